@@ -1,0 +1,202 @@
+"""The `looop` command: parse arguments and dispatch to one verb.
+
+Each verb's work lives in `looop/commands/`; this module only knows switches.
+Heavy imports stay inside the verbs, so `looop version` costs the CLI
+framework and nothing else. User mistakes end as one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+from plumbum import cli
+
+from looop import __version__
+from looop.errors import FatalError
+
+VERBS = (
+    "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
+    "playbook", "cost", "demo", "help", "version",
+)
+
+
+def _paths():
+    from looop.paths import resolve
+
+    return resolve()
+
+
+class Looop(cli.Application):
+    """A tiny, Kubernetes-shaped control loop for your work."""
+
+    PROGNAME = "looop"
+    VERSION = __version__
+    DESCRIPTION = ("Once per beat: run your sensors, and only when the world changed ask an LLM "
+                   "for exactly ONE move. `looop` alone runs the pulse; `looop help` is the manual.")
+    SUBCOMMAND_HELPMSG = False
+
+    def main(self, *args: str) -> int:
+        if self.nested_command:
+            return 0
+        if args:
+            print(f"looop: unknown verb '{args[0]}'. Verbs: {', '.join(VERBS)} (see `looop help`)",
+                  file=sys.stderr)
+            return 1
+        from looop import pulse
+
+        return pulse.run(_paths())
+
+
+@Looop.subcommand("tick")
+class Tick(cli.Application):
+    """Run one beat and exit (for debugging and cron)"""
+
+    dry_run = cli.Flag(["--dry-run", "-n"], help="sense and diff, write the prompt, do not call the runner")
+
+    def main(self) -> int:
+        from looop.commands.beat import tick
+
+        return tick(_paths(), dry_run=self.dry_run)
+
+
+@Looop.subcommand("run")
+class Run(cli.Application):
+    """Force ONE move for a goal, now (manual override)"""
+
+    def main(self, goal: str) -> int:
+        from looop.commands.beat import run_goal
+
+        return run_goal(_paths(), goal)
+
+
+@Looop.subcommand("status")
+class Status(cli.Application):
+    """The loop's live state, for a human or (--json) a machine"""
+
+    json = cli.Flag("--json", help="print the machine format (schemas/status.schema.json)")
+
+    def main(self) -> int:
+        from looop.commands.status import status
+
+        return status(_paths(), as_json=self.json)
+
+
+@Looop.subcommand("playbook")
+class Playbook(cli.Application):
+    """Review an AI-proposed PLAYBOOK change: diff (default), approve, reject"""
+
+    def main(self, action: cli.Set("diff", "approve", "reject") = "diff") -> int:  # type: ignore[valid-type]
+        from looop.commands.playbook import playbook
+
+        return playbook(_paths(), action)
+
+
+@Looop.subcommand("cost")
+class Cost(cli.Application):
+    """Report LLM spend from the ledger: today (default) or all"""
+
+    json = cli.Flag("--json", help="print the machine format")
+
+    def main(self, scope: cli.Set("today", "all") = "today") -> int:  # type: ignore[valid-type]
+        from looop.commands.cost import cost
+
+        return cost(_paths(), scope, as_json=self.json)
+
+
+@Looop.subcommand("demo")
+class Demo(cli.Application):
+    """See the loop work with no LLM: a full beat, then a skipped one"""
+
+
+    def main(self) -> int:
+        from looop.commands.demo import demo
+
+        return demo()
+
+
+@Looop.subcommand("help")
+class Help(cli.Application):
+    """The whole manual, with this machine's live paths"""
+
+    def main(self) -> int:
+        from looop.commands.manual import manual
+
+        return manual(_paths())
+
+
+@Looop.subcommand("version")
+class Version(cli.Application):
+    """Print the version"""
+
+    def main(self) -> int:
+        print(f"looop {__version__}")
+        return 0
+
+
+@Looop.subcommand("_fmt")
+class Fmt(cli.Application):
+    """(internal) render and meter an agent's NDJSON stream on stdin"""
+
+    def main(self) -> int:
+        from looop import fmt
+
+        return fmt.run(sys.stdin, sys.stdout)
+
+
+@Looop.subcommand("_cost")
+class CostReport(cli.Application):
+    """(internal) record spend: _cost <kind> <id> <runner> <usd>"""
+
+    def main(self, kind: str, cost_id: str, runner: str, usd: str) -> int:
+        from looop.commands.cost import record
+
+        return record(_paths(), kind, cost_id, runner, usd)
+
+
+@Looop.subcommand("_demo-runner")
+class DemoRunner(cli.Application):
+    """(internal) the scripted runner `looop demo` uses instead of an LLM"""
+
+    def main(self) -> int:
+        from looop.commands.demo import scripted_move
+
+        return scripted_move(sys.stdin.read())
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminate)
+    try:
+        _, code = Looop.run(["looop", *argv], exit=False)
+        sys.stdout.flush()
+        return int(code or 0)
+    except FatalError as exc:
+        _stderr(f"looop: {exc}")
+        return exc.code
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _stderr(text: str) -> None:
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except OSError:
+        pass
+
+
+def _quiet_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass

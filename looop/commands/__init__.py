@@ -1,0 +1,1 @@
+"""One module per verb: each verb is a plain function returning an exit code."""

@@ -1,0 +1,60 @@
+"""`looop tick` (one beat) and `looop run <goal>` (one forced move)."""
+
+from __future__ import annotations
+
+import re
+
+from looop import events
+from looop.errors import FatalError
+from looop.fsio import PulseLock
+from looop.log import say
+from looop.paths import Paths
+
+_GOAL_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+def tick(paths: Paths, dry_run: bool = False) -> int:
+    from looop.tick import beat
+
+    lock = PulseLock(paths.lock_dir)
+    paths.data.mkdir(parents=True, exist_ok=True)
+    if not lock.acquire():
+        pid = lock.holder()
+        raise FatalError(f"a looop pulse is running on {paths.data} ({f'pid {pid}' if pid else 'pid unknown'}); "
+                         "it beats on its own, so not running another beat now", 1)
+    try:
+        outcome = beat(paths, dry_run=dry_run)
+    finally:
+        lock.release()
+    return 1 if outcome.failed else 0
+
+
+def check_goal_id(goal: str) -> str:
+    """Goal ids are plain names: no path separators, `..`, or leading dash."""
+    if goal.endswith(".md"):
+        goal = goal[:-3]
+    if not _GOAL_ID.match(goal) or ".." in goal:
+        raise FatalError(f"goal id {goal!r} is not a plain name (letters, digits, '.', '_', '-'; "
+                         "no '/', '..', spaces or a leading '-')", 1)
+    return goal
+
+
+def run_goal(paths: Paths, goal: str) -> int:
+    from looop import seed
+    from looop.tick import beat
+
+    goal = check_goal_id(goal)
+    seed.ensure(paths)
+    if not ((paths.goals / f"{goal}.md").is_file() or (paths.archive / f"{goal}.md").is_file()):
+        names = sorted({p.stem for p in paths.goals.glob("*.md")})
+        archived = sorted({p.stem for p in paths.archive.glob("*.md")})
+        listing = ", ".join(names) or "(none)"
+        if archived:
+            listing += f"; archived: {', '.join(archived)}"
+        raise FatalError(f"no goal '{goal}' in {paths.goals} (goals: {listing})", 1)
+    holder = PulseLock(paths.lock_dir).holder()
+    if holder:
+        say(f"note: a pulse is running (pid {holder}); this manual run goes alongside it", "dim")
+    events.emit(paths.events, "manual_run", goal=goal)
+    outcome = beat(paths, focus=goal)
+    return 1 if outcome.failed else 0

@@ -1,0 +1,45 @@
+"""`looop cost [today|all] [--json]` and `looop _cost` (a worker's self-report)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from looop import cost as ledger
+from looop.errors import FatalError
+from looop.paths import Paths
+
+
+def cost(paths: Paths, scope: str = "today", as_json: bool = False) -> int:
+    if not paths.ledger.exists():
+        if as_json:
+            print(json.dumps(ledger.Report().as_json(scope)))
+        else:
+            print(f"no spend recorded yet (the ledger {paths.ledger} does not exist)")
+        return 0
+    items = ledger.today_entries(paths.ledger) if scope == "today" else ledger.entries(paths.ledger)
+    rep = ledger.report(items)
+    if as_json:
+        print(json.dumps(rep.as_json(scope)))
+        return 0
+    title = "today" if scope == "today" else "all time"
+    print(f"LLM spend, {title}: ${ledger.usd(rep.total)} over {rep.calls} call{'s' if rep.calls != 1 else ''}")
+    for label, table in (("by kind", rep.by_kind), ("by runner", rep.by_runner)):
+        if table:
+            print(f"  {label}:")
+            for key, (usd, calls) in sorted(table.items()):
+                print(f"    {key:<12} ${ledger.usd(usd):<10} {int(calls)} call{'s' if calls != 1 else ''}")
+    return 0
+
+
+def record(paths: Paths, kind: str, cost_id: str, runner: str, usd: str) -> int:
+    try:
+        amount = float(usd)
+    except ValueError:
+        raise FatalError(f"_cost: amount {usd!r} is not a number", 2) from None
+    if not math.isfinite(amount) or amount < 0:
+        raise FatalError(f"_cost: amount {usd!r} must be a non-negative number", 2)
+    if not kind:
+        raise FatalError("_cost: kind must not be empty", 2)
+    ledger.record(paths.ledger, kind, cost_id, runner, amount)
+    return 0

@@ -1,0 +1,63 @@
+"""`looop demo`: watch a real beat and a skipped beat, with no LLM installed.
+
+A throwaway data dir and config, a scripted runner in place of the LLM (it
+reads the prompt on stdin like claude or pi would, and writes one journal
+line), then a second beat that skips because the world did not change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from looop.fsio import append_line, atomic_write
+from looop.log import say
+from looop.paths import resolve
+
+
+def demo() -> int:
+    from looop import tick
+    from looop.color import paint
+
+    root = Path(tempfile.mkdtemp(prefix="looop-demo-"))
+    data, config_file = root / "data", root / "looop.json"
+    config = {"default": "demo", "interval": 60, "busy_interval": 60, "active_interval": 60,
+              "runners": {"demo": {"tick": '"$LOOOP_BIN" _demo-runner'}}}
+    atomic_write(config_file, json.dumps(config, indent=2) + "\n")
+    os.environ["LOOOP_DATA_DIR"] = str(data)
+    os.environ["LOOOP_CONFIG"] = str(config_file)
+    paths = resolve()
+
+    say(f"demo: a throwaway loop in {root}", "bold")
+    say("beat 1: a fresh data dir, so the world is new: the runner makes one move", "bold")
+    first = tick.beat(paths)
+    say("beat 2: nothing changed since beat 1, so no LLM call", "bold")
+    second = tick.beat(paths)
+    ok = first.acted and second.skipped == "unchanged"
+    print()
+    print(paint("What the loop left behind:", "bold"))
+    for label, path in (("data dir", data), ("PLAYBOOK", paths.playbook), ("goals", paths.goals),
+                        ("sensors", paths.sensors), ("journal", paths.journal),
+                        ("replay of beat 1", first.run_dir), ("events", paths.events), ("config", config_file)):
+        print(f"  {label:<17} {path}")
+    print(f"\nTry: LOOOP_DATA_DIR={data} LOOOP_CONFIG={config_file} looop status")
+    print(f"Remove it with: rm -rf {root}")
+    return 0 if ok else 1
+
+
+_STAMP = re.compile(r"^- (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) ", re.M)
+
+
+def scripted_move(prompt: str) -> int:
+    """Stand-in for an LLM: read the brief, 'do nothing', journal it."""
+    stamp = _STAMP.search(prompt)
+    when = stamp.group(1) if stamp else "????-??-?? ??:??"
+    goals = re.findall(r"^--- (\S+\.md)$", prompt, re.M)
+    print(f"read the brief: {len(prompt.splitlines())} lines, goals: {', '.join(goals) or 'none'}")
+    print("the demo runner makes no real move: it only writes the journal line")
+    data = Path(os.environ.get("LOOOP_DATA_DIR", "."))
+    append_line(data / "journal.md", f"- {when} demo: read {len(goals)} goals; nothing to do in a demo, so no move")
+    return 0

@@ -1,0 +1,106 @@
+"""`looop help`: the whole manual, with this machine's live paths."""
+
+from __future__ import annotations
+
+from looop import __version__
+from looop.paths import Paths
+
+MANUAL = """\
+looop {version}: a tiny, Kubernetes-shaped control loop for your work
+
+THE IDEA
+  Desired state lives in goals, judgment in a PLAYBOOK, observation in
+  sensors. Once per beat looop runs the sensors, hashes what matters and,
+  only if something changed, hands everything to an LLM agent CLI (the
+  runner) that makes exactly ONE move and writes ONE journal line. Long work
+  goes to workers: detached agent sessions you can attach to. looop itself
+  never thinks; all state is plain files, so any beat can crash and the next
+  one carries on from the files (level-triggered).
+
+THE NOUNS (in the data dir)
+  PLAYBOOK.md          your judgment: priorities and guardrails (tracked)
+  goals/*.md           desired state, one file per concern; goals/archive/ (tracked)
+  sensors/*.sh         executables that print ONE JSON object each (tracked)
+  journal.md           the action log, one line per move (tracked)
+  snapshots/           this beat's readings, sensor-<name>.json (+ .err)
+  runs/<id>/           prompt.md + output.log of each decision (newest LOOOP_RUNS_KEEP kept)
+  claims/<name>.json   a worker's lease on a task; reaped when its worker is gone
+  reports/             deliverables for you
+  prompts/             the prompt each worker started with
+  attention.md         blockers the AI wants you to see
+  events.jsonl         lifecycle events, one JSON per line
+  cost.jsonl           the spend ledger
+  paused               if this file exists, every beat is skipped
+  .next-interval       the AI's one-shot request for the next wait (5..3600 s)
+
+ONE BEAT
+  0. seed a fresh data dir; PLAYBOOK gate (adopt your hand edits); paused? stop
+  1. prune finished workers; reap claims whose worker is gone
+  2. SENSE   run every sensors/*.sh at once (timeout LOOOP_SENSOR_TIMEOUT,
+             size cap LOOOP_SENSOR_MAX_BYTES); a bad reading becomes an error
+             object saying what was wrong
+  3. DIFF    hash PLAYBOOK + goals + each reading's "signal" (whole reading if
+             it has none) + workers' id/state/exit/flag. Same as the last
+             decided beat? stop: no LLM call
+  4. DECIDE  write runs/<id>/prompt.md
+  5. ACT     run the runner's tick command via bash -lc in the data dir, the
+             prompt on stdin; stream its output; on success save the hash and
+             commit the tracked files to git with the journal line
+  6. AFTER   park any AI edit of PLAYBOOK.md as a proposal; prune runs/;
+             print NEEDS YOU when something waits for you
+
+THE RULES
+  One beat, one move. The pulse is code; judgment is the AI's.
+  Nothing irreversible happens without you: PLAYBOOK edits by the AI are parked
+  until `looop playbook approve`; workers flag and wait.
+  Single writer: the beat owns PLAYBOOK, goals and sensors; workers own
+  claims/, reports/ and their own sandboxes.
+
+SENSORS
+  Print one small JSON object: what should wake the loop under "signal",
+  churn (timestamps, counters) under "detail". Only "signal" feeds the hash.
+
+PATHS (live)
+  config     {config}   (LOOOP_CONFIG)
+  data dir   {data}   (LOOOP_DATA_DIR){profile}
+  fleet      {fleet}
+
+VERBS
+  looop                        run the pulse: beat, wait, repeat (Ctrl-C stops)
+  looop tick [--dry-run]       one beat, then exit (cron-friendly: exit 1 if it failed)
+  looop run <goal>             force one move for a goal now
+  looop status [--json]        pulse, last move, workers, pending changes, spend
+  looop ls [--json] [-w]       this profile's workers (⚑ = waiting for you)
+  looop attach <id>            attach to a worker (Ctrl-\\ twice detaches)
+  looop start-session <id> "<prompt>" [runner]
+                               start a worker (the beat's AI does this)
+  looop kill|flag|unflag <id>  manage a worker; looop prune clears finished ones
+  looop playbook [diff|approve|reject]
+                               review the AI's proposed PLAYBOOK change
+  looop cost [today|all] [--json]
+                               LLM spend from the ledger
+  looop demo                   a full beat and a skipped beat, no LLM needed
+  looop version | help
+
+CADENCE
+  After a beat that acted: busy_interval; while a worker is alive:
+  active_interval; otherwise: interval. Each is env (LOOOP_INTERVAL,
+  LOOOP_BUSY_INTERVAL, LOOOP_ACTIVE_INTERVAL) > config > 60 s. Failed beats
+  back off exponentially up to 300 s. .next-interval overrides once.
+
+ENVIRONMENT
+  LOOOP_DATA_DIR, LOOOP_CONFIG       where things live (another data dir = another profile)
+  LOOOP_SENSOR_TIMEOUT (60; 0 none)  LOOOP_SENSOR_MAX_BYTES (8192; 0 no cap)
+  LOOOP_TICK_TIMEOUT (900)           kill a hung runner and fail the beat
+  LOOOP_RUNS_KEEP (50; 0 all)        LOOOP_PROMPT_BODY_MAX (32768 chars per body)
+  LOOOP_COLOR (1|0), NO_COLOR        colour; default: only on a terminal
+  Every sensor, runner and worker gets LOOOP_BIN, LOOOP_DATA_DIR, LOOOP_CONFIG,
+  CLAIMS_DIR, REPORTS_DIR, COST_LEDGER and LOOOP_COLOR.
+"""
+
+
+def manual(paths: Paths) -> int:
+    profile = "" if paths.is_default_profile else "  (a separate profile)"
+    print(MANUAL.format(version=__version__, config=paths.config, data=paths.data,
+                        profile=profile, fleet=paths.fleet_root), end="")
+    return 0

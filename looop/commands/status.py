@@ -1,0 +1,88 @@
+"""`looop status [--json]`: the loop's live state in one look.
+
+Read-only and cheap: no schema library, no runner, no sensors.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from looop import __version__, fleet
+from looop.fsio import PulseLock, read_text
+from looop.paths import Paths
+
+
+def snapshot(paths: Paths) -> dict[str, Any]:
+    from looop import cost
+
+    pid = PulseLock(paths.lock_dir).holder()
+    try:
+        cfg = json.loads(paths.config.read_text())
+        interval = cfg.get("interval", 60) if isinstance(cfg, dict) else 60
+    except (OSError, ValueError):
+        cfg, interval = None, 60
+    from looop.config import cadence
+    from looop.errors import FatalError
+
+    try:
+        interval = cadence({"interval": interval} if isinstance(interval, int) else None)["interval"]
+    except FatalError:
+        pass
+    last_time = last_hash = None
+    try:
+        st = paths.last_hash.stat()
+        last_time = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(st.st_mtime))
+        last_hash = (read_text(paths.last_hash, "") or "").strip() or None
+    except OSError:
+        pass
+    workers = [
+        {"id": w.id, "state": w.state, "alive": w.alive, "exit_code": w.exit_code,
+         "flagged": w.flagged, "note": w.note}
+        for w in fleet.workers(paths.fleet_root)
+    ]
+    attention = [ln.strip() for ln in (read_text(paths.attention, "") or "").splitlines() if ln.strip()]
+    return {
+        "version": __version__,
+        "pulse": {"running": pid is not None, "pid": pid, "interval_s": int(interval)},
+        "paused": paths.paused.exists(),
+        "last_tick": {"time": last_time, "hash": last_hash},
+        "workers": workers,
+        "playbook_proposal_pending": paths.proposed.exists(),
+        "attention": attention,
+        "cost_today_usd": cost.today_total(paths.ledger),
+        "data_dir": str(paths.data),
+        "config": str(paths.config),
+        "profile": "default" if paths.is_default_profile else str(paths.data),
+    }
+
+
+def status(paths: Paths, as_json: bool = False) -> int:
+    snap = snapshot(paths)
+    if as_json:
+        print(json.dumps(snap, ensure_ascii=False))
+        return 0
+    from looop.color import paint
+    from looop.cost import usd
+
+    p = snap["pulse"]
+    pulse = f"running (pid {p['pid']}, idle every {p['interval_s']}s)" if p["running"] else "not running"
+    print(f"{paint('looop', 'bold')} {snap['version']}  data: {snap['data_dir']}")
+    print(f"  pulse:     {pulse}{paint('  [PAUSED]', 'yellow') if snap['paused'] else ''}")
+    lt = snap["last_tick"]
+    print(f"  last move: {lt['time'] or 'never'}" + (f"  (world {lt['hash'][:12]})" if lt["hash"] else ""))
+    if snap["workers"]:
+        print("  workers:")
+        for w in snap["workers"]:
+            code = f" exit {w['exit_code']}" if w["exit_code"] is not None else ""
+            flag = paint(f"  ⚑ {w['note']}", "yellow") if w["flagged"] else ""
+            print(f"    {w['id']} [{w['state']}{code}]{flag}")
+    else:
+        print("  workers:   none")
+    if snap["playbook_proposal_pending"]:
+        print(paint("  PLAYBOOK change pending: looop playbook diff", "yellow"))
+    for line in snap["attention"]:
+        print(paint(f"  attention: {line}", "yellow"))
+    print(f"  spend today: ${usd(snap['cost_today_usd'])}")
+    return 0

@@ -1,0 +1,142 @@
+"""Runner wiring and cadence: load, validate, seed, and the built-in presets.
+
+A bad config is one clear line naming the file and the field (exit 2); the
+file is never rewritten once it exists.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from looop.errors import FatalError
+
+# pi trims stdin and glues its instruction argument straight onto it, so the
+# instruction starts with a blank line.
+_PI_INSTRUCTION = "$'\\n\\nThe text above is your whole brief for this beat. Follow it exactly.'"
+
+PRESETS: dict[str, dict[str, str]] = {
+    "claude": {
+        "tick": "claude -p --dangerously-skip-permissions",
+        "interactive": 'claude "$(cat {{prompt_file}})"',
+        "resume": "claude --resume",
+    },
+    "pi": {
+        "tick": f'pi -p --mode json -ne --no-session --thinking low {_PI_INSTRUCTION} | "$LOOOP_BIN" _fmt',
+        "interactive": "pi --thinking medium @{{prompt_file}}",
+        "resume": "pi --session",
+    },
+}
+
+INSTALL_HINTS: dict[str, str] = {
+    "claude": "npm install -g @anthropic-ai/claude-code",
+    "pi": "npm install -g @mariozechner/pi-coding-agent",
+    "codex": "npm install -g @openai/codex",
+    "gemini": "npm install -g @google/gemini-cli",
+    "opencode": "npm install -g opencode-ai",
+    "bash": "install bash with your system's package manager",
+    "git": "install git with your system's package manager",
+}
+
+
+def default_config(default_runner: str = "pi") -> dict[str, Any]:
+    return {
+        "default": default_runner,
+        "interval": 60,
+        "busy_interval": 60,
+        "active_interval": 60,
+        "runners": {name: dict(PRESETS[name]) for name in ("claude", "pi")},
+    }
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    data: dict[str, Any]
+
+    @property
+    def default_runner(self) -> str:
+        return self.data["default"]
+
+    @property
+    def git(self) -> bool:
+        return bool(self.data.get("git", True))
+
+    def runner(self, name: str | None = None) -> tuple[str, dict[str, str]]:
+        name = name or self.default_runner
+        runners = self.data["runners"]
+        if name not in runners:
+            known = ", ".join(sorted(runners)) or "none"
+            raise FatalError(f"config {self.path}: runner '{name}' is not defined (runners: {known})", 2)
+        return name, runners[name]
+
+    def tick_command(self, name: str | None = None) -> tuple[str, str]:
+        name, spec = self.runner(name)
+        return name, spec["tick"]
+
+    def interactive_command(self, name: str | None = None) -> tuple[str, str]:
+        name, spec = self.runner(name)
+        if not spec.get("interactive"):
+            raise FatalError(f"config {self.path}: runners.{name}.interactive is not set; workers need it", 2)
+        return name, spec["interactive"]
+
+
+def ensure(path: Path) -> None:
+    """Write the default config if there is none (first run)."""
+    if path.exists():
+        return
+    from looop.fsio import atomic_write
+
+    atomic_write(path, json.dumps(default_config(), indent=2) + "\n")
+
+
+def load(path: Path, *, seed: bool = True) -> Config:
+    """Read and validate the config; seed the default one when absent."""
+    if seed:
+        ensure(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FatalError(f"config {path}: not found", 2) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FatalError(f"config {path}: cannot read: {_why(exc)}", 2) from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise FatalError(f"config {path}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", 2) from None
+    from looop import schemas
+
+    found = schemas.problems("config", data)
+    if found:
+        raise FatalError(f"config {path}: {found[0]}", 2)
+    if data["default"] not in data["runners"]:
+        raise FatalError(
+            f"config {path}: default: runner '{data['default']}' is not among runners ({', '.join(sorted(data['runners']))})",
+            2,
+        )
+    return Config(path=path, data=data)
+
+
+def cadence(config: dict[str, Any] | None, env: dict[str, str] | os._Environ[str] | None = None) -> dict[str, int]:
+    """idle/busy/active waits: env > config key > 60 s."""
+    env = os.environ if env is None else env
+    out = {}
+    for key, var in (("interval", "LOOOP_INTERVAL"), ("busy_interval", "LOOOP_BUSY_INTERVAL"),
+                     ("active_interval", "LOOOP_ACTIVE_INTERVAL")):
+        value = env.get(var, "").strip()
+        if value:
+            if not value.isdigit():
+                raise FatalError(f"{var}={value!r}: must be a whole number of seconds", 2)
+            out[key] = int(value)
+        elif config is not None and key in config:
+            out[key] = int(config[key])
+        else:
+            out[key] = 60
+    return out
+
+
+def _why(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc)

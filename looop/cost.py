@@ -1,0 +1,152 @@
+"""The spend ledger: every LLM dollar the loop (or a worker) reports.
+
+Append-only, one whole JSON line per positive amount. Reports stream the file
+line by line; today's total reads backwards from the end and stops at
+yesterday, so neither grows with history in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from calendar import timegm
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from looop.fsio import append_line, lines_backwards
+
+
+@dataclass
+class Entry:
+    ts: float  # epoch seconds
+    kind: str
+    id: str
+    runner: str
+    cost_usd: float
+
+
+def record(ledger: Path, kind: str, cost_id: str, runner: str, usd: float) -> bool:
+    """Append one line; only positive, finite amounts are recorded."""
+    if not (isinstance(usd, (int, float)) and math.isfinite(usd) and usd > 0):
+        return False
+    from looop.events import utc_now
+
+    line = {"ts": utc_now(), "kind": kind, "id": cost_id, "runner": runner, "cost_usd": float(usd)}
+    append_line(ledger, json.dumps(line, ensure_ascii=False))
+    return True
+
+
+def parse_ts(ts: str) -> float | None:
+    """Epoch seconds of a UTC RFC 3339 stamp (`...Z`), else None."""
+    if not isinstance(ts, str) or len(ts) < 20 or not ts.endswith("Z"):
+        return None
+    try:
+        t = time.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        return None
+    frac = ts[19:-1]
+    extra = 0.0
+    if frac:
+        if not (frac.startswith(".") and frac[1:].isdigit()):
+            return None
+        extra = float("0" + frac)
+    return timegm(t) + extra
+
+
+def parse_line(line: str) -> Entry | None:
+    """One ledger line, or None for anything that is not a valid entry."""
+    try:
+        obj: Any = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(obj, dict):
+        return None
+    usd = obj.get("cost_usd")
+    if isinstance(usd, bool) or not isinstance(usd, (int, float)) or not math.isfinite(usd) or usd <= 0:
+        return None
+    ts = parse_ts(obj.get("ts"))
+    if ts is None:
+        return None
+    fields = [obj.get(k) for k in ("kind", "id", "runner")]
+    if not all(isinstance(f, str) for f in fields) or not fields[0]:
+        return None
+    return Entry(ts, fields[0], fields[1], fields[2], float(usd))
+
+
+def entries(ledger: Path) -> Iterator[Entry]:
+    try:
+        fh = open(ledger, encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return
+    with fh:
+        for line in fh:
+            entry = parse_line(line)
+            if entry:
+                yield entry
+
+
+def local_midnight(now: float | None = None) -> float:
+    t = time.localtime(now)
+    return time.mktime((t.tm_year, t.tm_mon, t.tm_mday, 0, 0, 0, 0, 0, -1))
+
+
+def today_entries(ledger: Path, now: float | None = None) -> Iterator[Entry]:
+    """Entries of the host's local day, read backwards from the end.
+
+    Stops after a long run of older lines (a few out-of-order lines from
+    concurrent writers are tolerated)."""
+    start = local_midnight(now)
+    older = 0
+    for line in lines_backwards(ledger):
+        entry = parse_line(line)
+        if entry is None:
+            continue
+        if entry.ts >= start:
+            older = 0
+            yield entry
+        else:
+            older += 1
+            if older >= 64:
+                return
+
+
+@dataclass
+class Report:
+    total: float = 0.0
+    calls: int = 0
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
+    by_runner: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, e: Entry) -> None:
+        self.total += e.cost_usd
+        self.calls += 1
+        for table, key in ((self.by_kind, e.kind), (self.by_runner, e.runner or "?")):
+            row = table.setdefault(key, [0.0, 0])
+            row[0] += e.cost_usd
+            row[1] += 1
+
+    def as_json(self, scope: str) -> dict[str, Any]:
+        def table(t: dict[str, list[float]]) -> dict[str, Any]:
+            return {k: {"usd": round(v[0], 4), "calls": int(v[1])} for k, v in sorted(t.items())}
+
+        return {"scope": scope, "total_usd": round(self.total, 4), "calls": self.calls,
+                "by_kind": table(self.by_kind), "by_runner": table(self.by_runner)}
+
+
+def report(items: Iterable[Entry]) -> Report:
+    rep = Report()
+    for e in items:
+        rep.add(e)
+    return rep
+
+
+def usd(amount: float) -> str:
+    """Rounded to 4 decimals, trailing zeros trimmed: 0.5, 1.25, 0.0012, 3."""
+    text = f"{round(amount, 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def today_total(ledger: Path) -> float:
+    return round(sum(e.cost_usd for e in today_entries(ledger)), 6)

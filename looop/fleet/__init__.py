@@ -1,0 +1,42 @@
+"""The worker fleet, as the beat sees it.
+
+The beat needs only three things from the fleet: the list of this profile's
+workers (for the prompt, the hash and the cadence), pruning finished ones,
+and whether a session is alive (for reaping claims).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Worker:
+    id: str
+    state: str  # starting | running | exited | killed | dead
+    exit_code: int | None = None
+    note: str | None = None
+    age_s: float = 0.0
+
+    @property
+    def alive(self) -> bool:
+        return self.state in ("starting", "running")
+
+    @property
+    def flagged(self) -> bool:
+        return self.note is not None
+
+
+def workers(fleet_root: Path) -> list[Worker]:
+    """This profile's worker sessions (none until the fleet lands)."""
+    return []
+
+
+def prune(fleet_root: Path) -> list[str]:
+    """Remove exited, killed and dead sessions; return their ids."""
+    return []
+
+
+def alive(fleet_root: Path, session_id: str) -> bool:
+    return any(w.id == session_id and w.alive for w in workers(fleet_root))

@@ -1,0 +1,194 @@
+"""File operations the loop's trust rests on: nothing half-written, ever.
+
+State files are replaced atomically (temp file + rename); journal, events and
+ledger appends are single O_APPEND writes of whole lines, safe under
+concurrent writers; the pulse lock is an flock that dies with its holder.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import tempfile
+from pathlib import Path
+
+from looop.errors import FatalError
+
+
+def atomic_write(path: Path, data: str | bytes, mode: int | None = None) -> None:
+    """Replace `path` with `data` so readers see the old or the new, never half."""
+    raw = data.encode() if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        elif path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def append_line(path: Path, line: str) -> None:
+    """Append one whole line with a single write(2) on an O_APPEND descriptor."""
+    raw = (line.rstrip("\n") + "\n").encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        written = os.write(fd, raw)
+        if written != len(raw):  # pragma: no cover - only on a full disk
+            raise OSError(errno.ENOSPC, f"short write to {path}")
+    finally:
+        os.close(fd)
+
+
+def read_text(path: Path, default: str | None = None) -> str | None:
+    """A file's text, or `default` when it does not exist."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return default
+
+
+def tail_lines(path: Path, count: int, chunk: int = 8192) -> list[str]:
+    """The last `count` lines of a file, read backwards from its end.
+
+    The cost depends on `count`, never on how long the file has grown.
+    """
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        return []
+    with fh:
+        fh.seek(0, os.SEEK_END)
+        pos = fh.tell()
+        buf = b""
+        while pos > 0 and buf.count(b"\n") <= count:
+            step = min(chunk, pos)
+            pos -= step
+            fh.seek(pos)
+            buf = fh.read(step) + buf
+    lines = buf.decode("utf-8", errors="replace").splitlines()
+    if pos > 0:
+        lines = lines[1:]  # the first one may be cut
+    return [ln for ln in lines if ln.strip()][-count:] if count else []
+
+
+def pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class PulseLock:
+    """Single instance per data dir: `.lock/pid`, held with flock.
+
+    The kernel drops the flock when its holder dies, so a lock left by a
+    killed pulse is reclaimed by the next one with no race to lose.
+    """
+
+    def __init__(self, lock_dir: Path) -> None:
+        self.lock_dir = lock_dir
+        self.pid_file = lock_dir / "pid"
+        self._fd: int | None = None
+
+    def holder(self) -> int | None:
+        """The pid written by the holder, if it is still alive."""
+        try:
+            text = self.pid_file.read_text().strip()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        if not text.isdigit():
+            return None
+        pid = int(text)
+        return pid if pid_alive(pid) else None
+
+    def acquire(self) -> bool:
+        """Take the lock; False when a live process holds it."""
+        self.lock_dir.mkdir(parents=True, exist_ok=True)
+        while True:
+            fd = os.open(self.pid_file, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+            # The file might have been replaced between open and flock.
+            try:
+                same = os.stat(self.pid_file).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            os.ftruncate(self._fd, 0)
+        finally:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> "PulseLock":
+        if not self.acquire():
+            pid = self.holder()
+            who = f"pid {pid}" if pid else "another process"
+            raise FatalError(f"another looop is running on this data dir ({who}); not starting", 1)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def lines_backwards(path: Path, chunk: int = 65536):
+    """Yield a file's lines from the last to the first, reading from the end."""
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        return
+    with fh:
+        fh.seek(0, os.SEEK_END)
+        pos = fh.tell()
+        rest = b""
+        while pos > 0:
+            step = min(chunk, pos)
+            pos -= step
+            fh.seek(pos)
+            block = fh.read(step) + rest
+            parts = block.split(b"\n")
+            rest = parts[0]
+            for raw in reversed(parts[1:]):
+                if raw:
+                    yield raw.decode("utf-8", errors="replace")
+        if rest:
+            yield rest.decode("utf-8", errors="replace")

@@ -1,0 +1,97 @@
+"""The deterministic halves of a beat: the PLAYBOOK gate and claim reaping.
+
+The gate protects "nothing irreversible happens automatically": the AI may
+propose a new PLAYBOOK but never make it live; a human edit is adopted. Claim
+reaping keeps leases level-triggered: a claim whose worker is gone is gone.
+Both are plain file operations.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Callable
+
+from looop.fsio import atomic_write
+
+
+def _bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def gate_pre(playbook: Path, approved: Path) -> str | None:
+    """Before the AI runs: set or adopt the baseline. Returns what it did."""
+    live = _bytes(playbook)
+    if live is None:
+        return None
+    base = _bytes(approved)
+    if base is None:
+        atomic_write(approved, live)
+        return "baseline"
+    if base != live:
+        atomic_write(approved, live)
+        return "adopted"
+    return None
+
+
+def gate_post(playbook: Path, approved: Path, proposed: Path) -> bool:
+    """After the AI ran: park a direct PLAYBOOK edit and restore the baseline."""
+    base = _bytes(approved)
+    live = _bytes(playbook)
+    if base is None or live == base:
+        return False
+    if live is not None:
+        atomic_write(proposed, live)
+    atomic_write(playbook, base)
+    return True
+
+
+def approve(playbook: Path, approved: Path, proposed: Path) -> bool:
+    text = _bytes(proposed)
+    if text is None:
+        return False
+    atomic_write(playbook, text)
+    atomic_write(approved, text)
+    os.unlink(proposed)
+    return True
+
+
+def reject(proposed: Path) -> bool:
+    try:
+        os.unlink(proposed)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def reap_claims(claims_dir: Path, is_alive: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """Remove claims whose session is not a live worker; return (name, why)."""
+    reaped = []
+    for path in sorted(claims_dir.glob("*.json")):
+        why = _claim_problem(path, is_alive)
+        if why:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            reaped.append((path.stem, why))
+    return reaped
+
+
+def _claim_problem(path: Path, is_alive: Callable[[str], bool]) -> str:
+    try:
+        claim = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return "unparseable"
+    if not isinstance(claim, dict):
+        return "not a JSON object"
+    session = claim.get("session")
+    if not isinstance(session, str) or not session:
+        return "names no session"
+    if not is_alive(session):
+        return f"session {session} is not alive"
+    return ""

@@ -1,0 +1,26 @@
+"""The loop's own voice on the terminal: `[HH:MM:SS] message` lines."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from looop.color import enabled, paint
+
+
+def stamp() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+def say(message: str, *styles: str) -> None:
+    on = enabled()
+    line = f"{paint(f'[{stamp()}]', 'dim', on=on)} {paint(message, *styles, on=on)}"
+    print(line, flush=True)
+
+
+def warn(message: str) -> None:
+    say(message, "yellow")
+
+
+def fail(message: str) -> None:
+    say(message, "red")

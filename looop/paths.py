@@ -1,0 +1,161 @@
+"""Where everything lives: the one module that reads location env vars.
+
+Config and data follow XDG semantics on every platform (also macOS), using
+platformdirs' Unix implementation. A LOOOP_DATA_DIR other than the default is
+a separate profile with its own worker fleet.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _xdg(kind: str) -> Path:
+    from platformdirs.unix import Unix
+
+    return Path(getattr(Unix(), kind))
+
+
+def default_data_dir() -> Path:
+    return _xdg("user_state_dir") / "looop"
+
+
+def default_config_file() -> Path:
+    return _xdg("user_config_dir") / "looop.json"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every file and directory of one profile's data dir, plus its config."""
+
+    data: Path
+    config: Path
+    is_default_profile: bool
+
+    # -- policy files (tracked in git) -------------------------------------
+    @property
+    def playbook(self) -> Path:
+        return self.data / "PLAYBOOK.md"
+
+    @property
+    def goals(self) -> Path:
+        return self.data / "goals"
+
+    @property
+    def archive(self) -> Path:
+        return self.goals / "archive"
+
+    @property
+    def sensors(self) -> Path:
+        return self.data / "sensors"
+
+    @property
+    def journal(self) -> Path:
+        return self.data / "journal.md"
+
+    # -- the gate ------------------------------------------------------------
+    @property
+    def proposed(self) -> Path:
+        return self.data / "PLAYBOOK.proposed.md"
+
+    @property
+    def approved(self) -> Path:
+        return self.data / ".PLAYBOOK.approved"
+
+    # -- per-beat and runtime state (ignored by git) -------------------------
+    @property
+    def snapshots(self) -> Path:
+        return self.data / "snapshots"
+
+    @property
+    def runs(self) -> Path:
+        return self.data / "runs"
+
+    @property
+    def prompts(self) -> Path:
+        return self.data / "prompts"
+
+    @property
+    def claims(self) -> Path:
+        return self.data / "claims"
+
+    @property
+    def reports(self) -> Path:
+        return self.data / "reports"
+
+    @property
+    def events(self) -> Path:
+        return self.data / "events.jsonl"
+
+    @property
+    def ledger(self) -> Path:
+        return self.data / "cost.jsonl"
+
+    @property
+    def tick_log(self) -> Path:
+        return self.data / "tick.log"
+
+    @property
+    def lock_dir(self) -> Path:
+        return self.data / ".lock"
+
+    @property
+    def last_hash(self) -> Path:
+        return self.data / ".last-tick-hash"
+
+    @property
+    def world_state(self) -> Path:
+        """The parts of the world at the last decided beat (what changed)."""
+        return self.data / ".last-world.json"
+
+    @property
+    def reading_cache(self) -> Path:
+        """Digests of readings already validated against the schema."""
+        return self.data / ".valid-readings"
+
+    @property
+    def next_interval(self) -> Path:
+        return self.data / ".next-interval"
+
+    @property
+    def paused(self) -> Path:
+        return self.data / "paused"
+
+    @property
+    def attention(self) -> Path:
+        return self.data / "attention.md"
+
+    @property
+    def tmux_surfaced(self) -> Path:
+        return self.data / ".tmux-surfaced"
+
+    @property
+    def bin_dir(self) -> Path:
+        return self.data / ".bin"
+
+    @property
+    def fleet_root(self) -> Path:
+        """Worker sessions of this profile (never another profile's)."""
+        override = os.environ.get("LOOOP_FLEET_DIR")
+        return Path(override) if override else self.data / "fleet"
+
+    def snapshot(self, sensor: str) -> Path:
+        return self.snapshots / f"sensor-{sensor}.json"
+
+
+def resolve(env: os._Environ[str] | dict[str, str] | None = None) -> Paths:
+    """Paths for the profile named by the environment (or the default one)."""
+    env = os.environ if env is None else env
+    default = default_data_dir()
+    data_env = env.get("LOOOP_DATA_DIR")
+    data = Path(data_env).expanduser() if data_env else default
+    config_env = env.get("LOOOP_CONFIG")
+    config = Path(config_env).expanduser() if config_env else default_config_file()
+    data = Path(os.path.abspath(data))
+    return Paths(
+        data=data,
+        config=Path(os.path.abspath(config)),
+        is_default_profile=data == Path(os.path.abspath(default)),
+    )

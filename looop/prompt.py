@@ -1,0 +1,154 @@
+"""DECIDE: build the prompt for the one move of this beat.
+
+Sections come in a fixed order and no interpolated body can forge a section
+header (a body line starting with `=== ` or `--- ` is indented), so the AI
+always knows which text is the PLAYBOOK and which is a sensor's say-so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from looop.fleet import Worker
+
+HEADERS = (
+    "=== PLAYBOOK ===",
+    "=== GOALS ===",
+    "=== SENSOR READINGS ===",
+    "=== WORKER SESSIONS (looop ls) ===",
+    "=== WORKER CLAIMS (claims/) ===",
+    "=== RECENT JOURNAL ===",
+)
+DEFAULT_BODY_MAX = 32768
+_FORGEABLE = ("===", "---")
+
+
+@dataclass
+class Inputs:
+    data_dir: Path
+    looop_bin: str
+    now: str  # `YYYY-MM-DD HH:MM`
+    zone: str
+    playbook: str
+    proposal_pending: bool = False
+    goals: list[tuple[str, str]] = field(default_factory=list)  # (file name, body)
+    readings: list[tuple[str, str]] = field(default_factory=list)  # (snapshot file, body)
+    workers: list[Worker] = field(default_factory=list)
+    claims: list[tuple[str, str]] = field(default_factory=list)  # (name, body)
+    journal: list[str] = field(default_factory=list)
+    focus_goal: str | None = None
+    extra: list[tuple[str, str]] = field(default_factory=list)  # (header, body) before the PLAYBOOK
+    body_max: int = DEFAULT_BODY_MAX
+
+
+def neutralise(body: str) -> str:
+    """Indent any line that could pass for a section header or file marker."""
+    lines = body.splitlines(keepends=True)
+    return "".join(" " + ln if ln.lstrip(" ").startswith(_FORGEABLE) else ln for ln in lines)
+
+
+def cap(body: str, limit: int, where: str) -> str:
+    if limit <= 0 or len(body) <= limit:
+        return body
+    cut = len(body) - limit
+    return body[:limit] + f"\n[… {cut} more characters cut; read {where} for the rest]\n"
+
+
+def _body(text: str, limit: int, where: str) -> str:
+    text = neutralise(cap(text, limit, where))
+    return text if text.endswith("\n") or not text else text + "\n"
+
+
+def instructions(inp: Inputs) -> str:
+    b = inp.looop_bin
+    return f"""You are one beat of looop, a control loop for a person's work. This beat is
+disposable: everything you know is below, everything that lasts is a file.
+Your working directory is the loop's data dir, {inp.data_dir}. Use relative paths.
+
+Make exactly ONE move: the single most important one the PLAYBOOK calls for
+right now. Then stop. The moves:
+- a small, reversible action;
+- create, update or archive a goal (archive = move it to goals/archive/);
+- write or adjust a sensor (sensors/<name>.sh, executable). A sensor prints one
+  small normalised JSON object (about 8 KB at most): put what should trigger a
+  move under "signal" (only "signal" feeds the change detection) and volatile
+  context (timestamps, counts that churn) under "detail";
+- start a worker for heavy or multi-step work:
+    "{b}" start-session <id> "<prompt>"
+  where <id> is the goal's file name without .md. A worker that edits code
+  makes its own sandbox first and never edits code in this directory;
+- propose a PLAYBOOK change by writing the whole new text to
+  PLAYBOOK.proposed.md (direct edits to PLAYBOOK.md are rolled back and parked
+  there anyway). Do not propose while a proposal is pending;
+- or do nothing, when nothing needs doing.
+
+Optionally write a whole number of seconds to .next-interval to choose when
+the next beat runs (once; clamped to 5..3600). That is not a move.
+
+Never do anything irreversible (merge, deploy, public comment, close an issue,
+delete data, send a message) without the human's explicit approval. When you
+need the human, write the question to attention.md.
+
+Finally append exactly ONE line to journal.md, in this form:
+- {inp.now} <what you did and why>
+Copy the timestamp "{inp.now}" verbatim (host local time, {inp.zone}); never
+compute your own.
+"""
+
+
+def focus_block(goal: str) -> str:
+    return f"""=== MANUAL RUN: goal {goal} ===
+The human asked you to act on goal "{goal}" now. Ignore the PLAYBOOK's priority
+order and the do-nothing option: make the one best move for this goal. The
+rest of the context below only informs that move. Every guardrail still holds,
+and you still append exactly one journal line.
+
+"""
+
+
+def render_worker(w: Worker) -> str:
+    state = w.state + (f" exit {w.exit_code}" if w.exit_code is not None else "")
+    flag = f"  ⚑ {w.note}" if w.note is not None else ""
+    return f"- {w.id} [{state}]{flag}"
+
+
+def build(inp: Inputs) -> str:
+    lim = inp.body_max
+    out: list[str] = []
+    if inp.focus_goal:
+        out.append(focus_block(inp.focus_goal))
+    out.append(instructions(inp))
+    for header, body in inp.extra:
+        out.append(f"\n{header}\n{_body(body, lim, header)}")
+    out.append(f"\n{HEADERS[0]}\n")
+    out.append(_body(inp.playbook, lim, "PLAYBOOK.md") if inp.playbook.strip() else "(PLAYBOOK.md is empty)\n")
+    if inp.proposal_pending:
+        out.append("\n(A PLAYBOOK change is pending the human's approval in PLAYBOOK.proposed.md;"
+                   " do not propose another.)\n")
+    out.append(f"\n{HEADERS[1]}\n")
+    if inp.goals:
+        for name, body in inp.goals:
+            out.append(f"--- {name}\n{_body(body, lim, 'goals/' + name)}")
+    else:
+        out.append("(no goals yet)\n")
+    out.append(f"\n{HEADERS[2]}\n")
+    if inp.readings:
+        for name, body in inp.readings:
+            out.append(f"--- {name}\n{_body(body, lim, 'snapshots/' + name)}")
+    else:
+        out.append("(no sensors)\n")
+    out.append(f"\n{HEADERS[3]}\n")
+    if inp.workers:
+        out.append(_body("\n".join(render_worker(w) for w in inp.workers), lim, "looop ls"))
+    else:
+        out.append("(none)\n")
+    out.append(f"\n{HEADERS[4]}\n")
+    if inp.claims:
+        lines = "\n".join(f"- {name}: {' '.join(body.split())}" for name, body in inp.claims)
+        out.append(_body(lines, lim, "claims/"))
+    else:
+        out.append("(none)\n")
+    out.append(f"\n{HEADERS[5]}\n")
+    out.append(_body("\n".join(inp.journal), lim, "journal.md") if inp.journal else "(empty)\n")
+    return "".join(out)

@@ -1,0 +1,121 @@
+"""The pulse: beat, wait, beat again, one instance per data dir.
+
+Cadence is deterministic code, never judgment: busy after a beat that acted,
+active while a worker is alive, idle otherwise; the AI may ask for one other
+wait via `.next-interval`. Failed beats back off; Ctrl-C and SIGTERM stop
+cleanly, releasing the lock and stopping the runner.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from types import FrameType
+
+from looop import events, fleet
+from looop.errors import FatalError
+from looop.fsio import PulseLock
+from looop.log import fail, say
+from looop.paths import Paths
+
+MIN_WAIT, MAX_WAIT, MAX_BACKOFF = 5, 3600, 300
+
+
+class Stop(Exception):
+    """Raised in the main thread by SIGTERM/SIGINT."""
+
+
+def clamp(seconds: int) -> int:
+    return max(MIN_WAIT, min(MAX_WAIT, seconds))
+
+
+def take_next_interval(paths: Paths) -> int | None:
+    """The AI's one-shot wait request: digits only, clamped, then deleted."""
+    try:
+        raw = paths.next_interval.read_text(errors="replace").strip()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+    except OSError:
+        raw = ""
+    try:
+        paths.next_interval.unlink()
+    except OSError:
+        pass
+    return clamp(int(raw)) if raw.isdigit() else None
+
+
+def next_wait(cadence: dict[str, int], acted: bool, workers_alive: bool, requested: int | None,
+              failures: int) -> int:
+    if failures:
+        return backoff(cadence["interval"], failures)
+    if requested is not None:
+        return requested
+    if acted:
+        return cadence["busy_interval"]
+    if workers_alive:
+        return cadence["active_interval"]
+    return cadence["interval"]
+
+
+def backoff(base: int, failures: int) -> int:
+    """Exponential wait after `failures` failed beats in a row, capped."""
+    base = max(base, MIN_WAIT)
+    return min(MAX_BACKOFF, base * 2 ** min(failures - 1, 16))
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise Stop(signal.Signals(signum).name)
+
+
+def run(paths: Paths) -> int:
+    from looop import config, runner, seed, tick
+
+    seed.ensure(paths)
+    lock = PulseLock(paths.lock_dir)
+    if not lock.acquire():
+        pid = lock.holder()
+        raise FatalError(f"another looop pulse is running on {paths.data} ({f'pid {pid}' if pid else 'pid unknown'})", 1)
+    old = {s: signal.signal(s, _raise_stop) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    failures = 0
+    try:
+        cfg = config.load(paths.config)
+        cadence = config.cadence(cfg.data)
+        hint = "" if paths.is_default_profile else f", profile {paths.data}"
+        say(f"looop pulse (pid {os.getpid()}): idle {cadence['interval']}s, busy {cadence['busy_interval']}s, "
+            f"active {cadence['active_interval']}s, runner {cfg.default_runner}{hint}. Ctrl-C stops.", "bold")
+        events.emit(paths.events, "pulse_start", pid=os.getpid())
+        while True:
+            acted = False
+            try:
+                outcome = tick.beat(paths)
+                acted = outcome.acted
+                failures = failures + 1 if outcome.failed else 0
+            except FatalError as exc:
+                failures += 1
+                fail(f"beat failed: {exc}")
+            except OSError as exc:
+                failures += 1
+                fail(f"beat failed: {exc.filename or ''} {exc.strerror or exc}".strip())
+            try:
+                cadence = config.cadence(config.load(paths.config).data)
+            except FatalError as exc:
+                fail(str(exc))
+            alive = any(w.alive for w in fleet.workers(paths.fleet_root))
+            wait = next_wait(cadence, acted, alive, take_next_interval(paths), failures)
+            why = f" (backing off after {failures} failed beat{'s' if failures > 1 else ''})" if failures else ""
+            say(f"next beat in {wait}s{why}", "dim")
+            time.sleep(wait)
+    except Stop as stop:
+        runner.stop_current(signal.SIGTERM)
+        say(f"pulse stopped ({stop})", "bold")
+        return 0
+    except KeyboardInterrupt:
+        runner.stop_current(signal.SIGTERM)
+        say("pulse stopped", "bold")
+        return 0
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        events.emit(paths.events, "pulse_stop", pid=os.getpid())
+        lock.release()

@@ -1,0 +1,51 @@
+"""The layout of a data dir, and seeding a fresh one.
+
+Seeding happens once, when PLAYBOOK.md is absent: a starter PLAYBOOK, the
+setup and daily goals, the `today` sensor, a .gitignore, and a first commit.
+Nothing that exists is ever overwritten.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+
+from looop.fsio import atomic_write
+from looop.paths import Paths
+
+SEED_FILES = {
+    "PLAYBOOK.md": "PLAYBOOK.md",
+    "goals/setup.md": "goals/setup.md",
+    "goals/playbook-daily.md": "goals/playbook-daily.md",
+    "sensors/today.sh": "sensors/today.sh",
+    ".gitignore": "gitignore",
+}
+
+
+def seed_text(name: str) -> bytes:
+    return resources.files("looop").joinpath("seed", name).read_bytes()
+
+
+def ensure(paths: Paths) -> bool:
+    """Create the layout; seed it if PLAYBOOK.md is absent. True when seeded."""
+    fresh = not paths.data.exists()
+    paths.data.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        os.chmod(paths.data, 0o700)
+    for d in (paths.goals, paths.archive, paths.sensors, paths.snapshots, paths.runs,
+              paths.prompts, paths.claims, paths.reports):
+        d.mkdir(parents=True, exist_ok=True)
+    if paths.playbook.exists() or paths.playbook.is_symlink():
+        return False
+    for target, source in SEED_FILES.items():
+        dest = paths.data / target
+        if dest.exists():
+            continue
+        mode = 0o755 if target.endswith(".sh") else None
+        atomic_write(dest, seed_text(source), mode=mode)
+    if not paths.journal.exists():
+        atomic_write(paths.journal, "")
+    from looop import memory
+
+    memory.init(paths.data)
+    return True

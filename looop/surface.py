@@ -1,0 +1,46 @@
+"""Surfacing: what needs the human, printed after every beat and manual run.
+
+Nothing irreversible happens automatically, so the loop must make waiting
+visible: a parked PLAYBOOK proposal, the AI's attention notes, and every
+flagged worker with the exact command to attach to it.
+"""
+
+from __future__ import annotations
+
+from looop import events
+from looop.color import paint
+from looop.fleet import Worker
+from looop.fsio import read_text
+from looop.paths import Paths
+
+
+def needs(paths: Paths, workers: list[Worker]) -> list[str]:
+    from looop.selfbin import user_command
+
+    lines: list[str] = []
+    cmd = None
+    if paths.proposed.exists():
+        cmd = cmd or user_command(paths)
+        lines.append(f"PLAYBOOK change proposed: review `{cmd} playbook diff`, "
+                     f"then `{cmd} playbook approve` or `{cmd} playbook reject`")
+    attention = read_text(paths.attention, "") or ""
+    for line in attention.splitlines():
+        if line.strip():
+            lines.append(f"attention: {line.strip()}")
+    for w in workers:
+        if w.flagged and w.alive:
+            cmd = cmd or user_command(paths)
+            lines.append(f"⚑ {w.id}: {w.note or '(no note)'} — attach: {cmd} attach {w.id}")
+    return lines
+
+
+def print_block(paths: Paths, workers: list[Worker]) -> list[str]:
+    lines = needs(paths, workers)
+    if not lines:
+        return lines
+    print(paint("── NEEDS YOU " + "─" * 40, "bold", "yellow"), flush=True)
+    for line in lines:
+        print(f"  {line}", flush=True)
+    print(paint("─" * 53, "yellow"), flush=True)
+    events.emit(paths.events, "needs_you", items=len(lines))
+    return lines

@@ -1,0 +1,261 @@
+"""One beat, top to bottom: sense → diff → decide → act → log.
+
+A beat is disposable and level-triggered: it carries nothing in memory,
+re-derives everything from files, makes at most ONE move (one runner call),
+and saves the world hash only when the move succeeded, so a failed or killed
+beat is simply retried by the next one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from looop import events, fleet, gate, journal, seed, world
+from looop.errors import FatalError
+from looop.fsio import atomic_write, read_text
+from looop.log import fail, say, warn
+from looop.paths import Paths
+
+DEFAULT_RUNS_KEEP = 50
+_RUN_TIME = re.compile(r"(\d{8}-\d{6})")
+
+
+@dataclass
+class Outcome:
+    acted: bool = False  # the runner ran and exited 0
+    failed: bool = False  # the runner ran and failed
+    skipped: str = ""  # paused | unchanged | dry-run
+    run_dir: Path | None = None
+    prompt: Path | None = None
+    exit_code: int | None = None
+
+
+def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Outcome:
+    ev = paths.events
+    seed.ensure(paths)
+    _gate_pre(paths)
+    events.emit(ev, "tick_start", **({"goal": focus} if focus else {}))
+    if paths.paused.exists() and not focus:
+        say(f"paused ({paths.paused} exists): skipping this beat", "yellow")
+        events.emit(ev, "paused")
+        return Outcome(skipped="paused")
+
+    housekeeping(paths)
+    from looop.selfbin import child_env
+
+    env = child_env(paths)
+    snap_dir = Path(tempfile.mkdtemp(prefix="looop-sense-")) if focus else paths.snapshots
+    try:
+        readings = _sense(paths, snap_dir, env)
+        workers = fleet.workers(paths.fleet_root)
+        parts = world.parts(paths.playbook, paths.goals, snap_dir, workers)
+        world_hash = world.digest(parts)
+        unchanged = read_text(paths.last_hash, "").strip() == world_hash
+        if unchanged and not focus and not dry_run:
+            say("world unchanged: no decision needed", "dim")
+            events.emit(ev, "world_unchanged", hash=world_hash)
+            _after(paths, workers)
+            return Outcome(skipped="unchanged")
+        outcome = _decide_and_act(paths, env, snap_dir, workers, parts, world_hash, dry_run, focus, unchanged)
+    finally:
+        if focus:
+            shutil.rmtree(snap_dir, ignore_errors=True)
+    _after(paths, fleet.workers(paths.fleet_root))
+    return outcome
+
+
+def housekeeping(paths: Paths) -> None:
+    """Prune finished workers; reap claims whose worker is not alive."""
+    for sid in fleet.prune(paths.fleet_root):
+        events.emit(paths.events, "session_pruned", session=sid)
+    if not paths.claims.is_dir():
+        return
+    live = {w.id for w in fleet.workers(paths.fleet_root) if w.alive}
+
+    def is_alive(session: str) -> bool:
+        return session in live or f"looop-{session}" in live or session.removeprefix("looop-") in live
+
+    for name, why in gate.reap_claims(paths.claims, is_alive):
+        say(f"claim {name} reaped: {why}", "dim")
+        events.emit(paths.events, "claim_reaped", claim=name, why=why)
+
+
+def _gate_pre(paths: Paths) -> None:
+    try:
+        done = gate.gate_pre(paths.playbook, paths.approved)
+    except IsADirectoryError:
+        raise FatalError(f"{paths.playbook} is a directory, not a file; nothing was changed", 1) from None
+    except OSError as exc:
+        raise FatalError(f"cannot read {paths.playbook}: {exc.strerror}; nothing was changed", 1) from None
+    if done == "adopted":
+        say("PLAYBOOK.md was edited by hand: adopted as the approved baseline")
+        events.emit(paths.events, "playbook_adopted")
+
+
+def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> list:
+    from looop.sense import ReadingCache, sense
+
+    started = time.monotonic()
+    readings = sense(paths.sensors, snap_dir, env, paths.data, ReadingCache(paths.reading_cache))
+    for r in readings:
+        if r.ok:
+            say(f"  sensor {r.sensor}: ok ({r.seconds:.2f}s)", "dim")
+        else:
+            warn(f"  sensor {r.sensor}: FAILED, {r.problem} (see {snap_dir / ('sensor-' + r.sensor + '.json')})")
+    events.emit(paths.events, "sense_done", sensors=len(readings), failed=sum(not r.ok for r in readings),
+                seconds=round(time.monotonic() - started, 3))
+    return readings
+
+
+def _new_run_dir(runs: Path, label: str) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for n in range(1, 1000):
+        run_dir = runs / (f"{label}-{stamp}" + (f"-{n}" if n > 1 else ""))
+        try:
+            run_dir.mkdir(parents=True)
+            return run_dir
+        except FileExistsError:
+            continue
+    raise FatalError(f"cannot create a run dir under {runs}", 1)
+
+
+def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, parts: list,
+                    world_hash: str, dry_run: bool, focus: str | None, unchanged: bool) -> Outcome:
+    from looop import config, memory, prompt, runner
+
+    cfg = config.load(paths.config)
+    runner_name, command = cfg.tick_command()
+    if not dry_run:
+        from looop.preflight import check_runner
+
+        check_runner(cfg, runner_name)
+    label = f"goal-{focus}" if focus else "tick"
+    run_dir = _new_run_dir(paths.runs, label)
+    prompt_file = run_dir / "prompt.md"
+    atomic_write(prompt_file, prompt.build(_inputs(paths, env, snap_dir, workers, focus)))
+    if dry_run:
+        if unchanged:
+            say("world unchanged: a real beat would skip the runner", "dim")
+        say(f"dry run: prompt written to {prompt_file}")
+        print(prompt_file, flush=True)
+        return Outcome(skipped="dry-run", run_dir=run_dir, prompt=prompt_file)
+
+    kind, cost_id = ("goal", focus) if focus else ("tick", run_dir.name)
+    say(f"decide: {label} via {runner_name} (replay: {run_dir})", "bold")
+    events.emit(paths.events, "decide_start", run=run_dir.name, runner=runner_name, **({"goal": focus} if focus else {}))
+    env = dict(env, LOOOP_COST_KIND=kind, LOOOP_COST_RUNNER=runner_name, LOOOP_COST_ID=cost_id)
+    started = time.monotonic()
+    code, timed_out = runner.run(
+        command, cwd=paths.data, stdin_file=prompt_file, env=env,
+        log_files=[run_dir / "output.log"], timeout=tick_timeout(),
+    )
+    seconds = time.monotonic() - started
+    try:
+        shutil.copyfile(run_dir / "output.log", paths.tick_log.with_suffix(".log.tmp"))
+        os.replace(paths.tick_log.with_suffix(".log.tmp"), paths.tick_log)
+    except OSError:
+        pass
+    if code != 0:
+        why = f"timed out after {tick_timeout():g}s" if timed_out else f"runner exited {code}"
+        fail(f"tick FAILED ({why}); replay: {run_dir / 'output.log'}")
+        events.emit(paths.events, "tick_failed", run=run_dir.name, exit_code=code, timed_out=timed_out)
+        return Outcome(failed=True, run_dir=run_dir, prompt=prompt_file, exit_code=code)
+    if not focus:
+        atomic_write(paths.last_hash, world_hash + "\n")
+        _save_world(paths, parts)
+    line = journal.last(paths.journal)
+    say(f"decided in {seconds:.1f}s: {line or '(no journal line written)'}", "green")
+    events.emit(paths.events, "decided", run=run_dir.name, seconds=round(seconds, 3), journal=line)
+    if cfg.git:
+        memory.commit(paths.data, line.lstrip("- ").strip() or f"looop: {run_dir.name}")
+    return Outcome(acted=True, run_dir=run_dir, prompt=prompt_file, exit_code=0)
+
+
+def _save_world(paths: Paths, parts: list) -> None:
+    import json
+
+    atomic_write(paths.world_state, json.dumps(world.summary(parts), indent=0) + "\n")
+
+
+def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, focus: str | None):
+    from looop import prompt
+
+    now, zone = journal.now_stamp()
+    body_max = _env_int("LOOOP_PROMPT_BODY_MAX", prompt.DEFAULT_BODY_MAX)
+    return prompt.Inputs(
+        data_dir=paths.data,
+        looop_bin=env["LOOOP_BIN"],
+        now=now,
+        zone=zone,
+        playbook=_read_playbook(paths),
+        proposal_pending=paths.proposed.exists(),
+        goals=[(g.name, read_text(g, "") or "") for g in sorted(paths.goals.glob("*.md"))],
+        readings=[(s.name, read_text(s, "") or "") for s in sorted(snap_dir.glob("sensor-*.json"))],
+        workers=workers,
+        claims=[(c.stem, read_text(c, "") or "") for c in sorted(paths.claims.glob("*.json"))],
+        journal=journal.recent(paths.journal, 20),
+        focus_goal=focus,
+        body_max=body_max,
+    )
+
+
+def _read_playbook(paths: Paths) -> str:
+    try:
+        text = paths.playbook.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        raise FatalError(f"cannot read {paths.playbook}: {exc.strerror}", 1) from None
+    if not text.strip():
+        warn("PLAYBOOK.md is empty: the AI gets no judgment to follow (edit it, or delete it to re-seed)")
+    return text
+
+
+def _after(paths: Paths, workers: list) -> None:
+    from looop import surface
+
+    if gate.gate_post(paths.playbook, paths.approved, paths.proposed):
+        warn("the AI edited PLAYBOOK.md: change parked in PLAYBOOK.proposed.md, baseline restored")
+        events.emit(paths.events, "proposal_parked")
+    prune_runs(paths.runs, _env_int("LOOOP_RUNS_KEEP", DEFAULT_RUNS_KEEP))
+    surface.print_block(paths, workers)
+
+
+def prune_runs(runs: Path, keep: int) -> list[str]:
+    """Keep the newest `keep` run dirs (0 = all); return the removed names."""
+    if keep <= 0 or not runs.is_dir():
+        return []
+    dirs = [d for d in runs.iterdir() if d.is_dir()]
+    if len(dirs) <= keep:
+        return []
+    dirs.sort(key=run_order)
+    doomed = dirs[: len(dirs) - keep]
+    for d in doomed:
+        shutil.rmtree(d, ignore_errors=True)
+    return [d.name for d in doomed]
+
+
+def run_order(run_dir: Path) -> tuple[str, int, str]:
+    m = _RUN_TIME.search(run_dir.name)
+    suffix = run_dir.name.rsplit("-", 1)[-1]
+    n = int(suffix) if m and suffix.isdigit() and len(suffix) < 4 else 1
+    return (m.group(1) if m else "", n, run_dir.name)
+
+
+def tick_timeout() -> float:
+    return float(_env_int("LOOOP_TICK_TIMEOUT", 900)) or 0.0
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.lstrip("-").isdigit():
+        raise FatalError(f"{name}={raw!r}: must be a whole number", 2)
+    return int(raw)

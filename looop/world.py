@@ -1,0 +1,78 @@
+"""DIFF: the world hash, and what changed since the last decided beat.
+
+Only what should wake the loop feeds the hash: the PLAYBOOK and goals whole,
+each reading's `signal` (canonical JSON, so key order never matters), and each
+worker's stable fields. Unchanged hash, no LLM call: level-triggered and cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+from looop.fleet import Worker
+
+
+def canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def wake_signal(raw: bytes) -> bytes:
+    """What of a reading feeds the hash: `.signal` if present, else the whole."""
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return raw
+    if isinstance(value, dict) and "signal" in value:
+        return canonical(value["signal"])
+    return canonical(value)
+
+
+def worker_fields(worker: Worker) -> bytes:
+    return canonical([worker.id, worker.state, worker.exit_code, worker.note])
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+def parts(playbook: Path, goals_dir: Path, snapshots_dir: Path, workers: Iterable[Worker]) -> list[tuple[str, bytes]]:
+    """The world, in hash order, as (marker, bytes) pairs."""
+    out: list[tuple[str, bytes]] = [("PLAYBOOK.md", _read(playbook))]
+    for goal in sorted(goals_dir.glob("*.md")):
+        out.append((f"goals/{goal.name}", _read(goal)))
+    for snap in sorted(snapshots_dir.glob("sensor-*.json")):
+        out.append((f"sensor:{snap.name[len('sensor-'):-len('.json')]}", wake_signal(_read(snap))))
+    for worker in sorted(workers, key=lambda w: w.id):
+        out.append((f"worker:{worker.id}", worker_fields(worker)))
+    return out
+
+
+def digest(world: list[tuple[str, bytes]]) -> str:
+    h = hashlib.sha256()
+    for marker, body in world:
+        m = marker.encode()
+        h.update(b"\0%d:%s\0%d:" % (len(m), m, len(body)))
+        h.update(body)
+    return h.hexdigest()
+
+
+def summary(world: list[tuple[str, bytes]]) -> dict[str, str]:
+    """Per-part digests, saved at each decided beat to say what changed next time."""
+    return {marker: hashlib.sha256(body).hexdigest()[:16] for marker, body in world}
+
+
+def changes(before: dict[str, str] | None, world: list[tuple[str, bytes]]) -> list[str]:
+    """Human lines: which parts were added, removed or changed."""
+    if before is None:
+        return ["(first decided beat: everything is new)"]
+    now = summary(world)
+    out = [f"added: {k}" for k in now if k not in before]
+    out += [f"removed: {k}" for k in before if k not in now]
+    out += [f"changed: {k}" for k in now if k in before and before[k] != now[k]]
+    return out
