@@ -83,6 +83,84 @@ class Status(cli.Application):
         return status(_paths(), as_json=self.json)
 
 
+@Looop.subcommand("ls")
+class Ls(cli.Application):
+    """This profile's workers: id, state, age, exit code, ⚑ flag"""
+
+    json = cli.Flag("--json", help="print the machine format (schemas/ls.schema.json)")
+    watch = cli.Flag(["--watch", "-w"], help="redraw in place until Ctrl-C")
+    interval = cli.SwitchAttr(["--interval", "-n"], str, default="2", argname="DUR",
+                              help="how often --watch redraws (2, 2s, 500ms, 1m)")
+
+    def main(self) -> int:
+        from looop.commands.ls import ls
+
+        return ls(_paths(), as_json=self.json, watch=self.watch, interval=self.interval)
+
+
+@Looop.subcommand("start-session")
+class StartSession(cli.Application):
+    """Start a worker: an agent session in a detached terminal you can attach to"""
+
+    def main(self, id: str, prompt: str, runner: str | None = None) -> int:
+        from looop.commands.workers import start_session
+
+        return start_session(_paths(), id, prompt, runner)
+
+
+@Looop.subcommand("attach")
+class Attach(cli.Application):
+    """Attach this terminal to a worker (Ctrl-\\ twice detaches, it keeps running)"""
+
+    def main(self, id: str) -> int:
+        from looop.commands.workers import attach
+
+        return attach(_paths(), id)
+
+
+@Looop.subcommand("kill")
+class Kill(cli.Application):
+    """End a worker: SIGTERM its process group, SIGKILL after a grace period"""
+
+    grace = cli.SwitchAttr("--grace", float, default=5.0, argname="SECONDS",
+                           help="seconds between SIGTERM and SIGKILL")
+
+    def main(self, id: str) -> int:
+        from looop.commands.workers import kill
+
+        return kill(_paths(), id, grace=self.grace)
+
+
+@Looop.subcommand("flag")
+class Flag(cli.Application):
+    """Mark a worker as waiting for the human, with a one-line note"""
+
+    def main(self, id: str, *message: str) -> int:
+        from looop.commands.workers import flag
+
+        return flag(_paths(), id, " ".join(message))
+
+
+@Looop.subcommand("unflag")
+class Unflag(cli.Application):
+    """Clear a worker's flag (the human answered)"""
+
+    def main(self, id: str) -> int:
+        from looop.commands.workers import unflag
+
+        return unflag(_paths(), id)
+
+
+@Looop.subcommand("prune")
+class Prune(cli.Application):
+    """Remove exited, killed and dead worker sessions"""
+
+    def main(self) -> int:
+        from looop.commands.workers import prune
+
+        return prune(_paths())
+
+
 @Looop.subcommand("playbook")
 class Playbook(cli.Application):
     """Review an AI-proposed PLAYBOOK change: diff (default), approve, reject"""
@@ -153,6 +231,16 @@ class CostReport(cli.Application):
         from looop.commands.cost import record
 
         return record(_paths(), kind, cost_id, runner, usd)
+
+
+@Looop.subcommand("_supervise")
+class Supervise(cli.Application):
+    """(internal) the detached supervisor of one worker session"""
+
+    def main(self, session_dir: str, lock_fd: str = "") -> int:
+        from looop.fleet.supervisor import main as supervise
+
+        return supervise(session_dir, int(lock_fd) if lock_fd.isdigit() else None)
 
 
 @Looop.subcommand("_demo-runner")

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from looop import events
 from looop.errors import FatalError
 from looop.fsio import PulseLock
 from looop.log import say
 from looop.paths import Paths
-
-_GOAL_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
-
 
 def tick(paths: Paths, dry_run: bool = False) -> int:
     from looop.tick import beat
@@ -31,12 +26,11 @@ def tick(paths: Paths, dry_run: bool = False) -> int:
 
 def check_goal_id(goal: str) -> str:
     """Goal ids are plain names: no path separators, `..`, or leading dash."""
+    from looop.ids import check_plain
+
     if goal.endswith(".md"):
         goal = goal[:-3]
-    if not _GOAL_ID.match(goal) or ".." in goal:
-        raise FatalError(f"goal id {goal!r} is not a plain name (letters, digits, '.', '_', '-'; "
-                         "no '/', '..', spaces or a leading '-')", 1)
-    return goal
+    return check_plain(goal, "goal id")
 
 
 def run_goal(paths: Paths, goal: str) -> int:

@@ -2,7 +2,8 @@
 
 The beat needs only three things from the fleet: the list of this profile's
 workers (for the prompt, the hash and the cadence), pruning finished ones,
-and whether a session is alive (for reaping claims).
+and whether a session is alive (for reaping claims). The sessions themselves
+live in `sessions.py`; the supervisor that runs each one in `supervisor.py`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ class Worker:
     exit_code: int | None = None
     note: str | None = None
     age_s: float = 0.0
+    started_at: str | None = None  # UTC RFC 3339
+    flagged_at: str | None = None  # when the current flag was raised
+    runner: str | None = None
+    supervisor_pid: int | None = None
 
     @property
     def alive(self) -> bool:
@@ -29,13 +34,21 @@ class Worker:
 
 
 def workers(fleet_root: Path) -> list[Worker]:
-    """This profile's worker sessions (none until the fleet lands)."""
-    return []
+    """This profile's worker sessions, oldest first."""
+    import time
+
+    from looop.fleet import sessions
+
+    now = time.time()
+    found = [sessions.worker(s, now) for s in sessions.all_sessions(fleet_root)]
+    return sorted(found, key=lambda w: (-w.age_s, w.id))
 
 
 def prune(fleet_root: Path) -> list[str]:
     """Remove exited, killed and dead sessions; return their ids."""
-    return []
+    from looop.fleet import sessions
+
+    return sessions.prune(fleet_root)
 
 
 def alive(fleet_root: Path, session_id: str) -> bool:

@@ -1,0 +1,179 @@
+"""The worker verbs: start-session, attach, kill, flag, unflag, prune.
+
+Each takes `<id>` or `looop-<id>` and sees only this profile's fleet; an
+unknown session is one clear line and exit 1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from looop import events
+from looop.errors import FatalError
+from looop.fleet import sessions
+from looop.paths import Paths
+
+KILL_GRACE = 5.0
+
+
+def start_session(paths: Paths, name: str, prompt: str, runner: str | None = None) -> int:
+    from looop import config, runner as act, selfbin
+    from looop.fleet import contract, launch
+    from looop.fsio import atomic_write
+    from looop.preflight import check_runner
+
+    sid = sessions.session_id(name)
+    bare = sessions.bare_id(sid)
+    cfg = config.load(paths.config)
+    runner_name, template = cfg.interactive_command(runner)
+    check_runner(cfg, runner_name, "interactive")
+    existing = sessions.Session(sessions.sessions_dir(paths.fleet_root) / sid)
+    if existing.path.is_dir():
+        if sessions.state_of(existing) in sessions.ALIVE_STATES:
+            raise FatalError(f"{sid} is already running; attach with: "
+                             f"{selfbin.user_command(paths)} attach {sid}", 1)
+        sessions.remove(existing)
+        events.emit(paths.events, "session_pruned", session=sid)
+    paths.data.mkdir(parents=True, exist_ok=True)
+    bin_path = selfbin.looop_bin(paths)
+    prompt_file = paths.prompts / f"{sid}.md"
+    atomic_write(prompt_file, contract.text(bare, sid, runner_name, bin_path) + prompt)
+    q = act.quote
+    script = (f"export LOOOP_SESSION_ID={q(sid)}; cd {q(str(paths.data))} && "
+              + template.replace("{{prompt_file}}", q(str(prompt_file))))
+    env = act.child_env(selfbin.child_env(paths, LOOOP_SESSION_ID=sid, LOOOP_COST_KIND="session",
+                                          LOOOP_COST_ID=bare, LOOOP_COST_RUNNER=runner_name))
+    env.setdefault("TERM", "xterm-256color")
+    size = (24, 80)
+    for fd in (0, 1, 2):
+        if os.isatty(fd):
+            from looop.fleet.attach import window_size
+
+            size = window_size(fd)
+            break
+    launch.launch(paths.fleet_root, sid, argv=act.bash_argv(script), cwd=paths.data, env=env,
+                  runner=runner_name, prompt_file=prompt_file, looop_bin=bin_path, size=size)
+    events.emit(paths.events, "session_started", session=sid, runner=runner_name)
+    cmd = selfbin.user_command(paths)
+    print(f"started {sid} (runner: {runner_name}, cwd: {paths.data})")
+    print(f"  attach: {cmd} attach {sid}   (Ctrl-\\ twice detaches; the worker keeps running)")
+    print(f"  prompt: {prompt_file}")
+    return 0
+
+
+def attach(paths: Paths, name: str) -> int:
+    from looop.fleet.attach import attach as attach_to
+    from looop.selfbin import user_command
+
+    return attach_to(sessions.find(paths.fleet_root, name), user_command(paths))
+
+
+def kill(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
+    """SIGTERM the worker's process group; SIGKILL after `grace` seconds."""
+    session = sessions.find(paths.fleet_root, name)
+    w = sessions.worker(session)
+    if not w.alive:
+        code = f" (exit code {w.exit_code})" if w.exit_code is not None else ""
+        print(f"{session.id} has already ended: {w.state}{code}")
+        return 0
+    # Recorded first: a worker ending itself is in the group about to be signalled.
+    events.emit(paths.events, "session_killed", session=session.id)
+    state, code = _kill_via_socket(session, grace)
+    print(f"{session.id} {state}" + (f" (exit code {code})" if code is not None else ""))
+    return 0
+
+
+def _kill_via_socket(session: sessions.Session, grace: float) -> tuple[str, int | None]:
+    from looop.fleet import control
+
+    try:
+        sock = control.connect(session.sock)
+    except OSError:
+        return _kill_orphan(session, grace)
+    with sock:
+        sock.settimeout(grace + 5.0)
+        sock.sendall(control.json_frame(control.HELLO, {"op": "kill", "grace": grace}))
+        reader = control.Reader()
+        try:
+            while True:
+                data = sock.recv(65536)
+                if not data:
+                    break
+                for kind, payload in reader.feed(data):
+                    if kind == control.EXIT:
+                        info = control.parse_json(payload)
+                        return str(info.get("state")), info.get("exit_code")
+        except OSError:
+            pass
+    w = sessions.worker(session)
+    return w.state, w.exit_code
+
+
+def _kill_orphan(session: sessions.Session, grace: float) -> tuple[str, int | None]:
+    """No supervisor to ask: signal the worker's group ourselves."""
+    import signal
+
+    pid = sessions.read_json(session.status).get("worker_pid")
+    if isinstance(pid, int) and pid > 1:
+        sessions.stop_orphan(pid)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and _group_alive(pid):
+            time.sleep(0.05)
+        if _group_alive(pid):
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    w = sessions.worker(session)
+    return w.state, w.exit_code
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def flag(paths: Paths, name: str, message: str = "") -> int:
+    """Raise the worker's hand: the beat and NEEDS YOU show it until unflag."""
+    from looop.events import utc_now
+
+    session = sessions.find(paths.fleet_root, name)
+    w = sessions.worker(session)
+    if not w.alive:
+        raise FatalError(f"{session.id} is not running ({w.state}); only a live worker can be flagged", 1)
+    note = " ".join(message.split())
+    fields = {"note": note}
+    if w.note != note:  # the same question again is not a new flag
+        fields["flagged_at"] = utc_now()
+    sessions.update_status(session, **fields)
+    events.emit(paths.events, "session_flagged", session=session.id, note=note)
+    print(f"⚑ {session.id} flagged" + (f": {note}" if note else ""))
+    return 0
+
+
+def unflag(paths: Paths, name: str) -> int:
+    session = sessions.find(paths.fleet_root, name)
+    sessions.update_status(session, note=None, flagged_at=None)
+    events.emit(paths.events, "session_unflagged", session=session.id)
+    print(f"{session.id} unflagged")
+    return 0
+
+
+def prune(paths: Paths) -> int:
+    from looop import fleet
+
+    gone = fleet.prune(paths.fleet_root)
+    for sid in gone:
+        events.emit(paths.events, "session_pruned", session=sid)
+    print(f"pruned {len(gone)} finished session{'s' if len(gone) != 1 else ''}"
+          + (f": {', '.join(gone)}" if gone else ""))
+    return 0
+
+
+def _stderr(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)

@@ -1,0 +1,159 @@
+"""`looop attach`: put this terminal on a worker's PTY, and take it back.
+
+Raw mode, recent output replayed first, the window size forwarded (also on
+SIGWINCH). Ctrl-\\ pressed twice detaches and leaves the worker running; a
+single Ctrl-\\ still reaches the worker after a moment.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import sys
+import termios
+import time
+import tty
+
+from looop.fleet import control
+from looop.fleet.sessions import Session, log_tail, worker
+
+DETACH_KEY = 0x1C  # Ctrl-\
+DETACH_WINDOW = 1.0  # seconds within which the second Ctrl-\ must come
+CONNECT_WAIT = 5.0
+
+
+def window_size(fd: int) -> tuple[int, int]:
+    try:
+        size = os.get_terminal_size(fd)
+        return size.lines, size.columns
+    except OSError:
+        return 24, 80
+
+
+def show_finished(session: Session, out: int) -> int:
+    """A finished session: its last output and how it ended."""
+    w = worker(session)
+    tail = log_tail(session)
+    if tail:
+        _write_all(out, tail + (b"" if tail.endswith(b"\n") else b"\r\n"))
+    how = {"dead": "is dead (its supervisor is gone)", "killed": "was killed"}.get(w.state, "has exited")
+    code = f" with exit code {w.exit_code}" if w.exit_code is not None else ""
+    print(f"looop: {session.id} {how}{code}; `looop prune` clears it", file=sys.stderr, flush=True)
+    return 0
+
+
+def _connect(session: Session):
+    deadline = time.monotonic() + CONNECT_WAIT
+    while True:
+        try:
+            return control.connect(session.sock)
+        except OSError:
+            if not worker(session).alive or time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
+
+
+def attach(session: Session, user_cmd: str = "looop") -> int:
+    """Attach until detach (0) or the worker's end (its exit code)."""
+    stdin, stdout = sys.stdin.fileno(), sys.stdout.fileno()
+    if not worker(session).alive:
+        return show_finished(session, stdout)
+    sock = _connect(session)
+    if sock is None:
+        return show_finished(session, stdout)
+    is_tty = os.isatty(stdin)
+    rows, cols = window_size(stdin if is_tty else stdout)
+    sock.settimeout(None)
+    sock.sendall(control.json_frame(control.HELLO, {"op": "attach", "rows": rows, "cols": cols}))
+    print(f"[looop] attached to {session.id}; Ctrl-\\ twice detaches", file=sys.stderr, flush=True)
+    saved = termios.tcgetattr(stdin) if is_tty else None
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    old_wakeup = signal.set_wakeup_fd(wake_w)
+    old_winch = signal.signal(signal.SIGWINCH, lambda *_: None)
+    try:
+        if saved is not None:
+            tty.setraw(stdin)
+        result = _pump(sock, stdin, stdout, wake_r, is_tty)
+    finally:
+        if saved is not None:
+            termios.tcsetattr(stdin, termios.TCSADRAIN, saved)
+        signal.signal(signal.SIGWINCH, old_winch)
+        signal.set_wakeup_fd(old_wakeup)
+        for fd in (wake_r, wake_w):
+            os.close(fd)
+        sock.close()
+    if result is None:
+        print(f"\r\n[looop] detached from {session.id}; it keeps running. Again: {user_cmd} attach {session.id}",
+              file=sys.stderr, flush=True)
+        return 0
+    state, code = result
+    if state == "lost":
+        w = worker(session)
+        state, code = w.state, (w.exit_code if w.exit_code is not None else 1)
+    print(f"\r\n[looop] {session.id} {state} (exit code {code})", file=sys.stderr, flush=True)
+    return code
+
+
+def _pump(sock, stdin: int, stdout: int, wake_r: int, is_tty: bool) -> tuple[str, int] | None:
+    """Shuttle bytes both ways. None = detached; else (state, exit code)."""
+    sel = selectors.DefaultSelector()
+    sel.register(sock, selectors.EVENT_READ, "sock")
+    sel.register(stdin, selectors.EVENT_READ, "stdin")
+    sel.register(wake_r, selectors.EVENT_READ, "wake")
+    reader = control.Reader()
+    escape_at: float | None = None  # a first Ctrl-\ is waiting for its twin
+    while True:
+        timeout = None if escape_at is None else max(0.0, escape_at + DETACH_WINDOW - time.monotonic())
+        for key, _ in sel.select(timeout):
+            if key.data == "sock":
+                data = sock.recv(65536)
+                if not data:
+                    return ("lost", 1)
+                for kind, payload in reader.feed(data):
+                    if kind == control.OUTPUT:
+                        _write_all(stdout, payload)
+                    elif kind == control.EXIT:
+                        info = control.parse_json(payload)
+                        code = info.get("exit_code")
+                        return (str(info.get("state", "exited")), code if isinstance(code, int) else 1)
+            elif key.data == "wake":
+                os.read(wake_r, 512)
+                if is_tty:
+                    sock.sendall(control.resize_frame(*window_size(stdin)))
+            else:
+                data = os.read(stdin, 65536)
+                if not data:
+                    sel.unregister(stdin)  # no more input; keep showing output
+                    continue
+                if escape_at is not None:
+                    if data[0] == DETACH_KEY:
+                        return None
+                    data = bytes([DETACH_KEY]) + data
+                    escape_at = None
+                cut = data.find(DETACH_KEY)
+                while cut >= 0:
+                    if cut + 1 < len(data) and data[cut + 1] == DETACH_KEY:
+                        sock.sendall(control.frame(control.INPUT, data[:cut]))
+                        return None
+                    if cut + 1 == len(data):
+                        data, escape_at = data[:cut], time.monotonic()
+                        break
+                    cut = data.find(DETACH_KEY, cut + 1)
+                if data:
+                    sock.sendall(control.frame(control.INPUT, data))
+        if escape_at is not None and time.monotonic() >= escape_at + DETACH_WINDOW:
+            sock.sendall(control.frame(control.INPUT, bytes([DETACH_KEY])))
+            escape_at = None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        try:
+            n = os.write(fd, view)
+        except BlockingIOError:
+            time.sleep(0.01)
+            continue
+        view = view[n:]

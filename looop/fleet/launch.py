@@ -1,0 +1,87 @@
+"""Starting a worker: a fresh session dir and a detached supervisor for it.
+
+The supervisor gets its own session and process group, no controlling
+terminal and /dev/null for stdio, so killing the caller's group (the beat does
+that to its runner) never reaches the worker. The "alive" flock is taken here,
+before the supervisor exists, so the session never looks dead while starting.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from looop.errors import FatalError
+from looop.fleet.sessions import Session, read_json, sessions_dir, state_of, update_status, write_json
+
+START_WAIT = 10.0  # seconds start-session waits for the worker to be running
+
+
+def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[str, str], runner: str,
+           prompt_file: Path, looop_bin: str, size: tuple[int, int] = (24, 80)) -> Session:
+    """Create `sessions/<sid>/` and start its supervisor; return once it runs."""
+    root = sessions_dir(fleet_root)
+    root.mkdir(parents=True, exist_ok=True)
+    session = Session(root / sid)
+    try:
+        session.path.mkdir(mode=0o700)
+    except FileExistsError:
+        raise FatalError(f"{sid} is being started by someone else right now", 1) from None
+    lock_fd = os.open(session.alive_lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        now = time.time()
+        write_json(session.meta, {
+            "id": sid, "runner": runner, "argv": argv, "cmd": argv[-1], "cwd": str(cwd),
+            "prompt_file": str(prompt_file), "started_at": _rfc3339(now), "started_epoch": now,
+            "rows": size[0], "cols": size[1], "supervisor_pid": None,
+        })
+        update_status(session, state="starting", exit_code=None, note=None, flagged_at=None)
+        try:
+            first = subprocess.Popen(
+                [looop_bin, "_supervise", str(session.path), str(lock_fd)], cwd=session.path, env=env,
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True, pass_fds=(lock_fd,),
+            )
+        except OSError as exc:
+            update_status(session, state="exited", exit_code=127)
+            raise FatalError(f"cannot start the supervisor {looop_bin}: {exc.strerror or exc}", 1) from None
+        first.wait()  # it forks the real supervisor and exits at once
+    finally:
+        os.close(lock_fd)
+    _wait_running(session)
+    return session
+
+
+def _wait_running(session: Session) -> None:
+    deadline = time.monotonic() + START_WAIT
+    while time.monotonic() < deadline:
+        status = read_json(session.status)
+        if status.get("state") != "starting" and read_json(session.meta).get("supervisor_pid"):
+            return
+        if state_of(session, status) == "dead":
+            break
+        time.sleep(0.01)
+    why = ""
+    try:
+        why = session.supervisor_log.read_text(errors="replace").strip().splitlines()[-1]
+    except (OSError, IndexError):
+        pass
+    raise FatalError(f"{session.id}: the supervisor did not start{': ' + why if why else ''} "
+                     f"(see {session.path})", 1)
+
+
+def detach_and_record(session: Session) -> None:
+    """In the supervisor: leave the launcher behind (fork), then record our pid."""
+    if os.fork() > 0:
+        os._exit(0)
+    meta = read_json(session.meta)
+    meta["supervisor_pid"] = os.getpid()
+    write_json(session.meta, meta)
+
+
+def _rfc3339(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))

@@ -1,0 +1,256 @@
+"""The fleet's memory: each worker session as a directory of small files.
+
+Level-triggered like the beat: whatever lists, prunes or attaches re-reads the
+session dir. Liveness is an flock the supervisor holds for its whole life, so a
+supervisor killed with -9 reads as dead at once and a recycled pid never fools it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from looop.errors import FatalError
+from looop.fsio import atomic_write, pid_alive
+
+PREFIX = "looop-"
+ALIVE_STATES = ("starting", "running")
+
+
+@dataclass(frozen=True)
+class Session:
+    """One session dir: `<fleet_root>/sessions/looop-<id>/`."""
+
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+    @property
+    def meta(self) -> Path:  # static: cmd, cwd, started_at, supervisor pid
+        return self.path / "meta.json"
+
+    @property
+    def status(self) -> Path:  # live: state, exit code, flag note
+        return self.path / "status.json"
+
+    @property
+    def log(self) -> Path:  # raw PTY output, rotated into log_old
+        return self.path / "output.log"
+
+    @property
+    def log_old(self) -> Path:
+        return self.path / "output.log.1"
+
+    @property
+    def alive_lock(self) -> Path:  # flock held by the supervisor while it lives
+        return self.path / "supervisor.lock"
+
+    @property
+    def status_lock(self) -> Path:  # serialises read-modify-write of status.json
+        return self.path / ".status.lock"
+
+    @property
+    def supervisor_log(self) -> Path:  # the supervisor's own troubles, if any
+        return self.path / "supervisor.log"
+
+    @property
+    def ctl_dir(self) -> Path:  # 0700
+        return self.path / "ctl"
+
+    @property
+    def sock(self) -> Path:  # 0600 control socket
+        return self.ctl_dir / "sock"
+
+
+def session_id(name: str) -> str:
+    """`x` or `looop-x` → `looop-x`, refusing anything that is not a plain name."""
+    from looop.ids import check_plain
+
+    bare = name[len(PREFIX):] if name.startswith(PREFIX) else name
+    check_plain(bare, "worker id")
+    return PREFIX + bare
+
+
+def bare_id(sid: str) -> str:
+    return sid[len(PREFIX):] if sid.startswith(PREFIX) else sid
+
+
+def sessions_dir(fleet_root: Path) -> Path:
+    return fleet_root / "sessions"
+
+
+def all_sessions(fleet_root: Path) -> list[Session]:
+    try:
+        entries = sorted(os.listdir(sessions_dir(fleet_root)))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [Session(sessions_dir(fleet_root) / e) for e in entries if e.startswith(PREFIX)]
+
+
+def find(fleet_root: Path, name: str) -> Session:
+    """The session named `name` (with or without `looop-`), or a one-line error."""
+    sid = session_id(name)
+    session = Session(sessions_dir(fleet_root) / sid)
+    if not session.path.is_dir():
+        known = ", ".join(s.id for s in all_sessions(fleet_root)) or "none"
+        raise FatalError(f"no worker session '{sid}' in this profile (sessions: {known}; see `looop ls`)", 1)
+    return session
+
+
+# -- reading and writing state ------------------------------------------------
+
+def read_json(path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def write_json(path: Path, value: dict[str, Any]) -> None:
+    atomic_write(path, json.dumps(value, ensure_ascii=False, indent=1) + "\n")
+
+
+def update_status(session: Session, **changes: Any) -> dict[str, Any]:
+    """Change some status fields; the supervisor and the verbs never lose each other's writes."""
+    fd = os.open(session.status_lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        status = read_json(session.status)
+        status.update(changes)
+        status["updated_at"] = time.time()
+        write_json(session.status, status)
+        return status
+    finally:
+        os.close(fd)
+
+
+def supervisor_alive(session: Session) -> bool:
+    """Is the supervisor's flock held? (Without a lock file: is its pid alive?)"""
+    try:
+        fd = os.open(session.alive_lock, os.O_RDONLY)
+    except OSError:
+        pid = read_json(session.meta).get("supervisor_pid")
+        return isinstance(pid, int) and pid_alive(pid)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops the probe's own shared lock
+    return False
+
+
+def state_of(session: Session, status: dict[str, Any] | None = None) -> str:
+    status = read_json(session.status) if status is None else status
+    state = status.get("state")
+    if state in ALIVE_STATES:
+        return state if supervisor_alive(session) else "dead"
+    return state if state in ("exited", "killed") else "dead"
+
+
+def worker(session: Session, now: float | None = None) -> Any:
+    from looop.fleet import Worker
+
+    status = read_json(session.status)
+    meta = read_json(session.meta)
+    started = meta.get("started_epoch")
+    age = max(0.0, (now or time.time()) - started) if isinstance(started, (int, float)) else 0.0
+    code = status.get("exit_code")
+    note = status.get("note")
+    pid = meta.get("supervisor_pid")
+    return Worker(
+        id=session.id, state=state_of(session, status),
+        exit_code=code if isinstance(code, int) and not isinstance(code, bool) else None,
+        note=note if isinstance(note, str) else None, age_s=round(age, 3),
+        started_at=meta.get("started_at") if isinstance(meta.get("started_at"), str) else None,
+        flagged_at=status.get("flagged_at") if isinstance(status.get("flagged_at"), str) else None,
+        runner=meta.get("runner") if isinstance(meta.get("runner"), str) else None,
+        supervisor_pid=pid if isinstance(pid, int) else None,
+    )
+
+
+# -- removing finished sessions -----------------------------------------------
+
+def remove(session: Session) -> None:
+    """Delete a finished session's dir; a dead supervisor's orphaned worker goes too."""
+    status = read_json(session.status)
+    pid = status.get("worker_pid")
+    if isinstance(pid, int) and pid > 1 and not supervisor_alive(session):
+        stop_orphan(pid)
+    shutil.rmtree(session.path, ignore_errors=True)
+
+
+def stop_orphan(pid: int) -> None:
+    """Hang up a worker whose supervisor died: only if it still leads its own session."""
+    try:
+        if os.getsid(pid) != pid:
+            return  # the pid was recycled by something else
+    except OSError:
+        return
+    for sig in (signal.SIGHUP, signal.SIGTERM):
+        try:
+            os.killpg(pid, sig)
+        except OSError:
+            return
+
+
+def prune(fleet_root: Path) -> list[str]:
+    """Remove every exited, killed or dead session; return their ids."""
+    gone = []
+    for session in all_sessions(fleet_root):
+        if state_of(session) not in ALIVE_STATES:
+            remove(session)
+            gone.append(session.id)
+    return gone
+
+
+# -- the output log -----------------------------------------------------------
+
+def log_tail(session: Session, limit: int = 16384) -> bytes:
+    """The last `limit` bytes of the worker's output, across the rotation."""
+    out = b""
+    for path in (session.log, session.log_old):
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                size = fh.tell()
+                want = limit - len(out)
+                fh.seek(max(0, size - want))
+                out = fh.read(want) + out
+        except OSError:
+            continue
+        if len(out) >= limit:
+            break
+    return out
+
+
+class RotatingLog:
+    """Append-only output log that never holds more than two files of `cap` bytes."""
+
+    def __init__(self, path: Path, old: Path, cap: int) -> None:
+        self.path, self.old, self.cap = path, old, max(cap, 4096)
+        self.fh = open(path, "ab")
+        self.size = self.fh.tell()
+
+    def write(self, chunk: bytes) -> None:
+        if self.size + len(chunk) > self.cap and self.size:
+            self.fh.close()
+            os.replace(self.path, self.old)
+            self.fh = open(self.path, "ab")
+            self.size = 0
+        self.fh.write(chunk)
+        self.fh.flush()
+        self.size += len(chunk)
+
+    def close(self) -> None:
+        self.fh.close()

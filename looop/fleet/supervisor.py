@@ -1,0 +1,352 @@
+"""A worker's supervisor: holds its PTY, keeps its log, serves its socket.
+
+`looop _supervise <session-dir>` runs fully detached (its own session, no
+terminal, stdio on /dev/null), so a worker outlives the shell, the beat and
+the pulse that started it. It alone moves the session's state forward
+(starting → running → exited | killed); the output log stays size-bounded.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import selectors
+import signal
+import time
+import traceback
+from pathlib import Path
+
+from looop.fleet import control
+from looop.fleet.sessions import RotatingLog, Session, read_json, update_status
+
+RING_BYTES = 64 * 1024  # recent output replayed to a client that attaches
+CLIENT_BACKLOG_MAX = 8 << 20  # a client further behind than this is dropped
+DEFAULT_LOG_BYTES = 4 << 20  # per log file; two files at most
+DEFAULT_GRACE = 5.0  # seconds between SIGTERM and SIGKILL
+
+
+def log_cap() -> int:
+    raw = os.environ.get("LOOOP_WORKER_LOG_BYTES", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_LOG_BYTES
+
+
+class Client:
+    def __init__(self, sock) -> None:
+        self.sock = sock
+        self.reader = control.Reader()
+        self.out = bytearray()
+        self.attached = False
+        self.mask = selectors.EVENT_READ
+
+
+class Supervisor:
+    def __init__(self, session: Session, proc, listener, log: RotatingLog) -> None:
+        self.session, self.proc, self.listener, self.log = session, proc, listener, log
+        self.master: int = proc.fd
+        os.set_blocking(self.master, False)
+        self.sel = selectors.DefaultSelector()
+        self.clients: dict[int, Client] = {}
+        self.ring = bytearray()
+        self.inbuf = bytearray()
+        self.pty_open = True
+        self.pty_mask = selectors.EVENT_READ
+        self.killing = False
+        self.kill_at: float | None = None
+        self.wake_r, self.wake_w = os.pipe()
+        for fd in (self.wake_r, self.wake_w):
+            os.set_blocking(fd, False)
+
+    # -- the loop -------------------------------------------------------------
+    def run(self) -> tuple[str, int]:
+        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(sig, lambda *_: None)
+        signal.set_wakeup_fd(self.wake_w)
+        self.sel.register(self.master, selectors.EVENT_READ, "pty")
+        self.sel.register(self.listener, selectors.EVENT_READ, "listen")
+        self.sel.register(self.wake_r, selectors.EVENT_READ, "wake")
+        while self.proc.isalive():
+            timeout = 1.0 if self.kill_at is None else max(0.0, min(1.0, self.kill_at - time.monotonic()))
+            for key, mask in self.sel.select(timeout):
+                if key.data == "pty":
+                    if mask & selectors.EVENT_READ:
+                        self.read_pty()
+                    if mask & selectors.EVENT_WRITE:
+                        self.flush_input()
+                elif key.data == "listen":
+                    self.accept()
+                elif key.data == "wake":
+                    self.on_signals()
+                else:
+                    self.on_client(key.data, mask)
+            if self.kill_at is not None and time.monotonic() >= self.kill_at:
+                self.signal_worker(signal.SIGKILL)
+                self.kill_at = None
+        self.drain_pty()
+        return self.finish()
+
+    # -- the PTY ------------------------------------------------------------
+    def read_pty(self) -> bool:
+        try:
+            data = os.read(self.master, 65536)
+        except BlockingIOError:
+            return False
+        except OSError:
+            data = b""  # EIO: every slave fd is closed
+        if not data:
+            self.close_pty_reads()
+            return False
+        self.log.write(data)
+        self.ring += data
+        if len(self.ring) > RING_BYTES:
+            del self.ring[: len(self.ring) - RING_BYTES]
+        out = control.frame(control.OUTPUT, data)
+        for client in list(self.clients.values()):
+            if client.attached:
+                self.send(client, out)
+        return True
+
+    def drain_pty(self) -> None:
+        """What the worker wrote just before exiting is still in the PTY: keep it."""
+        deadline = time.monotonic() + 1.0
+        while self.pty_open and time.monotonic() < deadline and self.read_pty():
+            pass
+
+    def close_pty_reads(self) -> None:
+        if self.pty_open:
+            self.pty_open = False
+            self.sel.unregister(self.master)
+
+    def flush_input(self) -> None:
+        if self.inbuf and self.pty_open:
+            try:
+                n = os.write(self.master, self.inbuf)
+                del self.inbuf[:n]
+            except BlockingIOError:
+                pass
+            except OSError:
+                self.inbuf.clear()
+        if not self.pty_open:
+            return
+        want = selectors.EVENT_READ | (selectors.EVENT_WRITE if self.inbuf else 0)
+        if want != self.pty_mask:
+            self.pty_mask = want
+            self.sel.modify(self.master, want, "pty")
+
+    def resize(self, rows: int, cols: int, redraw: bool = False) -> None:
+        try:
+            same = self.proc.getwinsize() == (rows, cols)
+            self.proc.setwinsize(rows, cols)
+        except OSError:
+            return
+        if same and redraw:  # the kernel only signals a change; a new client wants a redraw anyway
+            self.signal_worker(signal.SIGWINCH)
+
+    def signal_worker(self, sig: int) -> None:
+        """Signal the worker's process group and the PTY's foreground group."""
+        groups = {self.proc.pid}
+        try:
+            groups.add(os.tcgetpgrp(self.master))
+        except OSError:
+            pass
+        for group in groups:
+            try:
+                os.killpg(group, sig)
+                if sig == signal.SIGTERM:
+                    os.killpg(group, signal.SIGCONT)
+            except OSError:
+                pass
+
+    def kill(self, grace: float) -> None:
+        """SIGTERM the worker's group now, SIGKILL it after `grace` seconds."""
+        deadline = time.monotonic() + max(0.0, grace)
+        if not self.killing:
+            self.killing = True
+            self.signal_worker(signal.SIGTERM)
+        if self.kill_at is None or deadline < self.kill_at:
+            self.kill_at = deadline
+
+    def on_signals(self) -> None:
+        try:
+            got = os.read(self.wake_r, 512)
+        except BlockingIOError:
+            return
+        if any(s in got for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)):
+            self.kill(DEFAULT_GRACE)
+
+    # -- clients --------------------------------------------------------------
+    def accept(self) -> None:
+        try:
+            sock, _ = self.listener.accept()
+        except OSError:
+            return
+        sock.setblocking(False)
+        client = Client(sock)
+        self.clients[sock.fileno()] = client
+        self.sel.register(sock, selectors.EVENT_READ, client)
+
+    def on_client(self, client: Client, mask: int) -> None:
+        if mask & selectors.EVENT_WRITE:
+            self.send(client, b"")
+        if not mask & selectors.EVENT_READ or client.sock.fileno() not in self.clients:
+            return
+        try:
+            data = client.sock.recv(65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.drop(client)
+            return
+        try:
+            for kind, payload in client.reader.feed(data):
+                self.handle(client, kind, payload)
+        except control.ProtocolError as exc:
+            self.send(client, control.json_frame(control.REPLY, {"ok": False, "error": str(exc)}))
+            self.drop(client)
+
+    def handle(self, client: Client, kind: bytes, payload: bytes) -> None:
+        if kind == control.HELLO:
+            hello = control.parse_json(payload)
+            op = hello.get("op")
+            if op == "attach":
+                rows, cols = hello.get("rows"), hello.get("cols")
+                self.send(client, control.json_frame(control.REPLY, {"ok": True, "id": self.session.id,
+                                                                      "pid": self.proc.pid}))
+                self.send(client, control.frame(control.OUTPUT, replay(self.ring)))
+                client.attached = True
+                if isinstance(rows, int) and isinstance(cols, int) and rows > 0 and cols > 0:
+                    self.resize(rows, cols, redraw=True)
+            elif op == "kill":
+                grace = hello.get("grace")
+                self.kill(float(grace) if isinstance(grace, (int, float)) else DEFAULT_GRACE)
+                self.send(client, control.json_frame(control.REPLY, {"ok": True}))
+            else:
+                self.send(client, control.json_frame(control.REPLY, {"ok": False, "error": f"unknown op {op!r}"}))
+        elif kind == control.INPUT and client.attached:
+            if len(self.inbuf) + len(payload) <= CLIENT_BACKLOG_MAX:
+                self.inbuf += payload
+                self.flush_input()
+        elif kind == control.RESIZE and client.attached:
+            self.resize(*control.parse_resize(payload))
+
+    def send(self, client: Client, data: bytes) -> None:
+        if client.sock.fileno() not in self.clients:
+            return
+        client.out += data
+        if len(client.out) > CLIENT_BACKLOG_MAX:
+            self.drop(client)  # too slow to keep up: it can attach again
+            return
+        if client.out:
+            try:
+                n = client.sock.send(client.out)
+                del client.out[:n]
+            except BlockingIOError:
+                pass
+            except OSError:
+                self.drop(client)
+                return
+        want = selectors.EVENT_READ | (selectors.EVENT_WRITE if client.out else 0)
+        if want != client.mask:
+            client.mask = want
+            self.sel.modify(client.sock, want, client)
+
+    def drop(self, client: Client) -> None:
+        fd = client.sock.fileno()
+        if self.clients.pop(fd, None) is not None:
+            self.sel.unregister(client.sock)
+        client.sock.close()
+
+    # -- the end --------------------------------------------------------------
+    def finish(self) -> tuple[str, int]:
+        code = self.proc.exitstatus if self.proc.signalstatus is None else 128 + self.proc.signalstatus
+        state = "killed" if self.killing else "exited"
+        update_status(self.session, state=state, exit_code=code, ended_at=time.time())
+        bye = control.json_frame(control.EXIT, {"state": state, "exit_code": code})
+        for client in list(self.clients.values()):
+            try:
+                client.sock.setblocking(True)
+                client.sock.settimeout(2.0)
+                client.sock.sendall(bytes(client.out) + bye)
+            except OSError:
+                pass
+            client.sock.close()
+        self.clients.clear()
+        try:
+            os.killpg(self.proc.pid, signal.SIGHUP)  # what closing a terminal does to leftovers
+        except OSError:
+            pass
+        self.proc.delayafterclose = 0
+        self.proc.close()
+        self.log.close()
+        return state, code
+
+
+def replay(ring: bytearray) -> bytes:
+    """Recent output, starting at a line boundary when it was cut."""
+    data = bytes(ring)
+    if len(data) >= RING_BYTES:
+        cut = data.find(b"\n", 0, 4096)
+        if cut >= 0:
+            data = data[cut + 1:]
+    return data
+
+
+def main(session_dir: str, lock_fd: int | None = None) -> int:
+    """Entry of `looop _supervise`: run one worker to its end."""
+    session = Session(Path(session_dir).resolve())
+    os.umask(0o077)
+    try:
+        if not hold_alive_lock(session, lock_fd):
+            return 1  # another supervisor owns this session
+        from looop.fleet.launch import detach_and_record
+
+        detach_and_record(session)
+        os.chdir(session.path)
+        return supervise(session)
+    except Exception:
+        try:
+            with open(session.supervisor_log, "a") as fh:
+                fh.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} supervisor failed:\n{traceback.format_exc()}")
+        except OSError:
+            pass
+        return 1
+
+
+def hold_alive_lock(session: Session, lock_fd: int | None) -> bool:
+    """Keep the flock that says "alive" (inherited from start-session, or taken now)."""
+    fd = lock_fd if lock_fd is not None else os.open(session.alive_lock, os.O_RDWR | os.O_CREAT, 0o600)
+    os.set_inheritable(fd, False)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+            return False
+        raise
+    return True
+
+
+def supervise(session: Session) -> int:
+    from ptyprocess import PtyProcess
+
+    meta = read_json(session.meta)
+    listener = control.listen(session.sock)
+    log = RotatingLog(session.log, session.log_old, log_cap())
+    rows, cols = int(meta.get("rows") or 24), int(meta.get("cols") or 80)
+    try:
+        proc = PtyProcess.spawn(list(meta["argv"]), cwd=meta.get("cwd"), env=dict(os.environ),
+                                dimensions=(rows, cols))
+    except (OSError, KeyError, TypeError) as exc:
+        log.write(f"looop: could not start the worker: {exc}\r\n".encode())
+        log.close()
+        update_status(session, state="exited", exit_code=127, ended_at=time.time())
+        return 127
+    update_status(session, state="running", worker_pid=proc.pid, running_at=time.time())
+    state, code = Supervisor(session, proc, listener, log).run()
+    listener.close()
+    try:
+        session.sock.unlink()
+    except OSError:
+        pass
+    return code
