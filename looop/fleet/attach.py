@@ -66,7 +66,6 @@ def attach(session: Session, user_cmd: str = "looop") -> int:
     rows, cols = window_size(stdin if is_tty else stdout)
     sock.settimeout(None)
     sock.sendall(control.json_frame(control.HELLO, {"op": "attach", "rows": rows, "cols": cols}))
-    print(f"[looop] attached to {session.id}; Ctrl-\\ twice detaches", file=sys.stderr, flush=True)
     saved = termios.tcgetattr(stdin) if is_tty else None
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
@@ -74,7 +73,8 @@ def attach(session: Session, user_cmd: str = "looop") -> int:
     old_winch = signal.signal(signal.SIGWINCH, lambda *_: None)
     try:
         if saved is not None:
-            tty.setraw(stdin)
+            tty.setraw(stdin, termios.TCSANOW)  # TCSANOW: keep what was typed ahead
+        print(f"[looop] attached to {session.id}; Ctrl-\\ twice detaches\r", file=sys.stderr, flush=True)
         result = _pump(sock, stdin, stdout, wake_r, is_tty)
     finally:
         if saved is not None:

@@ -1,0 +1,91 @@
+"""`looop attach`: a real terminal on a worker's PTY, and back."""
+
+from __future__ import annotations
+
+from tests.fleet import kit
+
+
+def test_attach_replays_forwards_keys_and_window_size_then_detaches(loop):
+    kit.use_fake_worker(loop)
+    kit.start(loop, "w", "say", "said before anyone attached", "echo")
+    kit.wait_output(loop, "w", "said before anyone attached")
+
+    term = kit.Term(loop, "attach", "w", rows=30, cols=100)
+    try:
+        term.expect("said before anyone attached")  # replayed
+        term.expect("Ctrl-\\ twice detaches")
+        term.send("one\r")
+        term.expect("echo: one (30 100)")
+        term.proc.setwinsize(40, 120)  # the terminal is resized: SIGWINCH → forwarded
+        term.send("two\r")
+        term.expect("echo: two (40 120)")
+        term.send("a\x1cb\r")  # a lone Ctrl-\ is the worker's
+        term.expect(b"echo: a\x1cb")
+        term.send(b"\x1c\x1c")
+        assert term.wait() == 0
+        term.expect("detached from looop-w")
+    finally:
+        term.close()
+    assert kit.status(loop, "w")["state"] == "running"
+
+    again = kit.Term(loop, "attach", "looop-w", rows=30, cols=100)
+    try:
+        again.expect("echo: two (40 120)")  # recent output, replayed again
+        again.send("three\r")
+        again.expect("echo: three (30 100)")
+        again.send(b"\x1c")
+        again.send(b"\x1c")
+        assert again.wait() == 0
+    finally:
+        again.close()
+    assert kit.status(loop, "w")["state"] == "running"
+
+
+def test_two_clients_both_see_the_output(loop):
+    kit.use_fake_worker(loop)
+    kit.start(loop, "pair", "echo")
+    a, b = kit.Term(loop, "attach", "pair"), kit.Term(loop, "attach", "pair")
+    try:
+        a.expect("Ctrl-\\ twice")
+        b.expect("Ctrl-\\ twice")
+        a.send("from a\r")
+        a.expect("echo: from a")
+        b.expect("echo: from a")
+        b.send("from b\r")
+        a.expect("echo: from b")
+    finally:
+        a.close()
+        b.close()
+
+
+def test_attach_exits_with_the_workers_code_when_it_ends(loop):
+    kit.use_fake_worker(loop)
+    kit.start(loop, "bye", "ask", "exit", "7")
+    term = kit.Term(loop, "attach", "bye")
+    try:
+        term.expect("Ctrl-\\ twice")
+        term.send("ok\r")
+        term.expect("got: ok")
+        assert term.wait() == 7
+        term.expect("looop-bye exited (exit code 7)")
+    finally:
+        term.close()
+    assert kit.status(loop, "bye")["state"] == "exited"
+
+
+def test_attach_to_a_finished_worker_shows_its_log_and_exit_code(loop):
+    kit.use_fake_worker(loop)
+    kit.start(loop, "done", "say", "last words", "exit", "4")
+    kit.wait_state(loop, "done", "exited")
+    out = loop.run("attach", "done")
+    assert out.returncode == 0
+    assert "last words" in out.stdout
+    assert "looop-done has exited with exit code 4" in out.stderr
+
+
+def test_attach_to_an_unknown_worker_is_one_clear_line(loop):
+    kit.use_fake_worker(loop)
+    out = loop.run("attach", "nobody")
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [out.stderr.strip()]
+    assert "no worker session 'looop-nobody'" in out.stderr

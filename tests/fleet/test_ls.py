@@ -1,0 +1,56 @@
+"""`looop ls`: the table, the machine format, and the live view."""
+
+from __future__ import annotations
+
+from looop import schemas
+from tests.fleet import kit
+
+
+def test_ls_table_and_json(loop):
+    kit.use_fake_worker(loop)
+    assert "no workers" in loop.run("ls").stdout
+    assert kit.ls_json(loop)["sessions"] == []
+    kit.start(loop, "alpha", "hang")
+    kit.start(loop, "beta", "exit", "5")
+    kit.wait_state(loop, "beta", "exited")
+    assert loop.run("flag", "alpha", "pick a colour").returncode == 0
+
+    lines = loop.run("ls").stdout.splitlines()
+    assert lines[0].split() == ["ID", "STATE", "AGE", "EXIT"]
+    alpha = next(ln for ln in lines if ln.startswith("looop-alpha"))
+    beta = next(ln for ln in lines if ln.startswith("looop-beta"))
+    assert alpha.split()[1] == "running" and alpha.rstrip().endswith("⚑ pick a colour")
+    assert beta.split()[1] == "exited" and beta.split()[3] == "5"
+    assert alpha.split()[2].endswith("s")
+
+    data = kit.ls_json(loop)
+    assert schemas.problems("ls", data) == []
+    assert data["fleet_root"] == str(loop.data / "fleet")
+    by_id = {r["id"]: r for r in data["sessions"]}
+    assert by_id["looop-alpha"]["alive"] and by_id["looop-alpha"]["note"] == "pick a colour"
+    assert by_id["looop-beta"]["exit_code"] == 5 and not by_id["looop-beta"]["alive"]
+    assert [r["id"] for r in data["sessions"]] == ["looop-alpha", "looop-beta"]  # oldest first
+
+
+def test_the_schema_rejects_what_ls_never_prints():
+    bad = {"fleet_root": "/x", "sessions": [{"id": "w", "state": "asleep"}]}
+    assert schemas.problems("ls", bad)
+
+
+def test_ls_watch_redraws_until_ctrl_c(loop):
+    kit.use_fake_worker(loop)
+    term = kit.Term(loop, "ls", "--watch", "--interval", "100ms")
+    try:
+        term.expect("no workers")
+        kit.start(loop, "late", "hang")
+        term.expect("looop-late")
+        assert term.seen.count(b"\033[H\033[2J") >= 2  # redrawn in place
+        term.send("\x03")
+        assert term.wait() == 0
+    finally:
+        term.close()
+
+
+def test_ls_rejects_a_bad_interval(loop):
+    out = loop.run("ls", "-w", "-n", "soon")
+    assert out.returncode == 2 and "not a duration" in out.stderr

@@ -1,0 +1,83 @@
+"""kill, flag, unflag, prune: each takes `<id>` or `looop-<id>`."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from looop.fsio import pid_alive
+from tests.fleet import kit
+
+
+def test_kill_ends_the_whole_worker_group(loop):
+    kit.use_fake_worker(loop)
+    kit.start(loop, "k", "hang")
+    worker = kit.wait_state(loop, "k", "running")["worker_pid"]
+    out = loop.run("kill", "looop-k")
+    assert out.returncode == 0
+    assert "looop-k killed (exit code 143)" in out.stdout  # SIGTERM
+    st = kit.status(loop, "k")
+    assert (st["state"], st["exit_code"]) == ("killed", 143)
+    kit.wait_for(lambda: not pid_alive(worker), what="the worker to be gone")
+    assert "session_killed" in loop.event_names()
+    again = loop.run("kill", "k")
+    assert again.returncode == 0 and "already ended" in again.stdout
+
+
+def test_kill_uses_sigkill_when_sigterm_is_ignored(loop):
+    kit.use_fake_worker(loop, interactive=f"trap '' TERM; {kit.FAKE_WORKER} {{{{prompt_file}}}}")
+    kit.start(loop, "stubborn", "hang")
+    kit.wait_output(loop, "stubborn", "ready")
+    started = time.monotonic()
+    out = loop.run("kill", "--grace", "0.5", "stubborn")
+    took = time.monotonic() - started
+    assert out.returncode == 0, out.stderr
+    st = kit.status(loop, "stubborn")
+    assert (st["state"], st["exit_code"]) == ("killed", 137)  # SIGKILL
+    assert took >= 0.5
+
+
+def test_flag_and_unflag_show_in_ls_and_events(loop):
+    kit.use_fake_worker(loop)
+    kit.start(loop, "f", "hang")
+    assert loop.run("flag", "f", "which", "database?").returncode == 0
+    assert kit.status(loop, "f")["note"] == "which database?"
+    table = loop.run("ls").stdout
+    assert "looop-f" in table and "⚑ which database?" in table
+    [row] = kit.ls_json(loop)["sessions"]
+    assert row["flagged"] is True and row["note"] == "which database?"
+    assert loop.run("unflag", "looop-f").returncode == 0
+    [row] = kit.ls_json(loop)["sessions"]
+    assert row["flagged"] is False and row["note"] is None
+    assert "⚑" not in loop.run("ls").stdout
+    flagged = [e for e in loop.events() if e["event"] == "session_flagged"]
+    assert flagged[0]["session"] == "looop-f" and flagged[0]["note"] == "which database?"
+    assert "session_unflagged" in loop.event_names()
+
+
+def test_a_finished_worker_cannot_be_flagged(loop):
+    kit.use_fake_worker(loop)
+    kit.start(loop, "gone", "exit", "0")
+    kit.wait_state(loop, "gone", "exited")
+    out = loop.run("flag", "gone", "hello?")
+    assert out.returncode == 1 and "not running" in out.stderr
+
+
+def test_prune_removes_only_finished_sessions(loop):
+    kit.use_fake_worker(loop)
+    kit.start(loop, "stays", "hang")
+    kit.start(loop, "ends", "exit", "0")
+    kit.wait_state(loop, "ends", "exited")
+    out = loop.run("prune")
+    assert out.returncode == 0 and "pruned 1 finished session: looop-ends" in out.stdout
+    assert [r["id"] for r in kit.ls_json(loop)["sessions"]] == ["looop-stays"]
+    assert loop.run("prune").stdout.startswith("pruned 0")
+
+
+@pytest.mark.parametrize("verb", [("attach",), ("kill",), ("flag", "note"), ("unflag",)])
+def test_unknown_sessions_are_one_clear_line(loop, verb):
+    kit.use_fake_worker(loop)
+    out = loop.run(verb[0], "looop-ghost", *verb[1:])
+    assert out.returncode == 1
+    assert out.stderr.strip() == "looop: no worker session 'looop-ghost' in this profile (sessions: none; see `looop ls`)"
