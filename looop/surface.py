@@ -2,7 +2,8 @@
 
 Nothing irreversible happens automatically, so the loop must make waiting
 visible: a parked PLAYBOOK proposal, the AI's attention notes, and every
-flagged worker with the exact command to attach to it.
+flagged worker with the exact command to attach to it (and, in tmux, a
+window already attached: see fleet/tmux.py).
 """
 
 from __future__ import annotations
@@ -36,11 +37,19 @@ def needs(paths: Paths, workers: list[Worker]) -> list[str]:
 
 def print_block(paths: Paths, workers: list[Worker]) -> list[str]:
     lines = needs(paths, workers)
-    if not lines:
-        return lines
+    if lines:
+        _print(paths, lines)
+    if any(w.flagged for w in workers) or paths.tmux_surfaced.exists():
+        from looop.fleet import tmux
+
+        for sid in tmux.surface(paths, workers):
+            print(f"  (opened a tmux window attached to {sid})", flush=True)
+    return lines
+
+
+def _print(paths: Paths, lines: list[str]) -> None:
     print(paint("── NEEDS YOU " + "─" * 40, "bold", "yellow"), flush=True)
     for line in lines:
         print(f"  {line}", flush=True)
     print(paint("─" * 53, "yellow"), flush=True)
     events.emit(paths.events, "needs_you", items=len(lines))
-    return lines

@@ -7,7 +7,6 @@ unknown session is one clear line and exit 1.
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 from looop import events
@@ -173,7 +172,3 @@ def prune(paths: Paths) -> int:
     print(f"pruned {len(gone)} finished session{'s' if len(gone) != 1 else ''}"
           + (f": {', '.join(gone)}" if gone else ""))
     return 0
-
-
-def _stderr(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)

@@ -79,6 +79,15 @@ def wait_output(loop: Loop, wid: str, text: str, timeout: float = 10.0) -> str:
                     f"{text!r} in looop-{wid}'s log")
 
 
+def gone(pid: int) -> bool:
+    """The process has ended (a zombie waiting for its reaper counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
 def ls_json(loop: Loop) -> dict[str, Any]:
     out = loop.run("ls", "--json")
     assert out.returncode == 0, out.stderr

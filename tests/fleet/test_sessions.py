@@ -35,7 +35,7 @@ def test_metadata_and_status_follow_the_worker_to_its_end(loop):
     assert done["exit_code"] == 3
     [row] = kit.ls_json(loop)["sessions"]
     assert (row["state"], row["alive"], row["exit_code"]) == ("exited", False, 3)
-    kit.wait_for(lambda: not pid_alive(meta["supervisor_pid"]), what="the supervisor to end")
+    kit.wait_for(lambda: kit.gone(meta["supervisor_pid"]), what="the supervisor to end")
 
 
 def test_the_output_log_stays_bounded(loop):
@@ -72,7 +72,7 @@ def test_a_worker_whose_supervisor_was_killed_is_dead_and_pruned(loop):
     assert out.returncode == 0 and "looop-doomed" in out.stdout
     assert not kit.session_dir(loop, "doomed").exists()
     assert kit.ls_json(loop)["sessions"] == []
-    kit.wait_for(lambda: not pid_alive(worker_pid), what="the orphaned worker to be gone")
+    kit.wait_for(lambda: kit.gone(worker_pid), what="the orphaned worker to be gone")
     assert {"event": "session_pruned", "session": "looop-doomed"}.items() <= loop.events()[-1].items()
 
 

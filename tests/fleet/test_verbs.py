@@ -6,7 +6,6 @@ import time
 
 import pytest
 
-from looop.fsio import pid_alive
 from tests.fleet import kit
 
 
@@ -19,7 +18,7 @@ def test_kill_ends_the_whole_worker_group(loop):
     assert "looop-k killed (exit code 143)" in out.stdout  # SIGTERM
     st = kit.status(loop, "k")
     assert (st["state"], st["exit_code"]) == ("killed", 143)
-    kit.wait_for(lambda: not pid_alive(worker), what="the worker to be gone")
+    kit.wait_for(lambda: kit.gone(worker), what="the worker to be gone")
     assert "session_killed" in loop.event_names()
     again = loop.run("kill", "k")
     assert again.returncode == 0 and "already ended" in again.stdout
