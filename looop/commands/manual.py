@@ -94,6 +94,9 @@ ENVIRONMENT
   LOOOP_TICK_TIMEOUT (900)           kill a hung runner and fail the beat
   LOOOP_RUNS_KEEP (50; 0 all)        LOOOP_PROMPT_BODY_MAX (32768 chars per body)
   LOOOP_COLOR (1|0), NO_COLOR        colour; default: only on a terminal
+  LOOOP_FLEET_DIR                    where this profile's workers live (default: <data>/fleet)
+  LOOOP_TMUX_SURFACE (1|0)           open a tmux window per new flag when tmux runs
+  LOOOP_WORKER_LOG_BYTES (4194304)   a worker's output log: two files of this size at most
   Every sensor, runner and worker gets LOOOP_BIN, LOOOP_DATA_DIR, LOOOP_CONFIG,
   CLAIMS_DIR, REPORTS_DIR, COST_LEDGER and LOOOP_COLOR.
 """

@@ -243,14 +243,18 @@ class RotatingLog:
         self.size = self.fh.tell()
 
     def write(self, chunk: bytes) -> None:
-        if self.size + len(chunk) > self.cap and self.size:
-            self.fh.close()
-            os.replace(self.path, self.old)
-            self.fh = open(self.path, "ab")
-            self.size = 0
-        self.fh.write(chunk)
+        view = memoryview(chunk)
+        while view:
+            room = self.cap - self.size
+            if room <= 0:
+                self.fh.close()
+                os.replace(self.path, self.old)
+                self.fh = open(self.path, "ab")
+                self.size, room = 0, self.cap
+            self.fh.write(view[:room])
+            self.size += len(view[:room])
+            view = view[room:]
         self.fh.flush()
-        self.size += len(chunk)
 
     def close(self) -> None:
         self.fh.close()

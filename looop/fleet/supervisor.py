@@ -21,6 +21,7 @@ from looop.fleet import control
 from looop.fleet.sessions import RotatingLog, Session, read_json, update_status
 
 RING_BYTES = 64 * 1024  # recent output replayed to a client that attaches
+BURST_BYTES = 256 * 1024  # read at most this much before serving the others
 CLIENT_BACKLOG_MAX = 8 << 20  # a client further behind than this is dropped
 DEFAULT_LOG_BYTES = 4 << 20  # per log file; two files at most
 DEFAULT_GRACE = 5.0  # seconds between SIGTERM and SIGKILL
@@ -53,6 +54,7 @@ class Supervisor:
         self.pty_mask = selectors.EVENT_READ
         self.killing = False
         self.kill_at: float | None = None
+        self.check_child = True  # set by SIGCHLD and by the PTY closing
         self.wake_r, self.wake_w = os.pipe()
         for fd in (self.wake_r, self.wake_w):
             os.set_blocking(fd, False)
@@ -65,9 +67,12 @@ class Supervisor:
         self.sel.register(self.master, selectors.EVENT_READ, "pty")
         self.sel.register(self.listener, selectors.EVENT_READ, "listen")
         self.sel.register(self.wake_r, selectors.EVENT_READ, "wake")
-        while self.proc.isalive():
+        while not self.worker_ended():
             timeout = 1.0 if self.kill_at is None else max(0.0, min(1.0, self.kill_at - time.monotonic()))
-            for key, mask in self.sel.select(timeout):
+            ready = self.sel.select(timeout)
+            if not ready:
+                self.check_child = True  # quiet for a while: look anyway
+            for key, mask in ready:
                 if key.data == "pty":
                     if mask & selectors.EVENT_READ:
                         self.read_pty()
@@ -85,20 +90,35 @@ class Supervisor:
         self.drain_pty()
         return self.finish()
 
+    def worker_ended(self) -> bool:
+        if not self.check_child:
+            return False
+        self.check_child = False
+        return not self.proc.isalive()
+
     # -- the PTY ------------------------------------------------------------
     def read_pty(self) -> bool:
-        try:
-            data = os.read(self.master, 65536)
-        except BlockingIOError:
+        """Read what the worker wrote (a burst at a time); False when nothing was there."""
+        chunks: list[bytes] = []
+        size = 0
+        while size < BURST_BYTES:
+            try:
+                data = os.read(self.master, 65536)
+            except BlockingIOError:
+                break
+            except OSError:
+                data = b""  # EIO: every slave fd is closed
+            if not data:
+                self.close_pty_reads()
+                break
+            chunks.append(data)
+            size += len(data)
+        if not chunks:
             return False
-        except OSError:
-            data = b""  # EIO: every slave fd is closed
-        if not data:
-            self.close_pty_reads()
-            return False
+        data = b"".join(chunks)
         self.log.write(data)
         self.ring += data
-        if len(self.ring) > RING_BYTES:
+        if len(self.ring) > 2 * RING_BYTES:  # trimmed now and then, not on every read
             del self.ring[: len(self.ring) - RING_BYTES]
         out = control.frame(control.OUTPUT, data)
         for client in list(self.clients.values()):
@@ -115,6 +135,7 @@ class Supervisor:
     def close_pty_reads(self) -> None:
         if self.pty_open:
             self.pty_open = False
+            self.check_child = True
             self.sel.unregister(self.master)
 
     def flush_input(self) -> None:
@@ -171,6 +192,8 @@ class Supervisor:
             got = os.read(self.wake_r, 512)
         except BlockingIOError:
             return
+        if signal.SIGCHLD in got:
+            self.check_child = True
         if any(s in got for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)):
             self.kill(DEFAULT_GRACE)
 
@@ -285,7 +308,7 @@ class Supervisor:
 
 def replay(ring: bytearray) -> bytes:
     """Recent output, starting at a line boundary when it was cut."""
-    data = bytes(ring)
+    data = bytes(ring[-RING_BYTES:])
     if len(data) >= RING_BYTES:
         cut = data.find(b"\n", 0, 4096)
         if cut >= 0:

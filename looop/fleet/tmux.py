@@ -41,6 +41,18 @@ def flag_key(w: Worker) -> str:
     return f"{w.id}\t{w.flagged_at or ''}"
 
 
+def attach_prefix(paths: Paths) -> str:
+    """`looop` as the tmux server's shell must run it: absolute, with this profile spelled out."""
+    import shlex
+
+    from looop.selfbin import looop_bin
+
+    words = [f"LOOOP_DATA_DIR={shlex.quote(str(paths.data))}"]
+    if os.environ.get("LOOOP_FLEET_DIR"):
+        words.append(f"LOOOP_FLEET_DIR={shlex.quote(str(paths.fleet_root))}")
+    return " ".join([*words, shlex.quote(looop_bin(paths))])
+
+
 def surface(paths: Paths, workers: Iterable[Worker]) -> list[str]:
     """Open a window per flag not surfaced yet; return the ids that popped."""
     if not enabled():
@@ -51,9 +63,7 @@ def surface(paths: Paths, workers: Iterable[Worker]) -> list[str]:
     popped: list[str] = []
     fresh = [k for k in flagged if k not in before]
     if fresh and shutil.which("tmux") and server_running():
-        from looop.selfbin import user_command
-
-        cmd = user_command(paths)
+        cmd = attach_prefix(paths)
         for key in fresh:
             w = flagged[key]
             done = _tmux("new-window", "-d", "-n", f"⚑ {w.id}", f"{cmd} attach {w.id}")
