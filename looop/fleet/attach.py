@@ -106,7 +106,8 @@ def _pump(sock, stdin: int, stdout: int, wake_r: int, is_tty: bool) -> tuple[str
     escape_at: float | None = None  # a first Ctrl-\ is waiting for its twin
     while True:
         timeout = None if escape_at is None else max(0.0, escape_at + DETACH_WINDOW - time.monotonic())
-        for key, _ in sel.select(timeout):
+        ready = sorted(sel.select(timeout), key=lambda kv: kv[0].data != "wake")  # a resize before keys typed after it
+        for key, _ in ready:
             if key.data == "sock":
                 data = sock.recv(65536)
                 if not data:
