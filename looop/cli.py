@@ -17,7 +17,7 @@ from looop import __version__
 from looop.errors import FatalError
 
 VERBS = (
-    "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
+    "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
     "playbook", "cost", "demo", "help", "version",
 )
 
@@ -47,6 +47,20 @@ class Looop(cli.Application):
         from looop import pulse
 
         return pulse.run(_paths())
+
+
+@Looop.subcommand("init")
+class Init(cli.Application):
+    """Write the config from a built-in runner preset (claude, pi, codex, gemini, opencode)"""
+
+    runner = cli.SwitchAttr(["--runner", "-r"], str, default=None,
+                            help="the preset to use; without it, asks on a terminal (else the first installed)")
+    force = cli.Flag("--force", help="overwrite an existing config (the old one is kept as .bak)")
+
+    def main(self) -> int:
+        from looop.commands.init import init
+
+        return init(_paths(), runner=self.runner, force=self.force)
 
 
 @Looop.subcommand("tick")
