@@ -17,7 +17,9 @@ def tick(paths: Paths, dry_run: bool = False) -> int:
     from looop.tick import beat
 
     lock = PulseLock(paths.lock_dir)
-    paths.data.mkdir(parents=True, exist_ok=True)
+    from looop.seed import make_data_dir
+
+    make_data_dir(paths)
     if not lock.acquire():
         pid = lock.holder()
         raise FatalError(f"a looop pulse is running on {paths.data} ({f'pid {pid}' if pid else 'pid unknown'}); "
