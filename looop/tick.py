@@ -57,7 +57,7 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Ou
         parts = world.parts(paths.playbook, paths.goals, snap_dir, workers)
         world_hash = world.digest(parts)
         unchanged = read_text(paths.last_hash, "").strip() == world_hash
-        if unchanged and not focus and not dry_run:
+        if unchanged and not focus and not dry_run and not _noop_expired(paths, world_hash):
             say("world unchanged: no decision needed", "dim")
             events.emit(ev, "world_unchanged", hash=world_hash)
             _after(paths, workers)
@@ -131,6 +131,8 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
 
     cfg = config.load(paths.config)
     runner_name, command = cfg.tick_command()
+    if not dry_run and not focus and _over_budget(paths, cfg.data):
+        return Outcome(skipped="budget")
     if not dry_run:
         from looop.preflight import check_runner
 
@@ -138,7 +140,9 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     label = f"goal-{focus}" if focus else "tick"
     run_dir = _new_run_dir(paths.runs, label)
     prompt_file = run_dir / "prompt.md"
-    atomic_write(prompt_file, prompt.build(_inputs(paths, env, snap_dir, workers, focus)))
+    inputs = _inputs(paths, env, snap_dir, workers, focus)
+    inputs.extra = _guard_sections(paths, parts, cfg.data)
+    atomic_write(prompt_file, prompt.build(inputs))
     if dry_run:
         if unchanged:
             say("world unchanged: a real beat would skip the runner", "dim")
@@ -150,25 +154,35 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     say(f"decide: {label} via {runner_name} (replay: {run_dir})", "bold")
     events.emit(paths.events, "decide_start", run=run_dir.name, runner=runner_name, **({"goal": focus} if focus else {}))
     env = dict(env, LOOOP_COST_KIND=kind, LOOOP_COST_RUNNER=runner_name, LOOOP_COST_ID=cost_id)
+    from looop import failure, noop, retry
+
     started = time.monotonic()
-    code, timed_out = runner.run(
-        command, cwd=paths.data, stdin_file=prompt_file, env=env,
-        log_files=[run_dir / "output.log"], timeout=tick_timeout(),
-    )
+    moved_from = noop.fingerprint(paths.data, workers)
+    result = retry.run(command, cwd=paths.data, prompt_file=prompt_file, env=env, log_file=run_dir / "output.log",
+                       timeout=tick_timeout(), config=cfg.data, events=paths.events)
+    code, timed_out = result.code, result.timed_out
     seconds = time.monotonic() - started
     try:
         shutil.copyfile(run_dir / "output.log", paths.tick_log.with_suffix(".log.tmp"))
         os.replace(paths.tick_log.with_suffix(".log.tmp"), paths.tick_log)
     except OSError:
         pass
-    if code != 0:
-        why = f"timed out after {tick_timeout():g}s" if timed_out else f"runner exited {code}"
-        fail(f"tick FAILED ({why}); replay: {run_dir / 'output.log'}")
+    if result.failed:
+        why = result.why(tick_timeout())
+        streak = failure.record(paths.last_failure, exit_code=code, why=why, output_log=run_dir / "output.log",
+                                run=run_dir.name)
+        in_row = f", {streak} beats in a row" if streak > 1 else ""
+        fail(f"tick FAILED ({why}{in_row}); replay: {run_dir / 'output.log'}")
         events.emit(paths.events, "tick_failed", run=run_dir.name, exit_code=code, timed_out=timed_out)
-        return Outcome(failed=True, run_dir=run_dir, prompt=prompt_file, exit_code=code)
+        return Outcome(failed=True, run_dir=run_dir, prompt=prompt_file, exit_code=code or 1)
+    failure.clear(paths.last_failure)
     if not focus:
         atomic_write(paths.last_hash, world_hash + "\n")
         _save_world(paths, parts)
+        from looop import knobs
+
+        moved_to = noop.fingerprint(paths.data, fleet.workers(paths.fleet_root))
+        noop.settle(paths.noop_state, moved_from, moved_to, world_hash, knobs.whole("noop_ttl", cfg.data))
     line = journal.last(paths.journal)
     say(f"decided in {seconds:.1f}s: {line or '(no journal line written)'}", "green")
     events.emit(paths.events, "decided", run=run_dir.name, seconds=round(seconds, 3), journal=line)
@@ -178,9 +192,52 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
 
 
 def _save_world(paths: Paths, parts: list) -> None:
-    import json
+    from looop import changes
 
-    atomic_write(paths.world_state, json.dumps(world.summary(parts), indent=0) + "\n")
+    changes.save(paths.world_state, parts, changes.load(paths.world_state))
+
+
+def _noop_expired(paths: Paths, world_hash: str) -> bool:
+    """The last decision changed nothing and the world sat still past LOOOP_NOOP_TTL."""
+    from looop import noop
+
+    age = noop.expired(paths.noop_state, world_hash)
+    if age is None:
+        return False
+    say(f"world unchanged for {age / 3600:.1f}h after a decision that changed nothing: deciding again")
+    return True
+
+
+def _over_budget(paths: Paths, config: dict) -> bool:
+    """A spend cap is reached: skip the runner (the hash stays unsaved, so it resumes by itself)."""
+    from looop import budget
+
+    state = budget.check(paths.events, paths.ledger, config)
+    budget.note(paths.budget_state, state)
+    if not state.exhausted:
+        return False
+    until = time.strftime("%H:%M", time.localtime(state.resumes_at or time.time()))
+    warn(f"budget reached ({state.reason}): skipping the runner until {until}")
+    events.emit(paths.events, "budget_exhausted", reason=state.reason,
+                resumes_at=budget.utc(state.resumes_at) if state.resumes_at else None)
+    return True
+
+
+def _guard_sections(paths: Paths, parts: list, config: dict) -> list[tuple[str, str]]:
+    """LAST FAILURE, WHAT CHANGED and FLAPPING SENSORS, before the PLAYBOOK."""
+    from looop import changes, failure, knobs, prompt
+
+    out = []
+    failed = failure.section(paths.last_failure)
+    if failed:
+        out.append((prompt.LAST_FAILURE, failed))
+    before = changes.load(paths.world_state)
+    out.append((prompt.WHAT_CHANGED, "\n".join(changes.report(before, parts)) + "\n"))
+    beats = knobs.whole("flap_beats", config)
+    flaps = changes.flapping(changes.streaks(before, parts), beats)
+    if flaps:
+        out.append((prompt.FLAPPING, changes.flapping_section(flaps, beats)))
+    return out
 
 
 def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, focus: str | None):

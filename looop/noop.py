@@ -1,0 +1,78 @@
+"""A do-nothing decision is not forever.
+
+If a decision changed nothing the loop can see (PLAYBOOK, proposal, goals,
+sensors, claims, reports, attention, workers; the journal line aside) and the
+world then stays unchanged for LOOOP_NOOP_TTL (6 h), the next beat decides
+again: time passing is itself a change a level-triggered loop may act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+_WATCHED_FILES = ("PLAYBOOK.md", "PLAYBOOK.proposed.md", "attention.md")
+_WATCHED_DIRS = ("goals", "sensors", "claims", "reports")
+_MAX_FILES = 2000
+
+
+def fingerprint(data: Path, workers: Iterable[Any]) -> str:
+    """One digest of everything a move could have changed, the journal aside."""
+    h = hashlib.sha256()
+    files = [data / name for name in _WATCHED_FILES]
+    for d in _WATCHED_DIRS:
+        try:
+            files += sorted(p for p in (data / d).rglob("*") if p.is_file())[:_MAX_FILES]
+        except OSError:
+            pass
+    for path in files:
+        try:
+            body = path.read_bytes() if path.stat().st_size <= 1 << 20 else str(path.stat().st_mtime_ns).encode()
+        except OSError:
+            body = b"\0absent"
+        rel = str(path.relative_to(data)).encode()
+        h.update(b"%d:%s%d:" % (len(rel), rel, len(body)))
+        h.update(body)
+    for w in sorted(workers, key=lambda w: w.id):
+        h.update(json.dumps([w.id, w.state, w.exit_code, w.note]).encode())
+    return h.hexdigest()
+
+
+def settle(path: Path, before: str, after: str, world_hash: str, ttl: int) -> bool:
+    """After a decided beat: remember a noop (restarting its clock), else forget. True if noop."""
+    from looop.fsio import atomic_write
+
+    if before == after:
+        atomic_write(path, json.dumps({"hash": world_hash, "since": time.time(), "ttl": ttl}) + "\n")
+        return True
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    return False
+
+
+def expired(path: Path, world_hash: str, env: Mapping[str, str] | None = None,
+            now: float | None = None) -> float | None:
+    """How long the world sat unchanged after a noop, once past the TTL; else None.
+
+    On the hot path: one small file read, no config (the TTL was stored with it;
+    LOOOP_NOOP_TTL in the environment wins)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("hash") != world_hash:
+        return None
+    env = os.environ if env is None else env
+    given = env.get("LOOOP_NOOP_TTL", "").strip()
+    ttl = int(given) if given.isdigit() else data.get("ttl")
+    since = data.get("since")
+    if not isinstance(ttl, int) or ttl <= 0 or not isinstance(since, (int, float)):
+        return None
+    age = (time.time() if now is None else now) - since
+    return age if age >= ttl else None
