@@ -117,6 +117,15 @@ def value_lines(old_text: str | None, new_text: str) -> list[str]:
     return out
 
 
+def _worker(text: str | None) -> str:
+    """A worker's stable fields as `state[ exit N][ ⚑ note]`."""
+    fields = _parse(text)
+    if not (isinstance(fields, list) and len(fields) == 4):
+        return "(unknown)"
+    _, state, code, note = fields
+    return f"{state}" + (f" exit {code}" if code is not None else "") + (f" ⚑ {_show(note)}" if note is not None else "")
+
+
 def _label(marker: str) -> str:
     kind, _, name = marker.partition(":")
     return {"sensor": f"sensor {name}", "worker": f"worker {name}"}.get(kind, marker)
@@ -135,7 +144,9 @@ def report(before: dict[str, Any] | None, parts: list[tuple[str, bytes]]) -> lis
             out.append(f"- {_label(marker)}: added{shown}")
         elif old[marker] != _digest(body):
             out.append(f"- {_label(marker)}: changed")
-            if marker.startswith(("sensor:", "worker:")):
+            if marker.startswith("worker:"):
+                out.append(f"    {_worker(values.get(marker))} → {_worker(body.decode('utf-8', 'replace'))}")
+            elif marker.startswith("sensor:"):
                 out.extend(value_lines(values.get(marker), body.decode("utf-8", errors="replace")))
     out += [f"- {_label(m)}: removed" for m in old if m not in now]
     if not out:
