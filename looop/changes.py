@@ -123,7 +123,7 @@ def _worker(text: str | None) -> str:
     if not (isinstance(fields, list) and len(fields) == 4):
         return "(unknown)"
     _, state, code, note = fields
-    return f"{state}" + (f" exit {code}" if code is not None else "") + (f" ⚑ {_show(note)}" if note is not None else "")
+    return f"{state}" + (f" (exit {code})" if code is not None else "") + (f" ⚑ {_show(note)}" if note is not None else "")
 
 
 def _label(marker: str) -> str:

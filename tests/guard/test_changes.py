@@ -38,7 +38,7 @@ def test_goals_playbook_sensors_and_workers_added_removed_changed(tmp_path):
     lines = changes.report(before, [("PLAYBOOK.md", b"b"), ("goals/keep.md", b"k"), ("goals/new.md", b"n"),
                                     ("worker:looop-w", canonical(["looop-w", "exited", 0, None])), sensor("s", 2)])
     assert lines == ["- PLAYBOOK.md: changed", "- goals/new.md: added",
-                     "- worker looop-w: changed", '    running → exited 0',
+                     "- worker looop-w: changed", '    running → exited (exit 0)',
                      "- sensor s: added: 2", "- goals/old.md: removed", "- sensor gone: removed"]
 
 
