@@ -99,12 +99,13 @@ class Status(cli.Application):
 
 @Looop.subcommand("playbook")
 class Playbook(cli.Application):
-    """Review an AI-proposed PLAYBOOK change: diff (default), approve, reject"""
+    """Review an AI-proposed PLAYBOOK change (diff, approve, reject), or go back (history, restore <n>)"""
 
-    def main(self, action: cli.Set("diff", "approve", "reject") = "diff") -> int:  # type: ignore[valid-type]
+    def main(self, action: cli.Set("diff", "approve", "reject", "history", "restore") = "diff",  # type: ignore[valid-type]
+             number: str = "") -> int:
         from looop.commands.playbook import playbook
 
-        return playbook(_paths(), action)
+        return playbook(_paths(), action, number or None)
 
 
 @Looop.subcommand("cost")

@@ -88,7 +88,7 @@ def housekeeping(paths: Paths) -> None:
 
 def _gate_pre(paths: Paths) -> None:
     try:
-        done = gate.gate_pre(paths.playbook, paths.approved)
+        done = gate.gate_pre(paths.playbook, paths.approved, paths.playbook_history)
     except IsADirectoryError:
         raise FatalError(f"{paths.playbook} is a directory, not a file; nothing was changed", 1) from None
     except OSError as exc:
