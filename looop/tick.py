@@ -102,10 +102,11 @@ def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> list:
     from looop.sense import ReadingCache, sense
 
     started = time.monotonic()
-    readings = sense(paths.sensors, snap_dir, env, paths.data, ReadingCache(paths.reading_cache))
+    readings = sense(paths.sensors, snap_dir, env, paths.data, ReadingCache(paths.reading_cache),
+                     sensor_cache=paths.sensor_cache)
     for r in readings:
         if r.ok:
-            say(f"  sensor {r.sensor}: ok ({r.seconds:.2f}s)", "dim")
+            say(f"  sensor {r.sensor}: ok ({r.reused or f'{r.seconds:.2f}s'})", "dim")
         else:
             warn(f"  sensor {r.sensor}: FAILED, {r.problem} (see {snap_dir / ('sensor-' + r.sensor + '.json')})")
     events.emit(paths.events, "sense_done", sensors=len(readings), failed=sum(not r.ok for r in readings),
