@@ -76,6 +76,7 @@ def run(paths: Paths) -> int:
     if not lock.acquire():
         pid = lock.holder()
         raise FatalError(f"another looop pulse is running on {paths.data} ({f'pid {pid}' if pid else 'pid unknown'})", 1)
+    tick.reap_orphan_runner(paths)
     old = {s: signal.signal(s, _raise_stop) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     failures = 0
     try:

@@ -71,7 +71,12 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Ou
 
 
 def housekeeping(paths: Paths) -> None:
-    """Prune finished workers; reap claims whose worker is not alive."""
+    """Prune finished workers; reap claims whose worker is not alive; sweep
+    temp files a killed beat left behind."""
+    from looop.fsio import sweep_temps
+
+    for directory in (paths.data, paths.goals, paths.claims):
+        sweep_temps(directory)
     for sid in fleet.prune(paths.fleet_root):
         events.emit(paths.events, "session_pruned", session=sid)
     if not paths.claims.is_dir():
@@ -160,7 +165,8 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     started = time.monotonic()
     moved_from = noop.fingerprint(paths.data, workers)
     result = retry.run(command, cwd=paths.data, prompt_file=prompt_file, env=env, log_file=run_dir / "output.log",
-                       timeout=tick_timeout(), config=cfg.data, events=paths.events)
+                       timeout=tick_timeout(), config=cfg.data, events=paths.events,
+                       record=None if focus else runner_record(paths))
     code, timed_out = result.code, result.timed_out
     seconds = time.monotonic() - started
     try:
@@ -304,6 +310,21 @@ def run_order(run_dir: Path) -> tuple[str, int, str]:
     suffix = run_dir.name.rsplit("-", 1)[-1]
     n = int(suffix) if m and suffix.isdigit() and len(suffix) < 4 else 1
     return (m.group(1) if m else "", n, run_dir.name)
+
+
+def runner_record(paths: Paths) -> Path:
+    """Where the lock holder notes its running runner (see runner.reap_orphan)."""
+    return paths.lock_dir / "runner"
+
+
+def reap_orphan_runner(paths: Paths) -> None:
+    """Called right after taking the lock: a runner whose pulse was killed
+    must not make a second move alongside ours."""
+    from looop.runner import reap_orphan
+
+    stopped = reap_orphan(runner_record(paths))
+    if stopped:
+        warn(f"stopped {stopped} process(es) of a runner whose pulse had died")
 
 
 def tick_timeout() -> float:
