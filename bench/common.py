@@ -84,7 +84,7 @@ def median_measure(argv: list[str], env: dict[str, str] | None = None, runs: int
 def table(rows: list[Row], out=None) -> None:
     """One table: measure, value, baseline, ratio."""
     out = out or sys.stdout
-    print(f"{"measure":<74} {'value':>12}   {'baseline':<40} {'value':>12} {'ratio':>7}", file=out)
+    print(f"{'measure':<74} {'value':>12}   {'baseline':<40} {'value':>12} {'ratio':>7}", file=out)
     for what, value, unit, base_name, base in rows:
         ratio = f"{value / base:7.2f}" if base else "      -"
         fmt = (lambda v: f"{v:10.4f} {unit:<1}") if unit == "s" else (lambda v: f"{v:9.1f} {unit:<2}")
