@@ -52,7 +52,7 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Ou
     env = child_env(paths)
     snap_dir = Path(tempfile.mkdtemp(prefix="looop-sense-")) if focus else paths.snapshots
     try:
-        readings = _sense(paths, snap_dir, env)
+        _sense(paths, snap_dir, env)
         workers = fleet.workers(paths.fleet_root)
         parts = world.parts(paths.playbook, paths.goals, snap_dir, workers)
         world_hash = world.digest(parts)
@@ -84,7 +84,7 @@ def housekeeping(paths: Paths) -> None:
     live = {w.id for w in fleet.workers(paths.fleet_root) if w.alive}
 
     def is_alive(session: str) -> bool:
-        return session in live or f"looop-{session}" in live or session.removeprefix("looop-") in live
+        return session in live or f"looop-{session}" in live
 
     for name, why in gate.reap_claims(paths.claims, is_alive):
         say(f"claim {name} reaped: {why}", "dim")
@@ -97,13 +97,15 @@ def _gate_pre(paths: Paths) -> None:
     except IsADirectoryError:
         raise FatalError(f"{paths.playbook} is a directory, not a file; nothing was changed", 1) from None
     except OSError as exc:
-        raise FatalError(f"cannot read {paths.playbook}: {exc.strerror}; nothing was changed", 1) from None
+        if exc.filename and Path(exc.filename) == paths.playbook:
+            raise FatalError(f"cannot read {paths.playbook}: {exc.strerror}; nothing was changed", 1) from None
+        raise
     if done == "adopted":
         say("PLAYBOOK.md was edited by hand: adopted as the approved baseline")
         events.emit(paths.events, "playbook_adopted")
 
 
-def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> list:
+def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> None:
     from looop.sense import ReadingCache, sense
 
     started = time.monotonic()
@@ -115,7 +117,6 @@ def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> list:
             warn(f"  sensor {r.sensor}: FAILED, {r.problem} (see {snap_dir / ('sensor-' + r.sensor + '.json')})")
     events.emit(paths.events, "sense_done", sensors=len(readings), failed=sum(not r.ok for r in readings),
                 seconds=round(time.monotonic() - started, 3))
-    return readings
 
 
 def _new_run_dir(runs: Path, label: str, prompt_text: str) -> Path:
@@ -161,6 +162,7 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     say(f"decide: {label} via {runner_name} (replay: {run_dir})", "bold")
     events.emit(paths.events, "decide_start", run=run_dir.name, runner=runner_name, **({"goal": focus} if focus else {}))
     env = dict(env, LOOOP_COST_KIND=kind, LOOOP_COST_RUNNER=runner_name, LOOOP_COST_ID=cost_id)
+    journal_size = _size(paths.journal)
     started = time.monotonic()
     code, timed_out = runner.run(
         command, cwd=paths.data, stdin_file=prompt_file, env=env,
@@ -181,12 +183,22 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     if not focus:
         atomic_write(paths.last_hash, world_hash + "\n")
         _save_world(paths, parts)
-    line = journal.last(paths.journal)
-    say(f"decided in {seconds:.1f}s: {line or '(no journal line written)'}", "green")
+    line = journal.last(paths.journal) if _size(paths.journal) != journal_size else ""
+    if line:
+        say(f"decided in {seconds:.1f}s: {line}", "green")
+    else:
+        warn(f"decided in {seconds:.1f}s, but the runner wrote no journal line")
     events.emit(paths.events, "decided", run=run_dir.name, seconds=round(seconds, 3), journal=line)
     if cfg.git:
         memory.commit(paths.data, line.lstrip("- ").strip() or f"looop: {run_dir.name}")
     return Outcome(acted=True, run_dir=run_dir, prompt=prompt_file, exit_code=0)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 def _save_world(paths: Paths, parts: list) -> None:
