@@ -207,6 +207,16 @@ def _validate(readings: list[Reading], out_dir: Path, cache: ReadingCache) -> No
     cache.save()
 
 
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _pool(jobs: int) -> ThreadPoolExecutor:
+    """One pool per process: the pulse pays for its threads once, not per beat."""
+    if jobs not in _POOLS:
+        _POOLS[jobs] = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sensor")
+    return _POOLS[jobs]
+
+
 def sense(sensors_dir: Path, out_dir: Path, env: dict[str, str], cwd: Path,
           cache: ReadingCache | None = None, sensor_cache: Path | None = None) -> list[Reading]:
     """Wipe `out_dir`, run every sensors/*.sh concurrently, return the readings.
@@ -237,8 +247,7 @@ def sense(sensors_dir: Path, out_dir: Path, env: dict[str, str], cwd: Path,
     if len(scripts) == 1:
         readings = [one(scripts[0])]
     else:
-        with ThreadPoolExecutor(max_workers=min(jobs, len(scripts))) as pool:
-            readings = list(pool.map(one, scripts))
+        readings = list(_pool(jobs).map(one, scripts))
     _validate(readings, out_dir, cache or ReadingCache(None))
     if sensor_cache is not None:
         _keep_for_later(scripts, readings, out_dir, sensor_cache, started)

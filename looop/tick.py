@@ -52,7 +52,7 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Ou
     env = child_env(paths)
     snap_dir = Path(tempfile.mkdtemp(prefix="looop-sense-")) if focus else paths.snapshots
     try:
-        readings = _sense(paths, snap_dir, env)
+        _sense(paths, snap_dir, env)
         workers = fleet.workers(paths.fleet_root)
         parts = world.parts(paths.playbook, paths.goals, snap_dir, workers)
         world_hash = world.digest(parts)
@@ -84,7 +84,7 @@ def housekeeping(paths: Paths) -> None:
     live = {w.id for w in fleet.workers(paths.fleet_root) if w.alive}
 
     def is_alive(session: str) -> bool:
-        return session in live or f"looop-{session}" in live or session.removeprefix("looop-") in live
+        return session in live or f"looop-{session}" in live
 
     for name, why in gate.reap_claims(paths.claims, is_alive):
         say(f"claim {name} reaped: {why}", "dim")
@@ -97,13 +97,15 @@ def _gate_pre(paths: Paths) -> None:
     except IsADirectoryError:
         raise FatalError(f"{paths.playbook} is a directory, not a file; nothing was changed", 1) from None
     except OSError as exc:
-        raise FatalError(f"cannot read {paths.playbook}: {exc.strerror}; nothing was changed", 1) from None
+        if exc.filename and Path(exc.filename) == paths.playbook:
+            raise FatalError(f"cannot read {paths.playbook}: {exc.strerror}; nothing was changed", 1) from None
+        raise
     if done == "adopted":
         say("PLAYBOOK.md was edited by hand: adopted as the approved baseline")
         events.emit(paths.events, "playbook_adopted")
 
 
-def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> list:
+def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> None:
     from looop.sense import ReadingCache, sense
 
     started = time.monotonic()
@@ -116,18 +118,24 @@ def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> list:
             warn(f"  sensor {r.sensor}: FAILED, {r.problem} (see {snap_dir / ('sensor-' + r.sensor + '.json')})")
     events.emit(paths.events, "sense_done", sensors=len(readings), failed=sum(not r.ok for r in readings),
                 seconds=round(time.monotonic() - started, 3))
-    return readings
 
 
-def _new_run_dir(runs: Path, label: str) -> Path:
+def _new_run_dir(runs: Path, label: str, prompt_text: str) -> Path:
+    """A run dir that appears whole: staged under a hidden name with its
+    prompt, then renamed into place (a killed beat leaves only a hidden
+    staging dir, swept later)."""
+    runs.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{label}-", dir=runs))
+    (staging / "prompt.md").write_text(prompt_text, encoding="utf-8")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for n in range(1, 1000):
         run_dir = runs / (f"{label}-{stamp}" + (f"-{n}" if n > 1 else ""))
         try:
-            run_dir.mkdir(parents=True)
+            os.rename(staging, run_dir)  # fails if a non-empty run_dir exists
             return run_dir
-        except FileExistsError:
+        except OSError:
             continue
+    shutil.rmtree(staging, ignore_errors=True)
     raise FatalError(f"cannot create a run dir under {runs}", 1)
 
 
@@ -144,11 +152,10 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
 
         check_runner(cfg, runner_name)
     label = f"goal-{focus}" if focus else "tick"
-    run_dir = _new_run_dir(paths.runs, label)
-    prompt_file = run_dir / "prompt.md"
     inputs = _inputs(paths, env, snap_dir, workers, focus)
     inputs.extra = _guard_sections(paths, parts, cfg.data)
-    atomic_write(prompt_file, prompt.build(inputs))
+    run_dir = _new_run_dir(paths.runs, label, prompt.build(inputs))
+    prompt_file = run_dir / "prompt.md"
     if dry_run:
         if unchanged:
             say("world unchanged: a real beat would skip the runner", "dim")
@@ -162,6 +169,7 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     env = dict(env, LOOOP_COST_KIND=kind, LOOOP_COST_RUNNER=runner_name, LOOOP_COST_ID=cost_id)
     from looop import failure, noop, retry
 
+    journal_size = _size(paths.journal)
     started = time.monotonic()
     moved_from = noop.fingerprint(paths.data, workers)
     result = retry.run(command, cwd=paths.data, prompt_file=prompt_file, env=env, log_file=run_dir / "output.log",
@@ -190,12 +198,22 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
 
         moved_to = noop.fingerprint(paths.data, fleet.workers(paths.fleet_root))
         noop.settle(paths.noop_state, moved_from, moved_to, world_hash, knobs.whole("noop_ttl", cfg.data))
-    line = journal.last(paths.journal)
-    say(f"decided in {seconds:.1f}s: {line or '(no journal line written)'}", "green")
+    line = journal.last(paths.journal) if _size(paths.journal) != journal_size else ""
+    if line:
+        say(f"decided in {seconds:.1f}s: {line}", "green")
+    else:
+        warn(f"decided in {seconds:.1f}s, but the runner wrote no journal line")
     events.emit(paths.events, "decided", run=run_dir.name, seconds=round(seconds, 3), journal=line)
     if cfg.git:
         memory.commit(paths.data, line.lstrip("- ").strip() or f"looop: {run_dir.name}")
     return Outcome(acted=True, run_dir=run_dir, prompt=prompt_file, exit_code=0)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 def _save_world(paths: Paths, parts: list) -> None:
@@ -293,9 +311,18 @@ def _after(paths: Paths, workers: list) -> None:
 
 def prune_runs(runs: Path, keep: int) -> list[str]:
     """Keep the newest `keep` run dirs (0 = all); return the removed names."""
-    if keep <= 0 or not runs.is_dir():
+    if not runs.is_dir():
         return []
-    dirs = [d for d in runs.iterdir() if d.is_dir()]
+    stale = time.time() - 60
+    for d in runs.glob(".*"):  # staging dirs of killed beats
+        try:
+            if d.is_dir() and d.stat().st_mtime < stale:
+                shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            pass
+    if keep <= 0:
+        return []
+    dirs = [d for d in runs.iterdir() if d.is_dir() and not d.name.startswith(".")]
     if len(dirs) <= keep:
         return []
     dirs.sort(key=run_order)

@@ -54,7 +54,11 @@ def check_whole(loop) -> None:
         assert (d / must).is_file(), must
     assert (d / "PLAYBOOK.md").read_bytes() == (d / ".PLAYBOOK.approved").read_bytes()
     # a temp file may be left by a kill, but only beside the real file
+    for run in (d / "runs").iterdir():
+        assert run.name.startswith(".") or (run / "prompt.md").is_file(), f"{run} has no prompt"
     for tmp in d.rglob(".*.tmp"):
+        if tmp.parent.name.startswith(".tick-"):
+            continue  # a staging run dir: never visible as a run
         real = tmp.parent / tmp.name[1:].rsplit(".", 2)[0]
         assert real.exists(), f"{tmp} left where {real} should be"
 

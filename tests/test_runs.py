@@ -25,3 +25,18 @@ def test_keeps_exactly_the_newest(tmp_path_factory, runs, keep):
     newest = [name for _, name in sorted(names)]
     expected = set(newest) if keep == 0 else set(newest[-keep:]) if keep else set()
     assert left == expected
+
+
+def test_staging_dirs_of_killed_beats_are_swept_once_stale(tmp_path):
+    import os
+    import time
+
+    old = tmp_path / ".tick-abc"
+    old.mkdir()
+    (old / ".prompt.md.x.tmp").write_text("half")
+    os.utime(old, (time.time() - 120, time.time() - 120))
+    fresh = tmp_path / ".tick-def"
+    fresh.mkdir()
+    (tmp_path / "tick-20260101-000000").mkdir()
+    prune_runs(tmp_path, 1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".tick-def", "tick-20260101-000000"]

@@ -265,3 +265,14 @@ def test_first_run_writes_a_valid_default_config(loop):
     cfg = json.loads(loop.config.read_text())
     assert set(cfg["runners"]) >= {"claude", "pi"} and cfg["default"] == "pi"
     assert schemas.is_valid("config", cfg)
+
+
+def test_a_move_without_a_journal_line_is_called_out(loop):
+    loop.fake("journal")
+    loop.run("tick")
+    loop.fake("goal", "quiet", "no journal line this time")
+    (loop.data / "goals" / "poke.md").write_text("wake up")
+    out = loop.run("tick")
+    assert out.returncode == 0
+    assert "the runner wrote no journal line" in out.stdout
+    assert loop.journal()[-1].removeprefix("- ") not in out.stdout
