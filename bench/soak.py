@@ -58,7 +58,8 @@ def rows(beats: int = 2000) -> list:
         # every 10th beat the world changes, so the runner runs 1 beat in 10
         profile.sensors(3, f'n=$(cat {counter} 2>/dev/null || echo 0); echo $((n+1)) > {counter}.$$ && '
                            f'mv -f {counter}.$$ {counter}; echo "{{\\"signal\\": $((n / 30))}}"')
-        env = dict(profile.env, LOOOP_INTERVAL="0", LOOOP_BUSY_INTERVAL="0", LOOOP_ACTIVE_INTERVAL="0")
+        env = dict(profile.env, LOOOP_INTERVAL="0", LOOOP_BUSY_INTERVAL="0", LOOOP_ACTIVE_INTERVAL="0",
+                   LOOOP_MAX_DECIDES_PER_HOUR="0")
         events = profile.data / "events.jsonl"
         started = time.monotonic()
         pulse = subprocess.Popen(looop_argv(), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
