@@ -75,7 +75,7 @@ def housekeeping(paths: Paths) -> None:
     temp files a killed beat left behind."""
     from looop.fsio import sweep_temps
 
-    for directory in (paths.data, paths.goals, paths.claims):
+    for directory in (paths.data, paths.goals, paths.claims, paths.sensor_cache, paths.playbook_history):
         sweep_temps(directory)
     for sid in fleet.prune(paths.fleet_root):
         events.emit(paths.events, "session_pruned", session=sid)
