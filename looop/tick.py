@@ -30,7 +30,7 @@ _RUN_TIME = re.compile(r"(\d{8}-\d{6})")
 class Outcome:
     acted: bool = False  # the runner ran and exited 0
     failed: bool = False  # the runner ran and failed
-    skipped: str = ""  # paused | unchanged | dry-run
+    skipped: str = ""  # paused | unchanged | dry-run | budget
     run_dir: Path | None = None
     prompt: Path | None = None
     exit_code: int | None = None
@@ -141,7 +141,7 @@ def _new_run_dir(runs: Path, label: str, prompt_text: str) -> Path:
 
 def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, parts: list,
                     world_hash: str, dry_run: bool, focus: str | None, unchanged: bool) -> Outcome:
-    from looop import config, memory, prompt, runner
+    from looop import config, memory, prompt
 
     cfg = config.load(paths.config)
     runner_name, command = cfg.tick_command()
@@ -167,8 +167,9 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     say(f"decide: {label} via {runner_name} (replay: {run_dir})", "bold")
     events.emit(paths.events, "decide_start", run=run_dir.name, runner=runner_name, **({"goal": focus} if focus else {}))
     env = dict(env, LOOOP_COST_KIND=kind, LOOOP_COST_RUNNER=runner_name, LOOOP_COST_ID=cost_id)
-    from looop import failure, noop, retry
+    from looop import failure, knobs, noop, retry
 
+    noop_ttl = knobs.whole("noop_ttl", cfg.data)  # a bad knob fails before the move, not after
     journal_size = _size(paths.journal)
     started = time.monotonic()
     moved_from = noop.fingerprint(paths.data, workers)
@@ -194,10 +195,8 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     if not focus:
         atomic_write(paths.last_hash, world_hash + "\n")
         _save_world(paths, parts)
-        from looop import knobs
-
         moved_to = noop.fingerprint(paths.data, fleet.workers(paths.fleet_root))
-        noop.settle(paths.noop_state, moved_from, moved_to, world_hash, knobs.whole("noop_ttl", cfg.data))
+        noop.settle(paths.noop_state, moved_from, moved_to, world_hash, noop_ttl)
     line = journal.last(paths.journal) if _size(paths.journal) != journal_size else ""
     if line:
         say(f"decided in {seconds:.1f}s: {line}", "green")

@@ -89,3 +89,29 @@ def test_a_tick_template_can_take_the_prompt_by_path(loop):
     assert out.returncode == 0, out.stdout + out.stderr
     assert (data / "stdin-bytes").read_text().strip() == "0", "the prompt goes by path, not also on stdin"
     assert loop.prompt_copy.read_text().startswith("You are one beat of looop")
+
+
+def test_init_on_a_terminal_asks_which_runner(loop):
+    from ptyprocess import PtyProcessUnicode
+
+    from tests.helpers import looop_argv
+
+    proc = PtyProcessUnicode.spawn([*looop_argv(), "init"], env=loop.env, cwd=str(loop.root))
+    seen = ""
+    try:
+        while "runner [" not in seen:
+            seen += proc.read(1024)
+        assert "3. codex" in seen and "5. opencode" in seen
+        proc.write("7\r")  # out of range: asked again
+        while seen.count("runner [") < 2:
+            seen += proc.read(1024)
+        proc.write("3\r")
+        while proc.isalive():
+            try:
+                seen += proc.read(1024)
+            except EOFError:
+                break
+    finally:
+        proc.close(force=True)
+    assert "please type a number" in seen
+    assert json.loads(loop.config.read_text())["default"] == "codex"
