@@ -16,30 +16,51 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 _WATCHED_FILES = ("PLAYBOOK.md", "PLAYBOOK.proposed.md", "attention.md")
-_WATCHED_DIRS = ("goals", "sensors", "claims", "reports")
-_MAX_FILES = 2000
+_POLICY_DIRS = ("goals", "sensors")  # small and current: compared by content
+_PILED_DIRS = ("goals/archive", "claims", "reports")  # grow with history: compared by name, size, mtime
+_MAX_ENTRIES = 1000
 
 
 def fingerprint(data: Path, workers: Iterable[Any]) -> str:
-    """One digest of everything a move could have changed, the journal aside."""
+    """One digest of everything a move could have changed, the journal aside.
+
+    Bounded: contents of the live policy files, metadata of at most
+    _MAX_ENTRIES entries of each directory that piles up over the months."""
     h = hashlib.sha256()
     files = [data / name for name in _WATCHED_FILES]
-    for d in _WATCHED_DIRS:
-        try:
-            files += sorted(p for p in (data / d).rglob("*") if p.is_file())[:_MAX_FILES]
-        except OSError:
-            pass
+    for d in _POLICY_DIRS:
+        files += _entries(data / d)
     for path in files:
         try:
             body = path.read_bytes() if path.stat().st_size <= 1 << 20 else str(path.stat().st_mtime_ns).encode()
         except OSError:
             body = b"\0absent"
-        rel = str(path.relative_to(data)).encode()
-        h.update(b"%d:%s%d:" % (len(rel), rel, len(body)))
-        h.update(body)
+        _add(h, str(path.relative_to(data)), body)
+    for d in _PILED_DIRS:
+        for path in _entries(data / d):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            _add(h, str(path.relative_to(data)), b"%d:%d" % (st.st_size, st.st_mtime_ns))
     for w in sorted(workers, key=lambda w: w.id):
         h.update(json.dumps([w.id, w.state, w.exit_code, w.note]).encode())
     return h.hexdigest()
+
+
+def _entries(directory: Path) -> list[Path]:
+    try:
+        with os.scandir(directory) as it:
+            names = sorted(e.name for e in it if not e.name.startswith("."))
+    except OSError:
+        return []
+    return [directory / n for n in names[:_MAX_ENTRIES]]
+
+
+def _add(h: Any, name: str, body: bytes) -> None:
+    raw = name.encode()
+    h.update(b"%d:%s%d:" % (len(raw), raw, len(body)))
+    h.update(body)
 
 
 def settle(path: Path, before: str, after: str, world_hash: str, ttl: int) -> bool:

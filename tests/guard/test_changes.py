@@ -169,3 +169,20 @@ def test_noop_expiry_needs_the_same_world(tmp_path):
     assert noop.expired(path, "world-2", env={}, now=10**10) is None
     assert noop.expired(path, "world-1", env={"LOOOP_NOOP_TTL": str(10**11)}, now=10**10) is None
     assert noop.settle(path, "a", "b", "world-1", ttl=60) is False and not path.exists()
+
+
+def test_only_the_journal_changing_is_a_noop(tmp_path):
+    for d in ("goals/archive", "sensors", "claims", "reports"):
+        (tmp_path / d).mkdir(parents=True)
+    (tmp_path / "goals" / "a.md").write_text("a")
+    before = noop.fingerprint(tmp_path, [])
+    (tmp_path / "journal.md").write_text("- 2026-01-01 00:00 nothing to do\n")
+    assert noop.fingerprint(tmp_path, []) == before
+    for move in (lambda: (tmp_path / "reports" / "r.md").write_text("weekly"),
+                 lambda: (tmp_path / "goals" / "a.md").write_text("b"),
+                 lambda: (tmp_path / "attention.md").write_text("help"),
+                 lambda: (tmp_path / "goals" / "a.md").rename(tmp_path / "goals" / "archive" / "a.md")):
+        move()
+        after = noop.fingerprint(tmp_path, [])
+        assert after != before
+        before = after
