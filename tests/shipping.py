@@ -7,7 +7,9 @@ single-file executable built by scripts/build-zipapp from that wheelhouse.
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -15,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from looop import __version__
+from tests.helpers import FAKE_RUNNER, ROOT
 
 BUILD_TIMEOUT = 240
 
@@ -49,6 +52,52 @@ def minimal_env(home: Path, **extra: str) -> dict[str, str]:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8", "TMPDIR": str(home)}
     env.update(extra)
     return env
+
+
+def bare_python_path(scratch: Path) -> str:
+    """A minimal PATH whose python3 (>= 3.11) has none of looop's dependencies.
+
+    The system python3 when it is new enough, else this interpreter's base
+    (not the test venv, which has everything installed)."""
+    probe = subprocess.run(["/usr/bin/python3", "-c", "import sys; print(sys.version_info >= (3, 11))"],
+                           capture_output=True, text=True) if Path("/usr/bin/python3").exists() else None
+    if probe is not None and probe.stdout.strip() == "True":
+        return "/usr/bin:/bin"
+    bin_dir = scratch / "python-bin"
+    bin_dir.mkdir(exist_ok=True)
+    link = bin_dir / "python3"
+    if not link.exists():
+        link.symlink_to(getattr(sys, "_base_executable", sys.executable))
+    return f"{bin_dir}:/usr/bin:/bin"
+
+
+def run(argv: list[str], env: dict[str, str], cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+def fake_config(path: Path, *moves: str) -> Path:
+    tick = " ".join(shlex.quote(w) for w in [str(FAKE_RUNNER), *moves])
+    path.write_text(json.dumps({"default": "fake", "runners": {"fake": {"tick": tick}}}))
+    return path
+
+
+def assert_beats(looop: list[str], home: Path) -> None:
+    """`version`, `demo`, and a `tick` whose fake runner calls looop back."""
+    env = minimal_env(home, PATH=bare_python_path(home), LOOOP_CONFIG=str(fake_config(home / "looop.json", "cost", "0.25", "journal", "shipped")))
+    out = run([*looop, "version"], env, home)
+    assert out.stdout.strip() == f"looop {__version__}", out.stderr
+    demo = run([*looop, "demo"], env, home)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert "decided in" in demo.stdout and "world unchanged" in demo.stdout
+    tick = run([*looop, "tick"], env, home)
+    assert tick.returncode == 0, tick.stdout + tick.stderr
+    journal = (home / ".local" / "state" / "looop" / "journal.md").read_text()
+    assert journal.rstrip().endswith("shipped")
+    data = home / ".local" / "state" / "looop"
+    assert (data / "sensors" / "today.sh").stat().st_mode & 0o111
+    # the runner reached this very looop again through $LOOOP_BIN
+    assert json.loads((data / "cost.jsonl").read_text().splitlines()[-1])["cost_usd"] == 0.25
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,8 @@ needs (schemas, seed files) coming from the installed package.
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import re
-import shlex
 import subprocess
 import sys
 import tarfile
@@ -21,39 +19,13 @@ from pathlib import Path
 import pytest
 
 from looop import __version__
-from tests.helpers import FAKE_RUNNER, ROOT
-from tests.shipping import BUILD_TIMEOUT, Wheelhouse, fresh_venv, minimal_env, pip
+from tests.helpers import ROOT
+from tests.shipping import BUILD_TIMEOUT, Wheelhouse, assert_beats, fresh_venv, minimal_env, run
 
 PACKAGE_DATA = sorted(
     p.relative_to(ROOT).as_posix()
     for sub in ("schemas", "seed") for p in (ROOT / "looop" / sub).rglob("*") if p.is_file()
 )
-
-
-def run(argv: list[str], env: dict[str, str], cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          stdin=subprocess.DEVNULL)
-
-
-def fake_config(path: Path, *moves: str) -> Path:
-    tick = " ".join(shlex.quote(w) for w in [str(FAKE_RUNNER), *moves])
-    path.write_text(json.dumps({"default": "fake", "runners": {"fake": {"tick": tick}}}))
-    return path
-
-
-def assert_beats(looop: list[str], home: Path) -> None:
-    """version, python -m looop, demo, and a tick with the fake runner."""
-    env = minimal_env(home, LOOOP_CONFIG=str(fake_config(home / "looop.json", "journal", "shipped")))
-    out = run([*looop, "version"], env, home)
-    assert out.stdout.strip() == f"looop {__version__}", out.stderr
-    demo = run([*looop, "demo"], env, home)
-    assert demo.returncode == 0, demo.stdout + demo.stderr
-    assert "decided in" in demo.stdout and "world unchanged" in demo.stdout
-    tick = run([*looop, "tick"], env, home)
-    assert tick.returncode == 0, tick.stdout + tick.stderr
-    journal = (home / ".local" / "state" / "looop" / "journal.md").read_text()
-    assert journal.rstrip().endswith("shipped")
-    assert (home / ".local" / "state" / "looop" / "sensors" / "today.sh").stat().st_mode & 0o111
 
 
 @pytest.fixture(scope="module")
