@@ -89,3 +89,15 @@ def test_one_version_number_everywhere():
         for found in re.findall(r"looop (\d+\.\d+\.\d+)", doc.read_text()):
             mentioned.setdefault(found, set()).add(str(Path(doc).relative_to(ROOT)))
     assert set(mentioned) <= {__version__}, f"stale version numbers: {mentioned}"
+
+
+def test_one_github_repository_everywhere():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    (slug,) = set(re.findall(r'Homepage = "https://github.com/([\w.-]+/[\w.-]+)"', pyproject))
+    install_sh = (ROOT / "install.sh").read_text()
+    assert f"LOOOP_REPO:-{slug}}}" in install_sh
+    named = {}
+    for path in [ROOT / "install.sh", ROOT / "flake.nix", *(ROOT / "docs").glob("*.md")]:
+        named[path.name] = set(re.findall(r"github(?::|\.com/|usercontent\.com/)([\w.-]+/looop)\b", path.read_text()))
+    assert {name: repos for name, repos in named.items() if repos - {slug}} == {}
+    assert {slug} == named["install.sh"] == named["flake.nix"] == named["install.md"] == named["nix.md"]
