@@ -211,6 +211,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        # A full disk, a read-only data dir, a vanished directory: one line.
+        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        _stderr(f"looop: {exc.strerror or exc}{where} (nothing was lost: state files are replaced atomically)")
+        return 1
 
 
 def _stderr(text: str) -> None:

@@ -41,6 +41,26 @@ def atomic_write(path: Path, data: str | bytes, mode: int | None = None) -> None
         raise
 
 
+def sweep_temps(directory: Path, older_than: float = 60.0) -> list[Path]:
+    """Remove temp files a killed writer left behind (never a fresh one)."""
+    import time
+
+    removed = []
+    cutoff = time.time() - older_than
+    try:
+        candidates = list(directory.glob(".*.tmp"))
+    except OSError:
+        return removed
+    for tmp in candidates:
+        try:
+            if tmp.is_file() and tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            pass
+    return removed
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

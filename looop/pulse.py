@@ -42,7 +42,7 @@ def take_next_interval(paths: Paths) -> int | None:
         paths.next_interval.unlink()
     except OSError:
         pass
-    return clamp(int(raw)) if raw.isdigit() else None
+    return clamp(int(raw)) if raw.isascii() and raw.isdigit() else None
 
 
 def next_wait(cadence: dict[str, int], acted: bool, workers_alive: bool, requested: int | None,
@@ -71,11 +71,12 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 def run(paths: Paths) -> int:
     from looop import config, runner, seed, tick
 
-    seed.ensure(paths)
+    seed.make_data_dir(paths)
     lock = PulseLock(paths.lock_dir)
     if not lock.acquire():
         pid = lock.holder()
         raise FatalError(f"another looop pulse is running on {paths.data} ({f'pid {pid}' if pid else 'pid unknown'})", 1)
+    tick.reap_orphan_runner(paths)
     old = {s: signal.signal(s, _raise_stop) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     failures = 0
     try:

@@ -26,9 +26,18 @@ DEFAULT_TICK_TIMEOUT = 900.0
 _current_group: int | None = None
 
 
+# The runner's shell records its own process group before the agent starts,
+# so a runner can never be running without a record of it.
+_RECORD = (
+    'if [ -n "${LOOOP_RUNNER_RECORD:-}" ]; then '
+    'printf \'%s %s\\n\' "$$" "${LOOOP_COST_ID:-}" >"$LOOOP_RUNNER_RECORD.$$" && '
+    'mv -f "$LOOOP_RUNNER_RECORD.$$" "$LOOOP_RUNNER_RECORD"; unset LOOOP_RUNNER_RECORD; fi\n'
+)
+
+
 def bash_script(command: str) -> str:
     """Login shell, but the caller's PATH stays in front of what profile set."""
-    return 'if [ -n "${LOOOP_CALLER_PATH:-}" ]; then export PATH="$LOOOP_CALLER_PATH:$PATH"; fi\n' + command
+    return _RECORD + 'if [ -n "${LOOOP_CALLER_PATH:-}" ]; then export PATH="$LOOOP_CALLER_PATH:$PATH"; fi\n' + command
 
 
 def bash_argv(command: str) -> list[str]:
@@ -54,19 +63,78 @@ def kill_group(pgid: int, sig: int) -> None:
         pass
 
 
+def _group_members(pgid: int, marker: str) -> list[int]:
+    """Processes of group `pgid` whose environment carries our marker."""
+    members = []
+    needle = f"LOOOP_COST_ID={marker}".encode() + b"\0"
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            if int(fields[2]) != pgid:
+                continue
+            with open(f"/proc/{entry}/environ", "rb") as fh:
+                if needle in fh.read() + b"\0":
+                    members.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    return members
+
+
+def reap_orphan(record: Path) -> int:
+    """Stop a runner left behind by a killed pulse or tick; return how many
+    processes were stopped. Only called by the new holder of the lock, so the
+    recorded runner's parent is certainly gone: two moves never overlap."""
+    try:
+        pgid_text, marker = record.read_text().split()
+        pgid = int(pgid_text)
+    except (OSError, ValueError):
+        return 0
+    members = _group_members(pgid, marker)
+    stopped = len(members)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in members:
+            try:
+                os.kill(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
+        deadline = time.monotonic() + 2.0
+        while members and time.monotonic() < deadline:
+            members = [p for p in members if _running(p)]
+            time.sleep(0.02)
+    record.unlink(missing_ok=True)
+    return stopped
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return False
+
+
 def run(command: str, *, cwd: Path, stdin_file: Path, env: dict[str, str], log_files: list[Path],
         timeout: float | None, out: TextIO | None = None,
-        on_line: Callable[[str], None] | None = None) -> tuple[int, bool]:
-    """Run `command`; return (exit status, timed_out). Streams and tees its lines."""
+        on_line: Callable[[str], None] | None = None, record: Path | None = None) -> tuple[int, bool]:
+    """Run `command`; return (exit status, timed_out). Streams and tees its lines.
+
+    With `record`, the runner's process group is written there while it runs,
+    so whoever takes the lock next can stop it if we die."""
     global _current_group
     out = out or sys.stdout
     colour = enabled(out)
     logs = [open(p, "ab") for p in log_files]
     try:
+        full_env = child_env(env)
+        if record is not None:
+            full_env["LOOOP_RUNNER_RECORD"] = str(record)
         with open(stdin_file, "rb") as fin:
             proc = subprocess.Popen(
                 bash_argv(command), cwd=cwd, stdin=fin, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, env=child_env(env), start_new_session=True,
+                stderr=subprocess.STDOUT, env=full_env, start_new_session=True,
             )
         _current_group = proc.pid
         try:
@@ -75,6 +143,9 @@ def run(command: str, *, cwd: Path, stdin_file: Path, env: dict[str, str], log_f
             # Interrupted (Ctrl-C, SIGTERM): the runner must not outlive us.
             kill_group(proc.pid, signal.SIGTERM)
             raise
+        finally:
+            if record is not None:
+                record.unlink(missing_ok=True)
     finally:
         _current_group = None
         for fh in logs:

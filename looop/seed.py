@@ -26,12 +26,16 @@ def seed_text(name: str) -> bytes:
     return resources.files("looop").joinpath("seed", name).read_bytes()
 
 
+def make_data_dir(paths: Paths) -> None:
+    """The data dir is the owner's alone (0700) when looop creates it."""
+    if not paths.data.exists():
+        paths.data.mkdir(parents=True, exist_ok=True)
+        os.chmod(paths.data, 0o700)
+
+
 def ensure(paths: Paths) -> bool:
     """Create the layout; seed it if PLAYBOOK.md is absent. True when seeded."""
-    fresh = not paths.data.exists()
-    paths.data.mkdir(parents=True, exist_ok=True)
-    if fresh:
-        os.chmod(paths.data, 0o700)
+    make_data_dir(paths)
     for d in (paths.goals, paths.archive, paths.sensors, paths.snapshots, paths.runs,
               paths.prompts, paths.claims, paths.reports):
         d.mkdir(parents=True, exist_ok=True)

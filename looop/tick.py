@@ -71,7 +71,12 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Ou
 
 
 def housekeeping(paths: Paths) -> None:
-    """Prune finished workers; reap claims whose worker is not alive."""
+    """Prune finished workers; reap claims whose worker is not alive; sweep
+    temp files a killed beat left behind."""
+    from looop.fsio import sweep_temps
+
+    for directory in (paths.data, paths.goals, paths.claims):
+        sweep_temps(directory)
     for sid in fleet.prune(paths.fleet_root):
         events.emit(paths.events, "session_pruned", session=sid)
     if not paths.claims.is_dir():
@@ -113,15 +118,22 @@ def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> list:
     return readings
 
 
-def _new_run_dir(runs: Path, label: str) -> Path:
+def _new_run_dir(runs: Path, label: str, prompt_text: str) -> Path:
+    """A run dir that appears whole: staged under a hidden name with its
+    prompt, then renamed into place (a killed beat leaves only a hidden
+    staging dir, swept later)."""
+    runs.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{label}-", dir=runs))
+    (staging / "prompt.md").write_text(prompt_text, encoding="utf-8")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for n in range(1, 1000):
         run_dir = runs / (f"{label}-{stamp}" + (f"-{n}" if n > 1 else ""))
         try:
-            run_dir.mkdir(parents=True)
+            os.rename(staging, run_dir)  # fails if a non-empty run_dir exists
             return run_dir
-        except FileExistsError:
+        except OSError:
             continue
+    shutil.rmtree(staging, ignore_errors=True)
     raise FatalError(f"cannot create a run dir under {runs}", 1)
 
 
@@ -136,9 +148,8 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
 
         check_runner(cfg, runner_name)
     label = f"goal-{focus}" if focus else "tick"
-    run_dir = _new_run_dir(paths.runs, label)
+    run_dir = _new_run_dir(paths.runs, label, prompt.build(_inputs(paths, env, snap_dir, workers, focus)))
     prompt_file = run_dir / "prompt.md"
-    atomic_write(prompt_file, prompt.build(_inputs(paths, env, snap_dir, workers, focus)))
     if dry_run:
         if unchanged:
             say("world unchanged: a real beat would skip the runner", "dim")
@@ -154,6 +165,7 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     code, timed_out = runner.run(
         command, cwd=paths.data, stdin_file=prompt_file, env=env,
         log_files=[run_dir / "output.log"], timeout=tick_timeout(),
+        record=None if focus else runner_record(paths),
     )
     seconds = time.monotonic() - started
     try:
@@ -229,9 +241,18 @@ def _after(paths: Paths, workers: list) -> None:
 
 def prune_runs(runs: Path, keep: int) -> list[str]:
     """Keep the newest `keep` run dirs (0 = all); return the removed names."""
-    if keep <= 0 or not runs.is_dir():
+    if not runs.is_dir():
         return []
-    dirs = [d for d in runs.iterdir() if d.is_dir()]
+    stale = time.time() - 60
+    for d in runs.glob(".*"):  # staging dirs of killed beats
+        try:
+            if d.is_dir() and d.stat().st_mtime < stale:
+                shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            pass
+    if keep <= 0:
+        return []
+    dirs = [d for d in runs.iterdir() if d.is_dir() and not d.name.startswith(".")]
     if len(dirs) <= keep:
         return []
     dirs.sort(key=run_order)
@@ -246,6 +267,21 @@ def run_order(run_dir: Path) -> tuple[str, int, str]:
     suffix = run_dir.name.rsplit("-", 1)[-1]
     n = int(suffix) if m and suffix.isdigit() and len(suffix) < 4 else 1
     return (m.group(1) if m else "", n, run_dir.name)
+
+
+def runner_record(paths: Paths) -> Path:
+    """Where the lock holder notes its running runner (see runner.reap_orphan)."""
+    return paths.lock_dir / "runner"
+
+
+def reap_orphan_runner(paths: Paths) -> None:
+    """Called right after taking the lock: a runner whose pulse was killed
+    must not make a second move alongside ours."""
+    from looop.runner import reap_orphan
+
+    stopped = reap_orphan(runner_record(paths))
+    if stopped:
+        warn(f"stopped {stopped} process(es) of a runner whose pulse had died")
 
 
 def tick_timeout() -> float:

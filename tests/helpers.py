@@ -126,6 +126,7 @@ def clean_env(root: Path) -> dict[str, str]:
         LOOOP_COLOR="0",
         FAKE_CALLS=str(root / "runner-calls"),
         FAKE_PROMPT=str(root / "last-prompt.md"),
+        FAKE_PID=str(root / "runner-pid"),
         LOOOP_TMUX_SURFACE="0",
     )
     env.pop("TMUX", None)

@@ -14,15 +14,18 @@ _GOAL_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
 def tick(paths: Paths, dry_run: bool = False) -> int:
-    from looop.tick import beat
+    from looop.tick import beat, reap_orphan_runner
 
     lock = PulseLock(paths.lock_dir)
-    paths.data.mkdir(parents=True, exist_ok=True)
+    from looop.seed import make_data_dir
+
+    make_data_dir(paths)
     if not lock.acquire():
         pid = lock.holder()
         raise FatalError(f"a looop pulse is running on {paths.data} ({f'pid {pid}' if pid else 'pid unknown'}); "
                          "it beats on its own, so not running another beat now", 1)
     try:
+        reap_orphan_runner(paths)
         outcome = beat(paths, dry_run=dry_run)
     finally:
         lock.release()

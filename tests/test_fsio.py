@@ -1,0 +1,74 @@
+"""Atomic writes, whole-line appends, reading from the tail."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from looop import fsio
+
+lines_st = st.lists(st.text(alphabet=st.characters(blacklist_characters="\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029",
+                                                   blacklist_categories=("Cs",)), min_size=1, max_size=40)
+                    .filter(lambda s: s.strip()), max_size=60)
+
+
+@given(lines=lines_st, count=st.integers(0, 80), chunk=st.integers(1, 64))
+def test_tail_lines_matches_reading_everything(tmp_path_factory, lines, count, chunk):
+    path = tmp_path_factory.mktemp("t") / "journal.md"
+    path.write_text("".join(f"{ln}\n" for ln in lines))
+    expected = [ln for ln in path.read_text().splitlines() if ln.strip()]
+    assert fsio.tail_lines(path, count, chunk=chunk) == (expected[-count:] if count else [])
+
+
+@given(lines=lines_st, chunk=st.integers(1, 64))
+def test_lines_backwards_is_the_file_reversed(tmp_path_factory, lines, chunk):
+    path = tmp_path_factory.mktemp("b") / "cost.jsonl"
+    path.write_text("".join(f"{ln}\n" for ln in lines))
+    raw = path.read_bytes().decode().split("\n")
+    assert list(fsio.lines_backwards(path, chunk=chunk)) == [ln for ln in reversed(raw) if ln]
+
+
+def test_atomic_write_keeps_mode_and_leaves_no_temp(tmp_path):
+    path = tmp_path / "state.json"
+    fsio.atomic_write(path, "one", mode=0o600)
+    fsio.atomic_write(path, "two")
+    assert path.read_text() == "two"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert os.listdir(tmp_path) == ["state.json"]
+
+
+def _append_many(path: str, tag: str, n: int) -> None:
+    from pathlib import Path
+
+    for i in range(n):
+        fsio.append_line(Path(path), f"{tag}-{i}-" + "x" * 300)
+
+
+def test_concurrent_appends_are_whole_lines(tmp_path):
+    path = tmp_path / "journal.md"
+    procs = [multiprocessing.Process(target=_append_many, args=(str(path), t, 300)) for t in "abc"]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(30)
+    lines = path.read_text().splitlines()
+    assert len(lines) == 900
+    assert all(ln.endswith("x" * 300) and ln.count("-") == 2 for ln in lines)
+
+
+def test_lock_is_exclusive_and_reclaimed_after_death(tmp_path):
+    a, b = fsio.PulseLock(tmp_path / ".lock"), fsio.PulseLock(tmp_path / ".lock")
+    assert a.acquire()
+    assert a.holder() == os.getpid()
+    assert not b.acquire()
+    a.release()
+    assert b.acquire()
+    b.release()
+    # a lock whose holder died: pid file names a dead process, no flock held
+    (tmp_path / ".lock" / "pid").write_text("999999999\n")
+    assert b.holder() is None
+    assert b.acquire()
+    b.release()

@@ -1,0 +1,151 @@
+"""The pulse end to end: one instance, cadence, clean stops, backoff."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from looop.fsio import pid_alive
+
+
+def _wait_for(predicate, timeout=20.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _read_until(proc, needle, timeout=20.0):
+    """Read the pulse's output until `needle` appears; return what was read."""
+    import selectors
+
+    fd = proc.stdout.fileno()
+    sel = selectors.DefaultSelector()
+    sel.register(fd, selectors.EVENT_READ)
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while needle not in seen and time.monotonic() < deadline:
+        if sel.select(0.2):
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            seen += chunk.decode(errors="replace")
+    sel.close()
+    assert needle in seen, seen
+    return seen
+
+
+def _running(pid):
+    """Alive and not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _lock_pid(loop):
+    try:
+        return (loop.data / ".lock" / "pid").read_text().strip()
+    except FileNotFoundError:
+        return ""
+
+
+def test_two_pulses_at_once_exactly_one_runs(loop):
+    loop.fake("journal")
+    loop.seed()
+    procs = [loop.popen(env={"LOOOP_INTERVAL": "30"}) for _ in range(2)]
+    try:
+        _wait_for(lambda: any(p.poll() is not None for p in procs), what="one pulse to give up")
+        loser = next(p for p in procs if p.poll() is not None)
+        winner = next(p for p in procs if p is not loser)
+        assert loser.returncode == 1
+        assert "another looop pulse is running" in loser.stdout.read()
+        assert winner.poll() is None
+        _wait_for(lambda: _lock_pid(loop) == str(winner.pid), what="the lock pid")
+        # a tick while the pulse runs is refused, naming the pid
+        out = loop.run("tick")
+        assert out.returncode == 1 and f"pid {winner.pid}" in out.stderr
+        assert loop.run("status", "--json").stdout.count(f'"pid": {winner.pid}') == 1
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                p.wait(10)
+
+
+def test_sigterm_stops_the_runner_and_releases_the_lock(loop):
+    loop.fake("hang")
+    loop.seed()
+    pulse = loop.popen()
+    try:
+        _read_until(pulse, "fake runner: hanging")
+        runner_pid = int((loop.root / "runner-pid").read_text())
+        assert pid_alive(runner_pid)
+        pulse.send_signal(signal.SIGTERM)
+        assert pulse.wait(15) == 0
+        assert "pulse stopped" in pulse.stdout.read()
+        _wait_for(lambda: not _running(runner_pid), what="the runner to stop")
+        assert _lock_pid(loop) == ""
+        assert loop.run("tick", "--dry-run").returncode == 0, "the lock is free again"
+    finally:
+        if pulse.poll() is None:
+            pulse.kill()
+
+
+def test_a_killed_pulse_leaves_a_lock_the_next_one_reclaims(loop):
+    loop.fake("journal")
+    loop.seed()
+    first = loop.popen(env={"LOOOP_INTERVAL": "30"})
+    _wait_for(lambda: _lock_pid(loop) == str(first.pid), what="the first pulse to lock")
+    first.kill()
+    first.wait(10)
+    assert _lock_pid(loop) == str(first.pid)  # stale: its owner is dead
+    second = loop.popen(env={"LOOOP_INTERVAL": "30"})
+    try:
+        _wait_for(lambda: _lock_pid(loop) == str(second.pid), what="the second pulse to reclaim")
+        assert second.poll() is None
+    finally:
+        second.send_signal(signal.SIGINT)
+        assert second.wait(10) == 0
+
+
+def test_next_interval_and_cadence(loop):
+    loop.fake("next", "7", "journal")
+    loop.seed()
+    pulse = loop.popen(env={"LOOOP_INTERVAL": "40", "LOOOP_BUSY_INTERVAL": "33"})
+    try:
+        seen = _read_until(pulse, "next beat in")
+        assert "idle 40s, busy 33s" in seen
+        assert "next beat in 7s" in seen, "the AI's one-shot request wins once"
+        assert not (loop.data / ".next-interval").exists()
+    finally:
+        pulse.send_signal(signal.SIGTERM)
+        pulse.wait(10)
+
+
+def test_failed_beats_back_off(loop):
+    loop.fake("fail")
+    loop.seed()
+    pulse = loop.popen(env={"LOOOP_INTERVAL": "20"})
+    try:
+        seen = _read_until(pulse, "next beat in")
+        assert "next beat in 20s (backing off after 1 failed beat)" in seen
+    finally:
+        pulse.send_signal(signal.SIGTERM)
+        pulse.wait(10)
+
+
+def test_pulse_beats_repeatedly_with_zero_interval(loop):
+    loop.fake("journal")
+    loop.seed()
+    pulse = loop.popen(env={"LOOOP_INTERVAL": "0", "LOOOP_BUSY_INTERVAL": "0"})
+    try:
+        _wait_for(lambda: loop.event_names().count("world_unchanged") >= 3, what="three beats")
+        assert loop.calls() == 1, "only the first beat saw a changed world"
+    finally:
+        pulse.send_signal(signal.SIGTERM)
+        assert pulse.wait(10) == 0

@@ -1,0 +1,123 @@
+"""SENSE end to end: real bash sensors, every way a sensor can misbehave."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from looop import schemas
+
+BAD = {
+    "nonjson": ("echo 'hello world'", "not JSON"),
+    "array": ("echo '[1,2,3]'", "an array"),
+    "two": ("echo '{\"a\":1}'; echo '{\"b\":2}'", "more than one JSON value"),
+    "badutf8": ("printf '{\"a\":\"\\xff\\xfe\"}'", "invalid UTF-8"),
+    "empty": ("true", "printed nothing"),
+    "huge": ("head -c 10000000 /dev/zero | tr '\\0' a | sed 's/^/{\"a\":\"/; s/$/\"}/'", "over the 8192-byte cap"),
+    "crash": ("echo '{\"ok\":1}'; echo boom >&2; exit 3", "exited with status 3"),
+    "string": ("echo '\"just a string\"'", "a string"),
+}
+
+
+def _reading(loop, name):
+    return json.loads((loop.data / "snapshots" / f"sensor-{name}.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_readings_become_error_objects(loop, name):
+    body, problem = BAD[name]
+    loop.fake("journal")
+    loop.seed()
+    loop.sensor(name, body)
+    loop.sensor("good", "echo '{\"signal\": {\"n\": 1}}'")
+    out = loop.run("tick")
+    assert out.returncode == 0, out.stdout + out.stderr
+    reading = _reading(loop, name)
+    assert problem in reading["looop_error"]["problem"]
+    assert reading["looop_error"]["sensor"] == name
+    assert schemas.is_valid("reading", reading)
+    assert _reading(loop, "good") == {"signal": {"n": 1}}
+    assert f"sensor {name}: FAILED" in out.stdout
+    # the AI sees the fault, not garbage
+    assert f"--- sensor-{name}.json" in loop.prompt_copy.read_text()
+    assert (loop.data / "snapshots" / f"sensor-{name}.json").stat().st_size < 2000
+
+
+def test_stderr_is_kept_and_empty_stderr_removed(loop):
+    loop.fake("journal")
+    loop.seed()
+    loop.sensor("noisy", "echo warning >&2; echo '{}'")
+    loop.run("tick")
+    snaps = loop.data / "snapshots"
+    assert (snaps / "sensor-noisy.err").read_text().strip() == "warning"
+    assert not (snaps / "sensor-today.err").exists()
+
+
+def test_hanging_sensor_is_killed_with_its_group(loop):
+    loop.fake("journal")
+    loop.seed()
+    marker = loop.root / "child-alive"
+    loop.sensor("hang", f"(sleep 30; touch {marker}) & sleep 30")
+    started = time.monotonic()
+    out = loop.run("tick", env={"LOOOP_SENSOR_TIMEOUT": "1"})
+    assert time.monotonic() - started < 15
+    assert out.returncode == 0
+    assert "timed out after 1s" in _reading(loop, "hang")["looop_error"]["problem"]
+    assert "timed out" in (loop.data / "snapshots" / "sensor-hang.err").read_text()
+    # its background child was killed too (the whole process group)
+    import subprocess
+
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert f"touch {marker}" not in ps
+
+
+def test_not_executable_sensor(loop):
+    loop.fake("journal")
+    loop.seed()
+    loop.sensor("noexec", "echo '{}'", executable=False)
+    loop.run("tick")
+    assert "not executable" in _reading(loop, "noexec")["looop_error"]["problem"]
+
+
+def test_size_cap_is_configurable(loop):
+    loop.fake("journal")
+    loop.seed()
+    loop.sensor("big", "python3 -c 'print(\"{\\\"a\\\": \\\"\" + \"x\" * 20000 + \"\\\"}\")'")
+    loop.run("tick", env={"LOOOP_SENSOR_MAX_BYTES": "0"})
+    assert len(_reading(loop, "big")["a"]) == 20000
+
+
+def test_sensors_run_concurrently(loop):
+    loop.fake("journal")
+    loop.seed()
+    for i in range(8):
+        loop.sensor(f"slow{i}", "sleep 1; echo '{}'")
+    started = time.monotonic()
+    out = loop.run("tick")
+    elapsed = time.monotonic() - started
+    assert out.returncode == 0
+    assert elapsed < 6, f"8 sensors of 1 s took {elapsed:.1f}s: not concurrent"
+
+
+def test_snapshots_are_wiped_every_beat(loop):
+    loop.fake("journal")
+    loop.seed()
+    gone = loop.sensor("gone", "echo '{}'")
+    loop.run("tick")
+    assert (loop.data / "snapshots" / "sensor-gone.json").exists()
+    gone.unlink()
+    loop.run("tick")
+    assert not (loop.data / "snapshots" / "sensor-gone.json").exists()
+
+
+def test_sensors_get_the_loop_environment(loop):
+    loop.fake("journal")
+    loop.seed()
+    loop.sensor("env", 'printf \'{"d":"%s","c":"%s","r":"%s","b":"%s"}\' "$LOOOP_DATA_DIR" "$CLAIMS_DIR" "$REPORTS_DIR" "$LOOOP_BIN"')
+    loop.run("tick")
+    got = _reading(loop, "env")
+    assert got["d"] == str(loop.data)
+    assert got["c"] == str(loop.data / "claims") and got["r"] == str(loop.data / "reports")
+    assert got["b"].startswith("/")
