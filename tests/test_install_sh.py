@@ -196,8 +196,10 @@ def test_when_pipx_and_pip_fail_it_falls_back_to_nix(machine: Machine):
 
 def test_when_nothing_can_install_it_says_what_to_do(machine: Machine):
     machine.stub("pipx", code=1)
+    machine.stub("nix", code=1)
     done = machine.install(LOOOP_PIP_SOURCE=str(machine.root / "no-such.whl"), PIP_NO_INDEX="1")
     assert done.returncode == 1
+    assert [call.split()[0] for call in machine.calls] == ["pipx", "nix"]
     assert "could not install looop" in done.stderr and "pipx install" in done.stderr
 
 
