@@ -85,7 +85,7 @@ install_release() {
   fi
   chmod 755 "$tmp/$asset"
   # the file needs this machine's python3: prove it starts before installing
-  if ! probe=$("$tmp/$asset" version 2>&1) || [ "${probe#looop }" = "$probe" ]; then
+  if ! probe=$("$tmp/$asset" version 2>&1 </dev/null) || [ "${probe#looop }" = "$probe" ]; then
     say "$asset does not run with python3 $PYTHON_VERSION here: ${probe:-no output}"
     return 1
   fi
@@ -106,12 +106,12 @@ install_fallback() {
   local repo=$1 source=$2
   if command -v pipx >/dev/null 2>&1; then
     say "installing with pipx: pipx install $source"
-    if pipx install --force "$source"; then return 0; fi
+    if pipx install --force "$source" </dev/null; then return 0; fi
     say "pipx install failed"
   fi
   if python3 -m pip --version >/dev/null 2>&1; then
     say "installing with pip: python3 -m pip install --user $source"
-    if python3 -m pip install --user "$source"; then
+    if python3 -m pip install --user "$source" </dev/null; then
       say "pip put looop in $(python3 -m site --user-base)/bin; make sure that is on your PATH"
       return 0
     fi
@@ -119,7 +119,7 @@ install_fallback() {
   fi
   if command -v nix >/dev/null 2>&1; then
     say "installing with nix: nix profile install github:$repo"
-    if nix --extra-experimental-features 'nix-command flakes' profile install "github:$repo"; then return 0; fi
+    if nix --extra-experimental-features 'nix-command flakes' profile install "github:$repo" </dev/null; then return 0; fi
     say "nix profile install failed"
   fi
   die "could not install looop: no release file fits this machine, and pipx, pip and nix are missing or failed. Install pipx (python3 -m pip install --user pipx) and run: pipx install $source"

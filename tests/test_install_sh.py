@@ -174,6 +174,13 @@ def test_no_release_file_falls_back_to_pipx(machine: Machine):
     assert machine.calls == ["pipx install --force git+https://github.com/looop-dev/looop.git"]
 
 
+def test_a_chosen_version_is_what_the_fallback_installs(machine: Machine):
+    machine.stub("pipx")
+    done = machine.install(LOOOP_VERSION="v0.1.0")
+    assert done.returncode == 0, done.stderr
+    assert machine.calls == ["pipx install --force git+https://github.com/looop-dev/looop.git@v0.1.0"]
+
+
 def test_without_pipx_it_falls_back_to_pip_user(machine: Machine, wheelhouse: Wheelhouse):
     machine.stub("nix")
     done = machine.install(LOOOP_PIP_SOURCE=str(wheelhouse.wheel), PIP_NO_INDEX="1",

@@ -102,3 +102,19 @@ def test_pipx_install_from_the_source_tree(tmp_path: Path, wheelhouse: Wheelhous
     assert done.returncode == 0, done.stdout + done.stderr
     out = run([str(home / "bin" / "looop"), "version"], minimal_env(home), home)
     assert out.stdout.strip() == f"looop {__version__}", out.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("uv") is None, reason="uv is not installed (pip install uv)")
+def test_uv_tool_install_from_the_source_tree(tmp_path: Path, wheelhouse: Wheelhouse, source_tree: Path):
+    from uv import find_uv_bin
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "UV_TOOL_DIR": str(tmp_path / "tools"), "UV_TOOL_BIN_DIR": str(home / "bin"),
+           "UV_CACHE_DIR": str(tmp_path / "uv-cache"), "UV_NO_INDEX": "1", "UV_FIND_LINKS": str(wheelhouse.dir),
+           "UV_PYTHON_DOWNLOADS": "never", "UV_PYTHON": sys.executable}
+    done = subprocess.run([find_uv_bin(), "tool", "install", str(source_tree)], env=env,
+                          capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = run([str(home / "bin" / "looop"), "version"], minimal_env(home), home)
+    assert out.stdout.strip() == f"looop {__version__}", out.stderr
