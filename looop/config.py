@@ -93,10 +93,30 @@ def ensure(path: Path) -> None:
     atomic_write(path, json.dumps(default_config(), indent=2) + "\n")
 
 
+_CACHE: dict[Path, tuple[tuple[int, int], Config]] = {}
+
+
 def load(path: Path, *, seed: bool = True) -> Config:
-    """Read and validate the config; seed the default one when absent."""
+    """Read and validate the config; seed the default one when absent.
+
+    A long-lived pulse validates each version of the file once."""
     if seed:
         ensure(path)
+    try:
+        st = path.stat()
+        key = (st.st_mtime_ns, st.st_size)
+        cached = _CACHE.get(path)
+        if cached and cached[0] == key:
+            return cached[1]
+    except OSError:
+        key = None
+    config = _load(path)
+    if key is not None:
+        _CACHE[path] = (key, config)
+    return config
+
+
+def _load(path: Path) -> Config:
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:

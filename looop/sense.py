@@ -206,6 +206,16 @@ def _validate(readings: list[Reading], out_dir: Path, cache: ReadingCache) -> No
     cache.save()
 
 
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _pool(jobs: int) -> ThreadPoolExecutor:
+    """One pool per process: the pulse pays for its threads once, not per beat."""
+    if jobs not in _POOLS:
+        _POOLS[jobs] = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sensor")
+    return _POOLS[jobs]
+
+
 def sense(sensors_dir: Path, out_dir: Path, env: dict[str, str], cwd: Path,
           cache: ReadingCache | None = None) -> list[Reading]:
     """Wipe `out_dir`, run every sensors/*.sh concurrently, return the readings."""
@@ -220,7 +230,6 @@ def sense(sensors_dir: Path, out_dir: Path, env: dict[str, str], cwd: Path,
     if len(scripts) == 1:
         readings = [run_one(scripts[0], out_dir, env, timeout, max_bytes, cwd)]
     else:
-        with ThreadPoolExecutor(max_workers=min(jobs, len(scripts))) as pool:
-            readings = list(pool.map(lambda s: run_one(s, out_dir, env, timeout, max_bytes, cwd), scripts))
+        readings = list(_pool(jobs).map(lambda s: run_one(s, out_dir, env, timeout, max_bytes, cwd), scripts))
     _validate(readings, out_dir, cache or ReadingCache(None))
     return readings
