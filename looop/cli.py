@@ -18,7 +18,7 @@ from looop.errors import FatalError
 
 VERBS = (
     "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
-    "playbook", "cost", "demo", "help", "version",
+    "playbook", "cost", "demo", "help", "version", "completions",
 )
 
 
@@ -148,6 +148,32 @@ class Version(cli.Application):
     def main(self) -> int:
         print(f"looop {__version__}")
         return 0
+
+
+@Looop.subcommand("completions")
+class Completions(cli.Application):
+    """Print tab completion for bash or zsh (eval it in your shell rc)"""
+
+    def main(self, shell: str) -> int:
+        from looop.commands.completions import completions
+
+        return completions(shell)
+
+
+@Looop.subcommand("_complete")
+class Complete(cli.Application):
+    """(internal) shell completion: the words that may follow `looop <words...>`"""
+
+    def main(self, *words: str) -> int:
+        from looop.commands.completions import complete, switches_of
+
+        registered = self.parent._subcommands
+
+        def switches(verb: str) -> list[str]:
+            sub = registered.get(verb)
+            return switches_of(sub.get()(f"looop {verb}")) if sub else []
+
+        return complete(_paths(), list(words), [v for v in VERBS if v in registered], switches)
 
 
 @Looop.subcommand("_fmt")
