@@ -16,7 +16,7 @@ from looop.paths import Paths
 
 SHELLS = ("bash", "zsh")
 # verbs whose first argument is one of a fixed set of words
-CHOICES = {"playbook": ("diff", "approve", "reject"), "cost": ("today", "all"), "completions": SHELLS}
+CHOICES = {"playbook": ("diff", "approve", "reject", "history", "restore"), "cost": ("today", "all"), "completions": SHELLS}
 _META_SWITCHES = {"help", "help-all", "version", "completions", "h", "v"}
 
 _BASH = r"""# looop completion for bash. Load it with:  eval "$(looop completions bash)"
