@@ -1,9 +1,8 @@
-"""Spend guardrails: a cap on decisions per hour and on dollars per day.
+"""Spend guardrails: at most max_decides_per_hour decisions and daily_budget_usd.
 
-A loop left running for a month must not run away: when either cap is
-reached the beat skips the runner (level-triggered: the world hash is not
-saved, so the first beat after the window rolls over decides by itself).
-Counts come from the tail of events.jsonl and cost.jsonl, never whole files.
+A cap reached skips the runner and leaves the hash unsaved, so the loop
+resumes by itself when the window rolls over. Counts read the tails of
+events.jsonl and cost.jsonl, never whole files.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """DIFF, explained: what changed since the last decided beat, and who flaps.
 
-At each decided beat the parts of the world are saved (digests, plus each
-signal's value, size-capped) so the next prompt can say why the AI was woken:
-`=== WHAT CHANGED ===` with old → new signal values, and which sensors changed
-on every one of the last N decided beats (their churn belongs in `detail`).
+Each decided beat saves digests and size-capped signal values, so the next
+prompt says why the AI was woken (old → new) and names sensors whose signal
+changed on every one of the last N decided beats.
 """
 
 from __future__ import annotations

@@ -1,10 +1,8 @@
-"""PLAYBOOK history: every text the live PLAYBOOK replaced, newest 20 kept.
+"""PLAYBOOK history: each text the live PLAYBOOK replaced, newest 20, in playbook.d/.
 
-The gate calls `keep` whenever the live PLAYBOOK changes (an approved
-proposal, an adopted human edit, a restore), so any judgment the loop once
-followed can be brought back with `looop playbook restore <n>`.
-Kept in `playbook.d/`, outside git: it is a local undo buffer, and the
-data dir's git history already holds every committed PLAYBOOK.
+The gate keeps one whenever the live text changes (approve, adopted hand
+edit, restore); `looop playbook restore <n>` brings it back. Not in git: the
+data dir's git log already holds every committed PLAYBOOK.
 """
 
 from __future__ import annotations

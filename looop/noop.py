@@ -1,9 +1,7 @@
-"""A do-nothing decision is not forever.
+"""A do-nothing decision is not forever: time passing is a change too.
 
-If a decision changed nothing the loop can see (PLAYBOOK, proposal, goals,
-sensors, claims, reports, attention, workers; the journal line aside) and the
-world then stays unchanged for LOOOP_NOOP_TTL (6 h), the next beat decides
-again: time passing is itself a change a level-triggered loop may act on.
+A decision that changed nothing the loop can see (the journal line aside),
+followed by a world unchanged for LOOOP_NOOP_TTL (6 h), gets decided again.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
-"""ACT, again: retry a runner whose failure looks transient.
+"""ACT, again: retry a runner whose failure looks transient (off by default).
 
-Off by default (LOOOP_RUNNER_RETRIES=0). With LOOOP_RUNNER_RETRY_MATCH set,
-only output matching it is retried, and a match counts as a failure even on
-exit 0 (some CLIs exit 0 on an upstream error), so the world hash is not
-saved and the next beat tries again. Timeouts are never retried.
+With LOOOP_RUNNER_RETRY_MATCH set only matching output is retried, and a match
+fails the beat even on exit 0 (some CLIs exit 0 on an upstream error).
+Timeouts are never retried.
 """
 
 from __future__ import annotations

@@ -1,10 +1,8 @@
-"""SENSE, less often: a sensor may ask to run at most every N seconds.
+"""SENSE, less often: `# looop:interval=<seconds>` in a sensor's first 5 lines.
 
-A header line `# looop:interval=<seconds>` (within its first 5 lines) makes
-the beat reuse the sensor's last good reading while it is younger than that:
-the same bytes land in snapshots/ as a fresh run would have left there, so the
-hash, the prompt and the AI cannot tell the difference. A failed reading is
-never reused, and editing the sensor invalidates its cached reading.
+While its last good reading is younger than that, the same bytes are copied
+into snapshots/ instead of running it, so hash and prompt cannot tell.
+Failed readings are never reused; editing the sensor invalidates its cache.
 """
 
 from __future__ import annotations
