@@ -64,9 +64,28 @@ class Profile:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def table(rows: list[tuple[str, float, str, float]]) -> None:
-    """Print `what | seconds | baseline | seconds | ratio`."""
-    print(f"{'measure':<46} {'seconds':>9}   {'baseline':<34} {'seconds':>9} {'ratio':>7}")
-    for what, secs, base_name, base in rows:
-        ratio = secs / base if base else float("nan")
-        print(f"{what:<46} {secs:9.4f}   {base_name:<34} {base:9.4f} {ratio:7.2f}")
+Row = tuple  # (measure, value, unit, baseline name, baseline value)
+
+
+def measure(argv: list[str], env: dict[str, str] | None = None, cwd: str | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MiB) of one run of `argv`."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+def median_measure(argv: list[str], env: dict[str, str] | None = None, runs: int = 5) -> tuple[float, float]:
+    samples = [measure(argv, env) for _ in range(runs)]
+    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+
+
+def table(rows: list[Row], out=None) -> None:
+    """One table: measure, value, baseline, ratio."""
+    out = out or sys.stdout
+    print(f"{'measure':<74} {'value':>12}   {'baseline':<40} {'value':>12} {'ratio':>7}", file=out)
+    for what, value, unit, base_name, base in rows:
+        ratio = f"{value / base:7.2f}" if base else "      -"
+        fmt = (lambda v: f"{v:10.4f} {unit:<1}") if unit == "s" else (lambda v: f"{v:9.1f} {unit:<2}")
+        print(f"{what:<74} {fmt(value):>12}   {base_name:<40} {fmt(base) if base else '':>12} {ratio}", file=out)

@@ -17,8 +17,8 @@ from looop import __version__
 from looop.errors import FatalError
 
 VERBS = (
-    "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
-    "playbook", "cost", "demo", "help", "version",
+    "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
+    "playbook", "cost", "demo", "help", "version", "completions",
 )
 
 
@@ -47,6 +47,20 @@ class Looop(cli.Application):
         from looop import pulse
 
         return pulse.run(_paths())
+
+
+@Looop.subcommand("init")
+class Init(cli.Application):
+    """Write the config from a built-in runner preset (claude, pi, codex, gemini, opencode)"""
+
+    runner = cli.SwitchAttr(["--runner", "-r"], str, default=None,
+                            help="the preset to use; without it, asks on a terminal (else the first installed)")
+    force = cli.Flag("--force", help="overwrite an existing config (the old one is kept as .bak)")
+
+    def main(self) -> int:
+        from looop.commands.init import init
+
+        return init(_paths(), runner=self.runner, force=self.force)
 
 
 @Looop.subcommand("tick")
@@ -163,12 +177,13 @@ class Prune(cli.Application):
 
 @Looop.subcommand("playbook")
 class Playbook(cli.Application):
-    """Review an AI-proposed PLAYBOOK change: diff (default), approve, reject"""
+    """Review an AI-proposed PLAYBOOK change (diff, approve, reject), or go back (history, restore <n>)"""
 
-    def main(self, action: cli.Set("diff", "approve", "reject") = "diff") -> int:  # type: ignore[valid-type]
+    def main(self, action: cli.Set("diff", "approve", "reject", "history", "restore") = "diff",  # type: ignore[valid-type]
+             number: str = "") -> int:
         from looop.commands.playbook import playbook
 
-        return playbook(_paths(), action)
+        return playbook(_paths(), action, number or None)
 
 
 @Looop.subcommand("cost")
@@ -211,6 +226,32 @@ class Version(cli.Application):
     def main(self) -> int:
         print(f"looop {__version__}")
         return 0
+
+
+@Looop.subcommand("completions")
+class Completions(cli.Application):
+    """Print tab completion for bash or zsh (eval it in your shell rc)"""
+
+    def main(self, shell: str) -> int:
+        from looop.commands.completions import completions
+
+        return completions(shell)
+
+
+@Looop.subcommand("_complete")
+class Complete(cli.Application):
+    """(internal) shell completion: the words that may follow `looop <words...>`"""
+
+    def main(self, *words: str) -> int:
+        from looop.commands.completions import complete, switches_of
+
+        registered = self.parent._subcommands
+
+        def switches(verb: str) -> list[str]:
+            sub = registered.get(verb)
+            return switches_of(sub.get()(f"looop {verb}")) if sub else []
+
+        return complete(_paths(), list(words), [v for v in VERBS if v in registered], switches)
 
 
 @Looop.subcommand("_fmt")

@@ -13,23 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from looop.errors import FatalError
-
-# pi trims stdin and glues its instruction argument straight onto it, so the
-# instruction starts with a blank line.
-_PI_INSTRUCTION = "$'\\n\\nThe text above is your whole brief for this beat. Follow it exactly.'"
-
-PRESETS: dict[str, dict[str, str]] = {
-    "claude": {
-        "tick": "claude -p --dangerously-skip-permissions",
-        "interactive": 'claude "$(cat {{prompt_file}})"',
-        "resume": "claude --resume",
-    },
-    "pi": {
-        "tick": f'pi -p --mode json -ne --no-session --thinking low {_PI_INSTRUCTION} | "$LOOOP_BIN" _fmt',
-        "interactive": "pi --thinking medium @{{prompt_file}}",
-        "resume": "pi --session",
-    },
-}
+from looop.presets import PRESETS  # noqa: F401  (re-exported: the built-in runners)
 
 INSTALL_HINTS: dict[str, str] = {
     "claude": "npm install -g @anthropic-ai/claude-code",
@@ -43,13 +27,9 @@ INSTALL_HINTS: dict[str, str] = {
 
 
 def default_config(default_runner: str = "pi") -> dict[str, Any]:
-    return {
-        "default": default_runner,
-        "interval": 60,
-        "busy_interval": 60,
-        "active_interval": 60,
-        "runners": {name: dict(PRESETS[name]) for name in ("claude", "pi")},
-    }
+    from looop.presets import config_for
+
+    return config_for(default_runner)
 
 
 @dataclass(frozen=True)
@@ -93,10 +73,30 @@ def ensure(path: Path) -> None:
     atomic_write(path, json.dumps(default_config(), indent=2) + "\n")
 
 
+_CACHE: dict[Path, tuple[tuple[int, int], Config]] = {}
+
+
 def load(path: Path, *, seed: bool = True) -> Config:
-    """Read and validate the config; seed the default one when absent."""
+    """Read and validate the config; seed the default one when absent.
+
+    A long-lived pulse validates each version of the file once."""
     if seed:
         ensure(path)
+    try:
+        st = path.stat()
+        key = (st.st_mtime_ns, st.st_size)
+        cached = _CACHE.get(path)
+        if cached and cached[0] == key:
+            return cached[1]
+    except OSError:
+        key = None
+    config = _load(path)
+    if key is not None:
+        _CACHE[path] = (key, config)
+    return config
+
+
+def _load(path: Path) -> Config:
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:

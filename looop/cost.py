@@ -38,13 +38,18 @@ def record(ledger: Path, kind: str, cost_id: str, runner: str, usd: float) -> bo
     return True
 
 
-def parse_ts(ts: str) -> float | None:
-    """Epoch seconds of a UTC RFC 3339 stamp (`...Z`), else None."""
-    if not isinstance(ts, str) or len(ts) < 20 or not ts.endswith("Z"):
+def parse_ts(ts: object) -> float | None:
+    """Epoch seconds of a UTC RFC 3339 stamp (`YYYY-MM-DDTHH:MM:SS[.frac]Z`), else None."""
+    if not isinstance(ts, str) or len(ts) < 20 or not ts.endswith("Z") or not ts.isascii():
         return None
-    try:
-        t = time.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S")
-    except ValueError:
+    if ts[4] != "-" or ts[7] != "-" or ts[10] != "T" or ts[13] != ":" or ts[16] != ":":
+        return None
+    digits = ts[0:4] + ts[5:7] + ts[8:10] + ts[11:13] + ts[14:16] + ts[17:19]
+    if not digits.isdigit():
+        return None
+    y, mo, d, h, mi, sec = (int(ts[0:4]), int(ts[5:7]), int(ts[8:10]), int(ts[11:13]), int(ts[14:16]),
+                            int(ts[17:19]))
+    if not (1 <= mo <= 12 and 1 <= d <= 31 and h < 24 and mi < 60 and sec < 62):
         return None
     frac = ts[19:-1]
     extra = 0.0
@@ -52,7 +57,7 @@ def parse_ts(ts: str) -> float | None:
         if not (frac.startswith(".") and frac[1:].isdigit()):
             return None
         extra = float("0" + frac)
-    return timegm(t) + extra
+    return timegm((y, mo, d, h, mi, sec, 0, 0, 0)) + extra
 
 
 def parse_line(line: str) -> Entry | None:

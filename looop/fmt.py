@@ -23,12 +23,23 @@ class Meter:
     cost: float = 0.0
     assistant_messages: int = 0
     error: str | None = None
+    claude: bool = False  # saw Claude Code events
     claude_result: bool = False
-    out: list[str] = field(default_factory=list)
+    tools: dict[str, str] = field(default_factory=dict)  # Claude tool_use id -> name
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.assistant_messages > 0
+        return self.problem() is None
+
+    def problem(self) -> str | None:
+        """Why the stream does not show a successful model call, or None."""
+        if self.error is not None:
+            return f"the model call failed: {self.error}"
+        if self.claude and not self.claude_result:
+            return "the Claude stream ended without its final result event"
+        if self.assistant_messages == 0:
+            return "the stream ended with no assistant message"
+        return None
 
 
 def _first_arg(args: Any) -> str:
@@ -69,7 +80,7 @@ def feed(meter: Meter, line: str) -> list[str]:
         return []
     try:
         event = json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):
         return [line.rstrip("\n")]
     if not isinstance(event, dict):
         return [line.rstrip("\n")]
@@ -77,7 +88,7 @@ def feed(meter: Meter, line: str) -> list[str]:
     try:
         return _pi(meter, event, kind) if kind not in ("assistant", "user", "result", "system") else \
             _claude(meter, event, kind)
-    except (AttributeError, TypeError, KeyError, ValueError):
+    except (AttributeError, TypeError, KeyError, ValueError, RecursionError):
         return []
 
 
@@ -98,8 +109,8 @@ def _pi(meter: Meter, event: dict[str, Any], kind: Any) -> list[str]:
         usage = msg.get("usage")
         if isinstance(usage, dict) and isinstance(usage.get("cost"), dict):
             meter.cost += _number(usage["cost"].get("total"))
-        if msg.get("stopReason") == "error":
-            meter.error = str(msg.get("errorMessage") or "the model call failed")
+        if msg.get("stopReason") in ("error", "aborted"):
+            meter.error = str(msg.get("errorMessage") or f"the model call ended: {msg['stopReason']}")
             return [f"✗ model error: {meter.error}"]
         meter.error = None
         return _texts(msg.get("content"))
@@ -107,6 +118,7 @@ def _pi(meter: Meter, event: dict[str, Any], kind: Any) -> list[str]:
 
 
 def _claude(meter: Meter, event: dict[str, Any], kind: Any) -> list[str]:
+    meter.claude = True
     if kind == "assistant":
         msg = event.get("message") or {}
         meter.assistant_messages += 1
@@ -114,10 +126,13 @@ def _claude(meter: Meter, event: dict[str, Any], kind: Any) -> list[str]:
         for block in msg.get("content") or []:
             if not isinstance(block, dict):
                 continue
-            if block.get("type") == "text" and str(block.get("text", "")).strip():
+            if block.get("type") == "text" and isinstance(block.get("text"), str) and block["text"].strip():
                 out.append(block["text"])
             elif block.get("type") == "tool_use":
-                out.append(f"→ {block.get('name') or 'tool'}: {_short(_first_arg(block.get('input')))}")
+                name = str(block.get("name") or "tool")
+                if isinstance(block.get("id"), str) and len(meter.tools) < 4096:
+                    meter.tools[block["id"]] = name
+                out.append(f"→ {name}: {_short(_first_arg(block.get('input')))}")
         return out
     if kind == "user":
         out = []
@@ -125,14 +140,16 @@ def _claude(meter: Meter, event: dict[str, Any], kind: Any) -> list[str]:
             if isinstance(block, dict) and block.get("type") == "tool_result" and block.get("is_error"):
                 content = block.get("content")
                 detail = " ".join(_texts(content)) if not isinstance(content, str) else content
-                out.append(f"✗ tool failed: {_short(detail)}")
+                name = meter.tools.get(str(block.get("tool_use_id")), "tool")
+                out.append(f"✗ {name} failed: {_short(detail)}".rstrip(": "))
         return out
     if kind == "result":
         meter.claude_result = True
         meter.cost += _number(event.get("total_cost_usd"))
         if event.get("is_error") or event.get("subtype", "success") != "success":
-            meter.error = str(event.get("result") or event.get("subtype") or "the run failed")
+            meter.error = _short(str(event.get("result") or event.get("subtype") or "the run failed"), 300)
             return [f"✗ {meter.error}"]
+        meter.error = None
         if meter.assistant_messages == 0:
             meter.assistant_messages = 1
         return []
@@ -140,7 +157,11 @@ def _claude(meter: Meter, event: dict[str, Any], kind: Any) -> list[str]:
 
 
 def run(lines: Iterable[str], out: TextIO, env: dict[str, str] | os._Environ[str] | None = None) -> int:
+    """Render and meter `lines`; the exit status says whether the model call succeeded."""
     env = os.environ if env is None else env
+    for stream in (lines, out):
+        if hasattr(stream, "reconfigure"):  # never die on bad bytes or a narrow terminal
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     meter = Meter()
     for line in lines:
         for text in feed(meter, line):
@@ -150,18 +171,18 @@ def run(lines: Iterable[str], out: TextIO, env: dict[str, str] | os._Environ[str
             except BrokenPipeError:
                 pass
     kind = env.get("LOOOP_COST_KIND")
-    if kind and meter.cost > 0:
+    ledger = env.get("COST_LEDGER")
+    if kind and ledger and meter.cost > 0:
         from pathlib import Path
 
         from looop import cost
 
-        ledger = env.get("COST_LEDGER")
-        if ledger:
+        try:
             cost.record(Path(ledger), kind, env.get("LOOOP_COST_ID", ""), env.get("LOOOP_COST_RUNNER", ""), meter.cost)
-    if meter.error is not None:
-        sys.stderr.write(f"looop _fmt: the model call failed: {meter.error}\n")
-        return 1
-    if meter.assistant_messages == 0:
-        sys.stderr.write("looop _fmt: the stream ended with no assistant message\n")
+        except OSError as exc:
+            sys.stderr.write(f"looop _fmt: could not record ${meter.cost:g} in {ledger}: {exc.strerror or exc}\n")
+    why = meter.problem()
+    if why is not None:
+        sys.stderr.write(f"looop _fmt: {why}\n")
         return 1
     return 0

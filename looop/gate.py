@@ -23,8 +23,10 @@ def _bytes(path: Path) -> bytes | None:
         return None
 
 
-def gate_pre(playbook: Path, approved: Path) -> str | None:
-    """Before the AI runs: set or adopt the baseline. Returns what it did."""
+def gate_pre(playbook: Path, approved: Path, history: Path | None = None) -> str | None:
+    """Before the AI runs: set or adopt the baseline. Returns what it did.
+
+    When the live text changes, the one it replaced is kept in `history`."""
     live = _bytes(playbook)
     if live is None:
         return None
@@ -33,6 +35,7 @@ def gate_pre(playbook: Path, approved: Path) -> str | None:
         atomic_write(approved, live)
         return "baseline"
     if base != live:
+        _keep(history, base, "adopted")
         atomic_write(approved, live)
         return "adopted"
     return None
@@ -50,14 +53,22 @@ def gate_post(playbook: Path, approved: Path, proposed: Path) -> bool:
     return True
 
 
-def approve(playbook: Path, approved: Path, proposed: Path) -> bool:
+def approve(playbook: Path, approved: Path, proposed: Path, history: Path | None = None) -> bool:
     text = _bytes(proposed)
     if text is None:
         return False
+    _keep(history, _bytes(playbook), "approved")
     atomic_write(playbook, text)
     atomic_write(approved, text)
     os.unlink(proposed)
     return True
+
+
+def _keep(history: Path | None, text: bytes | None, reason: str) -> None:
+    if history is not None:
+        from looop import history as kept
+
+        kept.keep(history, text, reason)
 
 
 def reject(proposed: Path) -> bool:

@@ -141,6 +141,32 @@ class Paths:
         override = os.environ.get("LOOOP_FLEET_DIR")
         return Path(override) if override else self.data / "fleet"
 
+    # -- guardrails (ignored by git) ------------------------------------------
+    @property
+    def playbook_history(self) -> Path:
+        """Earlier live PLAYBOOK texts, newest 20 (`looop playbook history`)."""
+        return self.data / "playbook.d"
+
+    @property
+    def budget_state(self) -> Path:
+        """Present while a spend cap holds the loop back."""
+        return self.data / ".budget-exhausted"
+
+    @property
+    def last_failure(self) -> Path:
+        """The last failed beat, while failures run in a row."""
+        return self.data / ".last-failure.json"
+
+    @property
+    def noop_state(self) -> Path:
+        """When the last decision changed nothing, and the world it saw."""
+        return self.data / ".noop-since"
+
+    @property
+    def sensor_cache(self) -> Path:
+        """Readings of sensors with an interval, reused while fresh."""
+        return self.data / ".sensor-cache"
+
     def snapshot(self, sensor: str) -> Path:
         return self.snapshots / f"sensor-{sensor}.json"
 

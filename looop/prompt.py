@@ -20,6 +20,11 @@ HEADERS = (
     "=== WORKER CLAIMS (claims/) ===",
     "=== RECENT JOURNAL ===",
 )
+# Optional sections before the PLAYBOOK, in this order, only when they apply.
+LAST_FAILURE = "=== LAST FAILURE ==="
+WHAT_CHANGED = "=== WHAT CHANGED ==="
+FLAPPING = "=== FLAPPING SENSORS ==="
+EXTRA_HEADERS = (LAST_FAILURE, WHAT_CHANGED, FLAPPING)
 DEFAULT_BODY_MAX = 32768
 _FORGEABLE = ("===", "---")
 

@@ -50,6 +50,17 @@ def child_env(env: dict[str, str]) -> dict[str, str]:
     return out
 
 
+PROMPT_FILE = "{{prompt_file}}"
+
+
+def render(command: str, prompt_file: Path) -> tuple[str, bool]:
+    """The command with `{{prompt_file}}` replaced by the quoted path, and
+    whether the prompt still goes on stdin (only when it is not passed by path)."""
+    if PROMPT_FILE not in command:
+        return command, True
+    return command.replace(PROMPT_FILE, shlex.quote(str(prompt_file))), False
+
+
 def stop_current(sig: int = signal.SIGTERM) -> None:
     """Stop the running runner's process group (from a signal handler)."""
     if _current_group is not None:
@@ -121,17 +132,19 @@ def run(command: str, *, cwd: Path, stdin_file: Path, env: dict[str, str], log_f
         on_line: Callable[[str], None] | None = None, record: Path | None = None) -> tuple[int, bool]:
     """Run `command`; return (exit status, timed_out). Streams and tees its lines.
 
+    The prompt goes on stdin, or by path where the command says `{{prompt_file}}`.
     With `record`, the runner's process group is written there while it runs,
     so whoever takes the lock next can stop it if we die."""
     global _current_group
     out = out or sys.stdout
     colour = enabled(out)
+    command, on_stdin = render(command, stdin_file)
     logs = [open(p, "ab") for p in log_files]
     try:
         full_env = child_env(env)
         if record is not None:
             full_env["LOOOP_RUNNER_RECORD"] = str(record)
-        with open(stdin_file, "rb") as fin:
+        with open(stdin_file if on_stdin else os.devnull, "rb") as fin:
             proc = subprocess.Popen(
                 bash_argv(command), cwd=cwd, stdin=fin, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, env=full_env, start_new_session=True,

@@ -40,6 +40,7 @@ def ensure(paths: Paths) -> bool:
               paths.prompts, paths.claims, paths.reports):
         d.mkdir(parents=True, exist_ok=True)
     if paths.playbook.exists() or paths.playbook.is_symlink():
+        _ensure_ignored(paths)
         return False
     for target, source in SEED_FILES.items():
         dest = paths.data / target
@@ -53,3 +54,23 @@ def ensure(paths: Paths) -> bool:
 
     memory.init(paths.data)
     return True
+
+
+def _ensure_ignored(paths: Paths) -> None:
+    """A data dir seeded by an older looop learns to ignore newer state files,
+    so the commit after a beat never picks them up."""
+    gitignore = paths.data / ".gitignore"
+    try:
+        have = gitignore.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        if not (paths.data / ".git").exists():
+            return
+        have = ""
+    except OSError:
+        return
+    present = set(have.splitlines())
+    wanted = seed_text("gitignore").decode().splitlines()
+    missing = [line for line in wanted if line and not line.startswith("#") and line not in present]
+    if missing:
+        sep = "" if not have or have.endswith("\n") else "\n"
+        atomic_write(gitignore, have + sep + "".join(f"{line}\n" for line in missing))

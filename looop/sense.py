@@ -30,6 +30,7 @@ class Reading:
     seconds: float
     problem: str = ""
     digest: str = ""
+    reused: str = ""  # why an earlier reading stands in for a run (`# looop:interval=`)
 
 
 def _env_number(env: dict[str, str], name: str, default: float) -> float:
@@ -206,9 +207,22 @@ def _validate(readings: list[Reading], out_dir: Path, cache: ReadingCache) -> No
     cache.save()
 
 
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _pool(jobs: int) -> ThreadPoolExecutor:
+    """One pool per process: the pulse pays for its threads once, not per beat."""
+    if jobs not in _POOLS:
+        _POOLS[jobs] = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sensor")
+    return _POOLS[jobs]
+
+
 def sense(sensors_dir: Path, out_dir: Path, env: dict[str, str], cwd: Path,
-          cache: ReadingCache | None = None) -> list[Reading]:
-    """Wipe `out_dir`, run every sensors/*.sh concurrently, return the readings."""
+          cache: ReadingCache | None = None, sensor_cache: Path | None = None) -> list[Reading]:
+    """Wipe `out_dir`, run every sensors/*.sh concurrently, return the readings.
+
+    With `sensor_cache`, a sensor declaring `# looop:interval=N` is run at most
+    every N seconds; in between its last good reading is copied in instead."""
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     scripts = sensor_names(sensors_dir)
@@ -217,10 +231,34 @@ def sense(sensors_dir: Path, out_dir: Path, env: dict[str, str], cwd: Path,
     timeout = _env_number(env, "LOOOP_SENSOR_TIMEOUT", DEFAULT_TIMEOUT)
     max_bytes = int(_env_number(env, "LOOOP_SENSOR_MAX_BYTES", DEFAULT_MAX_BYTES))
     jobs = max(1, int(_env_number(env, "LOOOP_SENSOR_JOBS", DEFAULT_JOBS)))
+    started = time.time()
+
+    def one(script: Path) -> Reading:
+        if sensor_cache is not None:
+            from looop.sensor_cache import reuse
+
+            kept = reuse(script, out_dir, sensor_cache, started)
+            if kept is not None:
+                raw = (out_dir / f"sensor-{script.name[:-3]}.json").read_bytes()
+                return Reading(sensor=script.name[:-3], ok=True, seconds=0.0, digest=hashlib.sha256(raw).hexdigest(),
+                               reused=f"reused, {kept[0]:.0f}s old of its {kept[1]}s interval")
+        return run_one(script, out_dir, env, timeout, max_bytes, cwd)
+
     if len(scripts) == 1:
-        readings = [run_one(scripts[0], out_dir, env, timeout, max_bytes, cwd)]
+        readings = [one(scripts[0])]
     else:
-        with ThreadPoolExecutor(max_workers=min(jobs, len(scripts))) as pool:
-            readings = list(pool.map(lambda s: run_one(s, out_dir, env, timeout, max_bytes, cwd), scripts))
+        readings = list(_pool(jobs).map(one, scripts))
     _validate(readings, out_dir, cache or ReadingCache(None))
+    if sensor_cache is not None:
+        _keep_for_later(scripts, readings, out_dir, sensor_cache, started)
     return readings
+
+
+def _keep_for_later(scripts: list[Path], readings: list[Reading], out_dir: Path, cache_dir: Path,
+                    started: float) -> None:
+    from looop.sensor_cache import prune, store
+
+    for script, r in zip(scripts, readings):
+        if not r.reused:
+            store(script, out_dir, cache_dir, r.ok, started)
+    prune(cache_dir, {r.sensor for r in readings})

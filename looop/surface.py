@@ -14,6 +14,8 @@ from looop.fleet import Worker
 from looop.fsio import read_text
 from looop.paths import Paths
 
+FAILURES_SHOWN = 3  # failed beats in a row before NEEDS YOU says so
+
 
 def needs(paths: Paths, workers: list[Worker]) -> list[str]:
     from looop.selfbin import user_command
@@ -24,6 +26,7 @@ def needs(paths: Paths, workers: list[Worker]) -> list[str]:
         cmd = cmd or user_command(paths)
         lines.append(f"PLAYBOOK change proposed: review `{cmd} playbook diff`, "
                      f"then `{cmd} playbook approve` or `{cmd} playbook reject`")
+    lines += guard_lines(paths)
     attention = read_text(paths.attention, "") or ""
     for line in attention.splitlines():
         if line.strip():
@@ -33,6 +36,26 @@ def needs(paths: Paths, workers: list[Worker]) -> list[str]:
             cmd = cmd or user_command(paths)
             lines.append(f"⚑ {w.id}: {w.note or '(no note)'} — attach: {cmd} attach {w.id}")
     return lines
+
+
+def guard_lines(paths: Paths) -> list[str]:
+    """A spend cap holding the loop back; beats failing again and again."""
+    out = []
+    if paths.budget_state.exists():
+        from looop import budget
+
+        held = budget.noted(paths.budget_state)
+        if held:
+            out.append(held)
+    if paths.last_failure.exists():
+        from looop import failure
+
+        failed = failure.load(paths.last_failure) or {}
+        streak = failed.get("failures_in_row")
+        if isinstance(streak, int) and streak >= FAILURES_SHOWN:
+            out.append(f"{streak} beats in a row failed ({failed.get('why')}): "
+                       f"see {paths.runs / str(failed.get('run')) / 'output.log'}")
+    return out
 
 
 def print_block(paths: Paths, workers: list[Worker]) -> list[str]:

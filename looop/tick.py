@@ -30,7 +30,7 @@ _RUN_TIME = re.compile(r"(\d{8}-\d{6})")
 class Outcome:
     acted: bool = False  # the runner ran and exited 0
     failed: bool = False  # the runner ran and failed
-    skipped: str = ""  # paused | unchanged | dry-run
+    skipped: str = ""  # paused | unchanged | dry-run | budget
     run_dir: Path | None = None
     prompt: Path | None = None
     exit_code: int | None = None
@@ -52,12 +52,12 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Ou
     env = child_env(paths)
     snap_dir = Path(tempfile.mkdtemp(prefix="looop-sense-")) if focus else paths.snapshots
     try:
-        readings = _sense(paths, snap_dir, env)
+        _sense(paths, snap_dir, env)
         workers = fleet.workers(paths.fleet_root)
         parts = world.parts(paths.playbook, paths.goals, snap_dir, workers)
         world_hash = world.digest(parts)
         unchanged = read_text(paths.last_hash, "").strip() == world_hash
-        if unchanged and not focus and not dry_run:
+        if unchanged and not focus and not dry_run and not _noop_expired(paths, world_hash):
             say("world unchanged: no decision needed", "dim")
             events.emit(ev, "world_unchanged", hash=world_hash)
             _after(paths, workers)
@@ -75,7 +75,7 @@ def housekeeping(paths: Paths) -> None:
     temp files a killed beat left behind."""
     from looop.fsio import sweep_temps
 
-    for directory in (paths.data, paths.goals, paths.claims):
+    for directory in (paths.data, paths.goals, paths.claims, paths.sensor_cache, paths.playbook_history):
         sweep_temps(directory)
     for sid in fleet.prune(paths.fleet_root):
         events.emit(paths.events, "session_pruned", session=sid)
@@ -84,7 +84,7 @@ def housekeeping(paths: Paths) -> None:
     live = {w.id for w in fleet.workers(paths.fleet_root) if w.alive}
 
     def is_alive(session: str) -> bool:
-        return session in live or f"looop-{session}" in live or session.removeprefix("looop-") in live
+        return session in live or f"looop-{session}" in live
 
     for name, why in gate.reap_claims(paths.claims, is_alive):
         say(f"claim {name} reaped: {why}", "dim")
@@ -93,29 +93,31 @@ def housekeeping(paths: Paths) -> None:
 
 def _gate_pre(paths: Paths) -> None:
     try:
-        done = gate.gate_pre(paths.playbook, paths.approved)
+        done = gate.gate_pre(paths.playbook, paths.approved, paths.playbook_history)
     except IsADirectoryError:
         raise FatalError(f"{paths.playbook} is a directory, not a file; nothing was changed", 1) from None
     except OSError as exc:
-        raise FatalError(f"cannot read {paths.playbook}: {exc.strerror}; nothing was changed", 1) from None
+        if exc.filename and Path(exc.filename) == paths.playbook:
+            raise FatalError(f"cannot read {paths.playbook}: {exc.strerror}; nothing was changed", 1) from None
+        raise
     if done == "adopted":
         say("PLAYBOOK.md was edited by hand: adopted as the approved baseline")
         events.emit(paths.events, "playbook_adopted")
 
 
-def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> list:
+def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> None:
     from looop.sense import ReadingCache, sense
 
     started = time.monotonic()
-    readings = sense(paths.sensors, snap_dir, env, paths.data, ReadingCache(paths.reading_cache))
+    readings = sense(paths.sensors, snap_dir, env, paths.data, ReadingCache(paths.reading_cache),
+                     sensor_cache=paths.sensor_cache)
     for r in readings:
         if r.ok:
-            say(f"  sensor {r.sensor}: ok ({r.seconds:.2f}s)", "dim")
+            say(f"  sensor {r.sensor}: ok ({r.reused or f'{r.seconds:.2f}s'})", "dim")
         else:
             warn(f"  sensor {r.sensor}: FAILED, {r.problem} (see {snap_dir / ('sensor-' + r.sensor + '.json')})")
     events.emit(paths.events, "sense_done", sensors=len(readings), failed=sum(not r.ok for r in readings),
                 seconds=round(time.monotonic() - started, 3))
-    return readings
 
 
 def _new_run_dir(runs: Path, label: str, prompt_text: str) -> Path:
@@ -139,16 +141,20 @@ def _new_run_dir(runs: Path, label: str, prompt_text: str) -> Path:
 
 def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, parts: list,
                     world_hash: str, dry_run: bool, focus: str | None, unchanged: bool) -> Outcome:
-    from looop import config, memory, prompt, runner
+    from looop import config, memory, prompt
 
     cfg = config.load(paths.config)
     runner_name, command = cfg.tick_command()
+    if not dry_run and not focus and _over_budget(paths, cfg.data):
+        return Outcome(skipped="budget")
     if not dry_run:
         from looop.preflight import check_runner
 
         check_runner(cfg, runner_name)
     label = f"goal-{focus}" if focus else "tick"
-    run_dir = _new_run_dir(paths.runs, label, prompt.build(_inputs(paths, env, snap_dir, workers, focus)))
+    inputs = _inputs(paths, env, snap_dir, workers, focus)
+    inputs.extra = _guard_sections(paths, parts, cfg.data)
+    run_dir = _new_run_dir(paths.runs, label, prompt.build(inputs))
     prompt_file = run_dir / "prompt.md"
     if dry_run:
         if unchanged:
@@ -161,38 +167,101 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     say(f"decide: {label} via {runner_name} (replay: {run_dir})", "bold")
     events.emit(paths.events, "decide_start", run=run_dir.name, runner=runner_name, **({"goal": focus} if focus else {}))
     env = dict(env, LOOOP_COST_KIND=kind, LOOOP_COST_RUNNER=runner_name, LOOOP_COST_ID=cost_id)
+    from looop import failure, knobs, noop, retry
+
+    noop_ttl = knobs.whole("noop_ttl", cfg.data)  # a bad knob fails before the move, not after
+    journal_size = _size(paths.journal)
     started = time.monotonic()
-    code, timed_out = runner.run(
-        command, cwd=paths.data, stdin_file=prompt_file, env=env,
-        log_files=[run_dir / "output.log"], timeout=tick_timeout(),
-        record=None if focus else runner_record(paths),
-    )
+    moved_from = noop.fingerprint(paths.data, workers)
+    result = retry.run(command, cwd=paths.data, prompt_file=prompt_file, env=env, log_file=run_dir / "output.log",
+                       timeout=tick_timeout(), config=cfg.data, events=paths.events,
+                       record=None if focus else runner_record(paths))
+    code, timed_out = result.code, result.timed_out
     seconds = time.monotonic() - started
     try:
         shutil.copyfile(run_dir / "output.log", paths.tick_log.with_suffix(".log.tmp"))
         os.replace(paths.tick_log.with_suffix(".log.tmp"), paths.tick_log)
     except OSError:
         pass
-    if code != 0:
-        why = f"timed out after {tick_timeout():g}s" if timed_out else f"runner exited {code}"
-        fail(f"tick FAILED ({why}); replay: {run_dir / 'output.log'}")
+    if result.failed:
+        why = result.why(tick_timeout())
+        streak = failure.record(paths.last_failure, exit_code=code, why=why, output_log=run_dir / "output.log",
+                                run=run_dir.name)
+        in_row = f", {streak} beats in a row" if streak > 1 else ""
+        fail(f"tick FAILED ({why}{in_row}); replay: {run_dir / 'output.log'}")
         events.emit(paths.events, "tick_failed", run=run_dir.name, exit_code=code, timed_out=timed_out)
-        return Outcome(failed=True, run_dir=run_dir, prompt=prompt_file, exit_code=code)
+        return Outcome(failed=True, run_dir=run_dir, prompt=prompt_file, exit_code=code or 1)
+    failure.clear(paths.last_failure)
     if not focus:
         atomic_write(paths.last_hash, world_hash + "\n")
         _save_world(paths, parts)
-    line = journal.last(paths.journal)
-    say(f"decided in {seconds:.1f}s: {line or '(no journal line written)'}", "green")
+        moved_to = noop.fingerprint(paths.data, fleet.workers(paths.fleet_root))
+        noop.settle(paths.noop_state, moved_from, moved_to, world_hash, noop_ttl)
+    line = journal.last(paths.journal) if _size(paths.journal) != journal_size else ""
+    if line:
+        say(f"decided in {seconds:.1f}s: {line}", "green")
+    else:
+        warn(f"decided in {seconds:.1f}s, but the runner wrote no journal line")
     events.emit(paths.events, "decided", run=run_dir.name, seconds=round(seconds, 3), journal=line)
     if cfg.git:
         memory.commit(paths.data, line.lstrip("- ").strip() or f"looop: {run_dir.name}")
     return Outcome(acted=True, run_dir=run_dir, prompt=prompt_file, exit_code=0)
 
 
-def _save_world(paths: Paths, parts: list) -> None:
-    import json
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
-    atomic_write(paths.world_state, json.dumps(world.summary(parts), indent=0) + "\n")
+
+def _save_world(paths: Paths, parts: list) -> None:
+    from looop import changes
+
+    changes.save(paths.world_state, parts, changes.load(paths.world_state))
+
+
+def _noop_expired(paths: Paths, world_hash: str) -> bool:
+    """The last decision changed nothing and the world sat still past LOOOP_NOOP_TTL."""
+    from looop import noop
+
+    age = noop.expired(paths.noop_state, world_hash)
+    if age is None:
+        return False
+    say(f"world unchanged for {age / 3600:.1f}h after a decision that changed nothing: deciding again")
+    return True
+
+
+def _over_budget(paths: Paths, config: dict) -> bool:
+    """A spend cap is reached: skip the runner (the hash stays unsaved, so it resumes by itself)."""
+    from looop import budget
+
+    state = budget.check(paths.events, paths.ledger, config)
+    budget.note(paths.budget_state, state)
+    if not state.exhausted:
+        return False
+    until = time.strftime("%H:%M", time.localtime(state.resumes_at or time.time()))
+    warn(f"budget reached ({state.reason}): skipping the runner until {until}")
+    events.emit(paths.events, "budget_exhausted", reason=state.reason,
+                resumes_at=budget.utc(state.resumes_at) if state.resumes_at else None)
+    return True
+
+
+def _guard_sections(paths: Paths, parts: list, config: dict) -> list[tuple[str, str]]:
+    """LAST FAILURE, WHAT CHANGED and FLAPPING SENSORS, before the PLAYBOOK."""
+    from looop import changes, failure, knobs, prompt
+
+    out = []
+    failed = failure.section(paths.last_failure)
+    if failed:
+        out.append((prompt.LAST_FAILURE, failed))
+    before = changes.load(paths.world_state)
+    out.append((prompt.WHAT_CHANGED, "\n".join(changes.report(before, parts)) + "\n"))
+    beats = knobs.whole("flap_beats", config)
+    flaps = changes.flapping(changes.streaks(before, parts), beats)
+    if flaps:
+        out.append((prompt.FLAPPING, changes.flapping_section(flaps, beats)))
+    return out
 
 
 def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, focus: str | None):

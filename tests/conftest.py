@@ -11,4 +11,4 @@ settings.register_profile("dev", max_examples=150, deadline=None, suppress_healt
 settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
-pytest_plugins = ["tests.helpers"]
+pytest_plugins = ["tests.helpers", "tests.shipping"]

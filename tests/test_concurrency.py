@@ -21,16 +21,19 @@ def test_two_pulses_started_at_the_same_instant(loop):
     loop.fake("journal")
     loop.seed()
     (loop.data / "paused").touch()  # keep each beat trivial: this is about the lock
-    fifo = loop.root / "go"
+    go = loop.root / "go"
     argv = [*looop_argv()]
+    barrier = 'touch "$0.ready.$$"; while [ ! -e "$0" ]; do :; done; exec "$@"'
     for round_no in range(ROUNDS):
-        os.mkfifo(fifo)
-        procs = [subprocess.Popen(["sh", "-c", 'cat "$0" >/dev/null; exec "$@"', str(fifo), *argv],
+        for stale in loop.root.glob("go*"):
+            stale.unlink()
+        procs = [subprocess.Popen(["sh", "-c", barrier, str(go), *argv],
                                   env={**loop.env, "LOOOP_INTERVAL": "30"}, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, text=True, start_new_session=True) for _ in range(2)]
-        with open(fifo, "w"):
-            pass  # both start now
-        os.unlink(fifo)
+        deadline = time.monotonic() + 20
+        while len(list(loop.root.glob("go.ready.*"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.002)
+        go.touch()  # both are spinning: they start now
         deadline = time.monotonic() + 20
         while all(p.poll() is None for p in procs) and time.monotonic() < deadline:
             time.sleep(0.01)

@@ -265,3 +265,27 @@ def test_first_run_writes_a_valid_default_config(loop):
     cfg = json.loads(loop.config.read_text())
     assert set(cfg["runners"]) >= {"claude", "pi"} and cfg["default"] == "pi"
     assert schemas.is_valid("config", cfg)
+
+
+def test_a_move_without_a_journal_line_is_called_out(loop):
+    loop.fake("journal")
+    loop.run("tick")
+    loop.fake("goal", "quiet", "no journal line this time")
+    (loop.data / "goals" / "poke.md").write_text("wake up")
+    out = loop.run("tick")
+    assert out.returncode == 0
+    assert "the runner wrote no journal line" in out.stdout
+    assert loop.journal()[-1].removeprefix("- ") not in out.stdout
+
+
+def test_an_older_data_dir_learns_new_ignores(loop):
+    loop.fake("journal")
+    loop.seed()
+    gitignore = loop.data / ".gitignore"
+    gitignore.write_text("/snapshots/\nmy-own-rule\n")
+    loop.run("tick")
+    lines = gitignore.read_text().splitlines()
+    assert lines[:2] == ["/snapshots/", "my-own-rule"]
+    assert "/events.jsonl" in lines and "/runs/" in lines and lines.count("/snapshots/") == 1
+    tracked = subprocess.run(["git", "ls-files"], cwd=loop.data, capture_output=True, text=True).stdout.split()
+    assert "events.jsonl" not in tracked and not any(t.startswith("runs/") for t in tracked)

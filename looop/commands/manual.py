@@ -59,6 +59,9 @@ THE RULES
 SENSORS
   Print one small JSON object: what should wake the loop under "signal",
   churn (timestamps, counters) under "detail". Only "signal" feeds the hash.
+  A header line "# looop:interval=300" (5m, 2h; within the first 5 lines)
+  runs the sensor at most that often: in between, its last good reading
+  (kept in .sensor-cache/) is reused byte for byte.
 
 PATHS (live)
   config     {config}   (LOOOP_CONFIG)
@@ -67,6 +70,9 @@ PATHS (live)
 
 VERBS
   looop                        run the pulse: beat, wait, repeat (Ctrl-C stops)
+  looop init [--runner NAME] [--force]
+                               write the config from a preset: claude, pi, codex,
+                               gemini, opencode (never overwrites without --force)
   looop tick [--dry-run]       one beat, then exit (cron-friendly: exit 1 if it failed)
   looop run <goal>             force one move for a goal now
   looop status [--json]        pulse, last move, workers, pending changes, spend
@@ -77,6 +83,9 @@ VERBS
   looop kill|flag|unflag <id>  manage a worker; looop prune clears finished ones
   looop playbook [diff|approve|reject]
                                review the AI's proposed PLAYBOOK change
+  looop playbook history [<n>] | restore <n>
+                               earlier live PLAYBOOKs (newest 20, in playbook.d/);
+                               restore makes one live and the approved baseline
   looop cost [today|all] [--json]
                                LLM spend from the ledger
   looop demo                   a full beat and a skipped beat, no LLM needed
@@ -87,6 +96,23 @@ CADENCE
   active_interval; otherwise: interval. Each is env (LOOOP_INTERVAL,
   LOOOP_BUSY_INTERVAL, LOOOP_ACTIVE_INTERVAL) > config > 60 s. Failed beats
   back off exponentially up to 300 s. .next-interval overrides once.
+
+GUARDRAILS (config key, or env var which wins)
+  max_decides_per_hour   LOOOP_MAX_DECIDES_PER_HOUR (120; 0 = no cap)
+  daily_budget_usd       LOOOP_DAILY_BUDGET_USD (none): spend today, host local day
+                         Either cap reached: the beat skips the runner, says so
+                         in status and NEEDS YOU, and resumes by itself.
+  runner_retries         LOOOP_RUNNER_RETRIES (0): retries of a failed runner per beat
+  runner_retry_match     LOOOP_RUNNER_RETRY_MATCH (none): regex; only matching output
+                         is retried, and a match fails the beat even on exit 0
+  runner_retry_delay     LOOOP_RUNNER_RETRY_DELAY (10 s, doubling)
+  flap_beats             LOOOP_FLAP_BEATS (5; 0 = off): a sensor whose signal changed
+                         on that many decided beats in a row is named as flapping
+  noop_ttl               LOOOP_NOOP_TTL (21600 s; 0 = off): after a decision that
+                         changed nothing, decide again once the world sat still this long
+  The prompt also says what changed since the last decided beat (WHAT CHANGED)
+  and, after a failed beat, its exit and output (LAST FAILURE).
+  A tick command may take the prompt by path: {{{{prompt_file}}}} (else stdin).
 
 ENVIRONMENT
   LOOOP_DATA_DIR, LOOOP_CONFIG       where things live (another data dir = another profile)

@@ -1,4 +1,4 @@
-"""`looop playbook [diff|approve|reject]`: the human half of the PLAYBOOK gate."""
+"""`looop playbook [diff|approve|reject|history|restore <n>]`: the human half of the PLAYBOOK gate."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ from looop.fsio import read_text
 from looop.paths import Paths
 
 
-def playbook(paths: Paths, action: str = "diff") -> int:
+def playbook(paths: Paths, action: str = "diff", number: str | None = None) -> int:
+    if action == "history":
+        return show_history(paths, _number(number) if number else None)
+    if action == "restore":
+        return restore(paths, _number(number))
     if not paths.proposed.exists():
         print("no pending PLAYBOOK change")
         return 0
     if action == "approve":
-        gate.approve(paths.playbook, paths.approved, paths.proposed)
+        gate.approve(paths.playbook, paths.approved, paths.proposed, paths.playbook_history)
         events.emit(paths.events, "playbook_approved")
         print("approved: PLAYBOOK.proposed.md is now the live PLAYBOOK.md (and the new baseline)")
         return 0
@@ -32,4 +36,59 @@ def playbook(paths: Paths, action: str = "diff") -> int:
         style = ("green",) if line.startswith("+") else ("red",) if line.startswith("-") else ()
         print(paint(line.rstrip("\n"), *style))
     print("\napprove: looop playbook approve    reject: looop playbook reject")
+    return 0
+
+
+def _number(raw: str | None) -> int:
+    from looop.errors import FatalError
+
+    if raw is None or not raw.strip().isdigit():
+        raise FatalError(f"playbook restore needs an entry number (got {raw!r}); see `looop playbook history`", 1)
+    return int(raw)
+
+
+def _diff_stat(old: str, new: str) -> str:
+    plus = minus = 0
+    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0):
+        if line.startswith("+") and not line.startswith("+++"):
+            plus += 1
+        elif line.startswith("-") and not line.startswith("---"):
+            minus += 1
+    return "same as live" if not (plus or minus) else f"+{plus} -{minus} lines to become live"
+
+
+def show_history(paths: Paths, number: int | None = None) -> int:
+    from looop import history
+
+    live = read_text(paths.playbook, "") or ""
+    if number is not None:
+        entry = history.pick(paths.playbook_history, number)
+        diff = difflib.unified_diff(live.splitlines(keepends=True), entry.text().splitlines(keepends=True),
+                                    fromfile="PLAYBOOK.md (live)", tofile=f"history {number} ({entry.when})")
+        for line in diff:
+            style = ("green",) if line.startswith("+") else ("red",) if line.startswith("-") else ()
+            print(paint(line.rstrip("\n"), *style))
+        print(f"\nrestore it: looop playbook restore {number}")
+        return 0
+    found = history.entries(paths.playbook_history)
+    if not found:
+        print("no PLAYBOOK history yet: earlier texts are kept here each time the live PLAYBOOK changes")
+        return 0
+    print(f"earlier PLAYBOOK texts, newest first ({paths.playbook_history}):")
+    for n, entry in enumerate(found, 1):
+        why = history.REASONS.get(entry.reason, entry.reason)
+        print(f"  {n:>2}  {entry.when}  {why:<33} {_diff_stat(live, entry.text())}")
+    print("\nsee one: looop playbook history <n>    bring one back: looop playbook restore <n>")
+    return 0
+
+
+def restore(paths: Paths, number: int) -> int:
+    from looop import history
+
+    entry = history.restore(paths.playbook, paths.approved, paths.playbook_history, number)
+    events.emit(paths.events, "playbook_restored", entry=number, kept_at=entry.when)
+    print(f"restored: the PLAYBOOK from {entry.when} is live again (and the approved baseline); "
+          "the text it replaced is now history 1")
+    if paths.proposed.exists():
+        print("note: a proposed PLAYBOOK change is still pending (looop playbook diff)")
     return 0

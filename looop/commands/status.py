@@ -55,7 +55,35 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         "data_dir": str(paths.data),
         "config": str(paths.config),
         "profile": "default" if paths.is_default_profile else str(paths.data),
+        **guardrails(paths, cfg if isinstance(cfg, dict) else None),
     }
+
+
+def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
+    """Spend caps, flapping sensors and the last failure (tails and small files only)."""
+    from looop import budget, changes, failure, knobs
+    from looop.errors import FatalError
+
+    try:
+        state = budget.check(paths.events, paths.ledger, cfg)
+    except FatalError:  # a bad knob in the environment: status still answers
+        state = budget.check(paths.events, paths.ledger, cfg, env={})
+    try:
+        beats = knobs.whole("flap_beats", cfg)
+    except FatalError:
+        beats = knobs.KNOBS["flap_beats"][2]
+    saved = changes.load(paths.world_state)
+    flapping = changes.flapping(saved["streaks"], beats) if saved else []
+    failed = failure.load(paths.last_failure)
+    last_failure = None
+    if failed:
+        ts = failed.get("ts")
+        last_failure = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts)) if isinstance(ts, (int, float)) else None,
+            "run": failed.get("run"), "exit_code": failed.get("exit_code"), "why": failed.get("why"),
+            "failures_in_row": failed.get("failures_in_row"),
+        }
+    return {"budget": state.as_json(), "flapping": flapping, "last_failure": last_failure}
 
 
 def status(paths: Paths, as_json: bool = False) -> int:
@@ -84,5 +112,25 @@ def status(paths: Paths, as_json: bool = False) -> int:
         print(paint("  PLAYBOOK change pending: looop playbook diff", "yellow"))
     for line in snap["attention"]:
         print(paint(f"  attention: {line}", "yellow"))
-    print(f"  spend today: ${usd(snap['cost_today_usd'])}")
+    b = snap["budget"]
+    caps = [f"{b['decides_last_hour']} decisions in the last hour"
+            + (f" (max {b['max_decides_per_hour']})" if b["max_decides_per_hour"] else "")]
+    if b["daily_budget_usd"] is not None:
+        caps.append(f"daily budget ${usd(b['daily_budget_usd'])}")
+    print(f"  spend today: ${usd(snap['cost_today_usd'])}; " + ", ".join(caps))
+    if b["exhausted"]:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(_epoch(b["resumes_at"])))
+        print(paint(f"  BUDGET REACHED: {b['reason']}; no LLM calls until {when}", "yellow"))
+    for name in snap["flapping"]:
+        print(paint(f"  flapping sensor: {name} (its signal changes every beat: move churn to \"detail\")", "yellow"))
+    f = snap["last_failure"]
+    if f:
+        print(paint(f"  last beat FAILED ({f['why']}; {f['failures_in_row']} in a row): runs/{f['run']}/output.log",
+                    "red"))
     return 0
+
+
+def _epoch(stamp: str | None) -> float:
+    from looop.cost import parse_ts
+
+    return parse_ts(stamp) or time.time() if stamp else time.time()

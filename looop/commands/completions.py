@@ -1,0 +1,103 @@
+"""`looop completions bash|zsh`: tab completion, answered by looop itself.
+
+The shell script is thin: on every TAB it runs `looop _complete -- <words so
+far>` (the same looop the user typed), so verbs, switches, goal ids and worker
+ids are always the live ones of the profile in LOOOP_DATA_DIR. Completing
+only reads files: it never seeds a data dir nor starts anything.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+
+from looop.errors import FatalError
+from looop.paths import Paths
+
+SHELLS = ("bash", "zsh")
+# verbs whose first argument is one of a fixed set of words
+CHOICES = {"playbook": ("diff", "approve", "reject", "history", "restore"), "cost": ("today", "all"), "completions": SHELLS}
+_META_SWITCHES = {"help", "help-all", "version", "completions", "h", "v"}
+
+_BASH = r"""# looop completion for bash. Load it with:  eval "$(looop completions bash)"
+_looop_complete() {
+    local looop=${COMP_WORDS[0]/#\~/$HOME} cur=${COMP_WORDS[COMP_CWORD]} words
+    words=$("$looop" _complete -- "${COMP_WORDS[@]:1:COMP_CWORD-1}" 2>/dev/null </dev/null) || return 0
+    local IFS=$'\n'
+    COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}
+complete -o default -F _looop_complete looop
+"""
+
+_ZSH = r"""#compdef looop
+# looop completion for zsh. Load it with:  eval "$(looop completions zsh)"  (after compinit)
+_looop() {
+    local looop=${words[1]/#\~/$HOME}
+    local -a candidates
+    candidates=(${(f)"$("$looop" _complete -- "${(@)words[2,CURRENT-1]}" 2>/dev/null </dev/null)"})
+    compadd -- "${candidates[@]}"
+}
+if [[ "${funcstack[1]}" = "_looop" ]]; then
+    _looop "$@"
+else
+    compdef _looop looop
+fi
+"""
+
+
+def completions(shell: str) -> int:
+    """Print the completion script for `shell`."""
+    scripts = {"bash": _BASH, "zsh": _ZSH}
+    if shell not in scripts:
+        raise FatalError(f"no completion for shell {shell!r}; choose one of: {', '.join(SHELLS)}", 1)
+    sys.stdout.write(scripts[shell])
+    return 0
+
+
+def goal_ids(paths: Paths) -> list[str]:
+    """Goals `looop run` accepts: active ones first, then archived ones."""
+    active = sorted(p.stem for p in paths.goals.glob("*.md"))
+    archived = sorted(p.stem for p in paths.archive.glob("*.md") if p.stem not in active)
+    return active + archived
+
+
+def worker_ids(paths: Paths) -> list[str]:
+    from looop import fleet
+
+    return sorted(w.id for w in fleet.workers(paths.fleet_root))
+
+
+ARGUMENTS: dict[str, Callable[[Paths], list[str]]] = {
+    "run": goal_ids,
+    **{verb: worker_ids for verb in ("attach", "kill", "flag", "unflag")},
+}
+
+
+def candidates(paths: Paths, words: list[str], verbs: Iterable[str],
+               switches: Callable[[str], list[str]]) -> list[str]:
+    """What may come after `looop <words...>`."""
+    if not words:
+        return list(verbs)
+    verb, position = words[0], len(words)
+    found: list[str] = []
+    if position == 1:
+        if verb in ARGUMENTS:
+            found += ARGUMENTS[verb](paths)
+        found += CHOICES.get(verb, ())
+    return found + switches(verb)
+
+
+def complete(paths: Paths, words: list[str], verbs: Iterable[str], switches: Callable[[str], list[str]]) -> int:
+    """`looop _complete <words>`: one candidate per line; silent on any failure."""
+    try:
+        found = candidates(paths, words, verbs, switches)
+    except Exception:  # a broken data dir must not make TAB print a traceback
+        return 0
+    sys.stdout.write("".join(f"{word}\n" for word in found))
+    return 0
+
+
+def switches_of(application: object) -> list[str]:
+    """The long switches a plumbum application declares (not the meta ones)."""
+    names = getattr(application, "_switches_by_name", {})
+    return sorted(f"--{name}" for name in names if len(name) > 1 and name not in _META_SWITCHES)

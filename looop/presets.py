@@ -1,0 +1,70 @@
+"""Built-in runner presets: how each agent CLI makes one move, or hosts a worker.
+
+A tick command reads the prompt on stdin, or by path where it says
+`{{prompt_file}}`; streams that are NDJSON go through `looop _fmt`, which
+renders them, meters their cost and turns a silent model error into a failure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# pi (and gemini) glue their instruction argument straight onto stdin, so the
+# instruction starts with a blank line.
+_BRIEF = "The text above is your whole brief for this beat. Follow it exactly."
+_AFTER_STDIN = f"$'\\n\\n{_BRIEF}'"
+
+PRESETS: dict[str, dict[str, str]] = {
+    "claude": {
+        "tick": 'claude -p --dangerously-skip-permissions --output-format stream-json --verbose | "$LOOOP_BIN" _fmt',
+        "interactive": 'claude "$(cat {{prompt_file}})"',
+        "resume": "claude --resume",
+    },
+    "pi": {
+        "tick": f'pi -p --mode json -ne --no-session --thinking low {_AFTER_STDIN} | "$LOOOP_BIN" _fmt',
+        "interactive": "pi --thinking medium @{{prompt_file}}",
+        "resume": "pi --session",
+    },
+    "codex": {
+        # `-` reads the prompt from stdin; the data dir need not be a trusted repo.
+        "tick": "codex exec --sandbox workspace-write --skip-git-repo-check --color never -",
+        "interactive": 'codex --sandbox workspace-write "$(cat {{prompt_file}})"',
+        "resume": "codex resume",
+    },
+    "gemini": {
+        "tick": f"gemini --approval-mode=yolo -p {_AFTER_STDIN}",
+        "interactive": 'gemini --approval-mode=yolo -i "$(cat {{prompt_file}})"',
+        "resume": "gemini --resume",
+    },
+    "opencode": {
+        # The brief travels as an attached file, so it is never an argv-sized string.
+        "tick": "opencode run --file {{prompt_file}} 'The attached file is your whole brief for this beat. "
+                "Follow it exactly.'",
+        "interactive": 'opencode --prompt "$(cat {{prompt_file}})"',
+        "resume": "opencode --continue",
+    },
+}
+
+ORDER = ("claude", "pi", "codex", "gemini", "opencode")
+
+
+def config_for(default_runner: str) -> dict[str, Any]:
+    """A whole config: every preset, `default_runner` chosen."""
+    if default_runner not in PRESETS:
+        from looop.errors import FatalError
+
+        raise FatalError(f"unknown runner '{default_runner}' (presets: {', '.join(ORDER)})", 2)
+    return {
+        "default": default_runner,
+        "interval": 60,
+        "busy_interval": 60,
+        "active_interval": 60,
+        "runners": {name: dict(PRESETS[name]) for name in ORDER},
+    }
+
+
+def installed(path: str | None = None) -> list[str]:
+    """Presets whose CLI is on PATH, in preference order."""
+    import shutil
+
+    return [name for name in ORDER if shutil.which(name, path=path)]

@@ -1,0 +1,117 @@
+"""Built-in runner presets and `looop init`: a new user picks a runner once."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from looop import presets, schemas
+from tests.helpers import FIXTURES
+
+FAKE_CLI = FIXTURES / "runners" / "fake-cli"
+
+
+def stand_ins(loop, *names: str) -> dict[str, str]:
+    """A PATH where `names` are the fake CLI, in front of the usual one."""
+    bin_dir = loop.root / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    for name in names:
+        (bin_dir / name).symlink_to(FAKE_CLI)
+    # IS_SANDBOX: claude's preset refuses root otherwise (these tests may run as root).
+    return {"PATH": f"{bin_dir}{os.pathsep}{loop.env['PATH']}", "IS_SANDBOX": "1"}
+
+
+@pytest.mark.parametrize("name", presets.ORDER)
+def test_init_writes_a_valid_config_for_each_preset(loop, name):
+    out = loop.run("init", "--runner", name)
+    assert out.returncode == 0, out.stderr
+    cfg = json.loads(loop.config.read_text())
+    assert cfg["default"] == name
+    assert set(cfg["runners"]) == set(presets.ORDER)
+    assert schemas.problems("config", cfg) == []
+
+
+def test_claude_tick_streams_json_through_fmt():
+    tick = presets.PRESETS["claude"]["tick"]
+    assert "--output-format stream-json --verbose" in tick
+    assert tick.endswith('| "$LOOOP_BIN" _fmt')
+
+
+@pytest.mark.parametrize("name", presets.ORDER)
+def test_each_preset_makes_a_move_with_its_cli(loop, name):
+    env = stand_ins(loop, name)
+    assert loop.run("init", "--runner", name).returncode == 0
+    out = loop.run("tick", env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert loop.journal()[-1].endswith(f"{name} stand-in: nothing to do")
+    assert loop.prompt_copy.read_text().startswith("You are one beat of looop")
+    spend = loop.run("cost", "--json", env=env)
+    expected = {"claude": 0.0125, "pi": 0.0075}.get(name, 0)
+    assert json.loads(spend.stdout)["total_usd"] == pytest.approx(expected)
+
+
+def test_init_refuses_to_overwrite_without_force(loop):
+    loop.config.write_text('{"default": "mine", "runners": {"mine": {"tick": "true"}}}')
+    out = loop.run("init", "--runner", "pi")
+    assert out.returncode == 1
+    assert str(loop.config) in out.stderr and "--force" in out.stderr
+    assert json.loads(loop.config.read_text())["default"] == "mine"
+
+
+def test_init_force_overwrites_and_keeps_the_old_config(loop):
+    loop.config.write_text('{"default": "mine", "runners": {"mine": {"tick": "true"}}}')
+    out = loop.run("init", "--runner", "codex", "--force")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(loop.config.read_text())["default"] == "codex"
+    assert json.loads(loop.config.with_name("looop.json.bak").read_text())["default"] == "mine"
+
+
+def test_init_without_a_terminal_picks_an_installed_runner(loop):
+    out = loop.run("init", env=stand_ins(loop, "gemini"))
+    assert out.returncode == 0, out.stderr
+    assert json.loads(loop.config.read_text())["default"] == "gemini"
+
+
+def test_init_rejects_an_unknown_runner(loop):
+    out = loop.run("init", "--runner", "gpt-9")
+    assert out.returncode == 2
+    assert "gpt-9" in out.stderr and not loop.config.exists()
+
+
+def test_a_tick_template_can_take_the_prompt_by_path(loop):
+    # The data dir has a space in it: the path must arrive shell-quoted.
+    data = loop.root / "my data"
+    loop.env["LOOOP_DATA_DIR"] = str(data)
+    loop.write_config(f"wc -c < /dev/stdin > stdin-bytes; {FIXTURES}/runners/fake-runner journal < {{{{prompt_file}}}}")
+    out = loop.run("tick")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert (data / "stdin-bytes").read_text().strip() == "0", "the prompt goes by path, not also on stdin"
+    assert loop.prompt_copy.read_text().startswith("You are one beat of looop")
+
+
+def test_init_on_a_terminal_asks_which_runner(loop):
+    from ptyprocess import PtyProcessUnicode
+
+    from tests.helpers import looop_argv
+
+    proc = PtyProcessUnicode.spawn([*looop_argv(), "init"], env=loop.env, cwd=str(loop.root))
+    seen = ""
+    try:
+        while "runner [" not in seen:
+            seen += proc.read(1024)
+        assert "3. codex" in seen and "5. opencode" in seen
+        proc.write("7\r")  # out of range: asked again
+        while seen.count("runner [") < 2:
+            seen += proc.read(1024)
+        proc.write("3\r")
+        while proc.isalive():
+            try:
+                seen += proc.read(1024)
+            except EOFError:
+                break
+    finally:
+        proc.close(force=True)
+    assert "please type a number" in seen
+    assert json.loads(loop.config.read_text())["default"] == "codex"

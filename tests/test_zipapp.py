@@ -1,0 +1,97 @@
+"""The single-file executable (dist/looop, a shiv zipapp).
+
+Copied alone into an empty directory, with a fresh HOME and a python3 that
+has none of looop's dependencies, it must still run every kind of verb, and
+unpack itself into that HOME once, not on every start.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from looop import __version__
+from tests.helpers import ROOT
+from tests.shipping import BUILD_TIMEOUT, Wheelhouse, assert_beats, bare_python_path, minimal_env, run
+
+
+def alone(zipapp: Path, tmp_path: Path) -> tuple[Path, Path]:
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    copy = bare / "looop"
+    shutil.copy2(zipapp, copy)
+    home = tmp_path / "home"
+    home.mkdir()
+    return copy, home
+
+
+def test_the_file_is_a_python3_zipapp(zipapp: Path):
+    head = zipapp.read_bytes()[:64]
+    assert head.startswith(b"#!/usr/bin/env python3\n")
+    assert zipapp.stat().st_mode & 0o111
+    checksum = zipapp.with_name("looop.sha256").read_text().split()
+    assert checksum[1] == "looop" and len(checksum[0]) == 64
+
+
+def test_alone_in_an_empty_dir_it_runs_every_kind_of_verb(zipapp: Path, tmp_path: Path):
+    looop, home = alone(zipapp, tmp_path)
+    env = minimal_env(home, PATH=bare_python_path(tmp_path))
+    manual = run([str(looop), "help"], env, looop.parent)
+    assert manual.returncode == 0, manual.stderr
+    assert "tick" in manual.stdout and str(home / ".local" / "state" / "looop") in manual.stdout
+    assert_beats([str(looop)], home)
+    assert sorted(p.name for p in looop.parent.iterdir()) == ["looop"]
+
+
+def test_it_unpacks_once_into_the_fresh_home(zipapp: Path, tmp_path: Path):
+    looop, home = alone(zipapp, tmp_path)
+    env = minimal_env(home, PATH=bare_python_path(tmp_path))
+    first = run([str(looop), "version"], env, home)
+    assert first.stdout.strip() == f"looop {__version__}", first.stderr
+    (unpacked,) = [p for p in (home / ".shiv").iterdir() if p.is_dir()]
+    stamp = {p: p.stat().st_mtime_ns for p in unpacked.rglob("*")}
+    again = run([str(looop), "version"], env, home)
+    assert again.stdout.strip() == f"looop {__version__}"
+    assert [p for p in (home / ".shiv").iterdir() if p.is_dir()] == [unpacked]
+    assert {p: p.stat().st_mtime_ns for p in unpacked.rglob("*") if p in stamp} == stamp
+
+
+def other_pythons() -> dict[str, str]:
+    """Newer CPythons on this machine than the one building: version -> path."""
+    import glob
+    import shutil as sh
+
+    found: dict[str, str] = {}
+    for minor in range(sys.version_info.minor + 1, 15):
+        version = f"3.{minor}"
+        candidates = [*sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}"))),
+                      sh.which(f"python{version}")]
+        for path in filter(None, candidates):
+            if "/shims/" in path:  # a pyenv shim that may not run this version
+                continue
+            found[version] = path
+            break
+    return found
+
+
+@pytest.mark.skipif(not other_pythons(), reason="no newer CPython on this machine to run the zipapp with")
+def test_one_file_runs_on_each_python_it_was_built_for(tmp_path: Path, wheelhouse: Wheelhouse):
+    pythons = other_pythons()
+    out = tmp_path / "dist" / "looop"
+    # fetches the newer Pythons' builds of the compiled dependencies (from pip's cache once seen)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build-zipapp"), "--out", str(out), "--work", str(tmp_path / "work"),
+         "--no-build-isolation", "--python-versions", ",".join(pythons), "--", "--find-links", str(wheelhouse.dir)],
+        capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for version, python in pythons.items():
+        home = tmp_path / f"home-{version}"
+        home.mkdir()
+        env = minimal_env(home, PATH=f"{Path(python).parent}:/usr/bin:/bin")
+        demo = run([python, str(out), "demo"], env, home)  # validates readings: needs the compiled rpds
+        assert demo.returncode == 0, f"python {version}: {demo.stdout}{demo.stderr}"
