@@ -21,17 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, looop_argv  # noqa: E402
 from ptyprocess import PtyProcess  # noqa: E402
-
-
-def looop_argv() -> list[str]:
-    script = Path(sys.executable).with_name("looop")
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-m", "looop"]
 
 
 class Profile:

@@ -40,7 +40,8 @@ def test_every_verb_completes(loop: Loop):
     registered = [v for v in VERBS if v in Looop("looop")._subcommands]
     assert "completions" in registered
     assert sorted(in_bash(loop, "")) == sorted(registered)
-    assert in_bash(loop, "sta") == ["status"]
+    assert in_bash(loop, "stat") == ["status"]
+    assert sorted(in_bash(loop, "sta")) == ["start-session", "status"]
     assert not any(v.startswith("_") for v in in_bash(loop, ""))
 
 
@@ -72,8 +73,8 @@ def test_worker_verbs_complete_live_worker_ids(loop: Loop, monkeypatch: pytest.M
     for verb in ("attach", "kill", "flag", "unflag"):
         found = completions.candidates(paths, [verb], ["tick"], lambda verb: [])
         assert found == ["daily-2026-01-01", "fix-ci"]
-    # until the fleet has sessions, a real `looop _complete` offers none
-    assert in_bash(loop, "kill", "") == []
+    # a real `looop _complete` on a profile with no sessions offers only kill's switch
+    assert in_bash(loop, "kill", "") == ["--grace"]
 
 
 def test_an_unknown_shell_is_one_clear_line(loop: Loop):

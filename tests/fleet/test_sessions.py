@@ -93,3 +93,14 @@ def test_a_fleet_path_longer_than_a_socket_address_still_works(loop):
     out = loop.run("kill", "far")
     assert out.returncode == 0 and "looop-far killed" in out.stdout
     assert kit.status(loop, "far")["state"] == "killed"
+
+
+def test_a_supervisor_told_to_stop_takes_its_worker_down_cleanly(loop):
+    """SIGTERM to the supervisor (a shutdown, a tidy-up) ends the worker and says so."""
+    kit.use_fake_worker(loop)
+    kit.start(loop, "tidy", "hang")
+    worker_pid = kit.wait_state(loop, "tidy", "running")["worker_pid"]
+    os.kill(kit.meta(loop, "tidy")["supervisor_pid"], signal.SIGTERM)
+    st = kit.wait_state(loop, "tidy", "killed")
+    assert st["exit_code"] == 143
+    kit.wait_for(lambda: kit.gone(worker_pid), what="the worker to be gone")

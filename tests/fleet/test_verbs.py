@@ -80,3 +80,12 @@ def test_unknown_sessions_are_one_clear_line(loop, verb):
     out = loop.run(verb[0], "looop-ghost", *verb[1:])
     assert out.returncode == 1
     assert out.stderr.strip() == "looop: no worker session 'looop-ghost' in this profile (sessions: none; see `looop ls`)"
+
+
+def test_worker_verbs_complete_real_session_ids(loop):
+    from tests.test_completions import in_bash
+
+    kit.use_fake_worker(loop)
+    kit.start(loop, "tabbed", "hang")
+    assert in_bash(loop, "attach", "") == ["looop-tabbed"]
+    assert in_bash(loop, "flag", "looop-t") == ["looop-tabbed"]
