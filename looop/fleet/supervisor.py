@@ -350,6 +350,12 @@ def hold_alive_lock(session: Session, lock_fd: int | None) -> bool:
     return True
 
 
+def default_signals() -> None:
+    """In the worker, before exec: Python ignores SIGPIPE and SIGXFSZ; a shell must not inherit that."""
+    for sig in (signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def supervise(session: Session) -> int:
     from ptyprocess import PtyProcess
 
@@ -359,7 +365,7 @@ def supervise(session: Session) -> int:
     rows, cols = int(meta.get("rows") or 24), int(meta.get("cols") or 80)
     try:
         proc = PtyProcess.spawn(list(meta["argv"]), cwd=meta.get("cwd"), env=dict(os.environ),
-                                dimensions=(rows, cols))
+                                dimensions=(rows, cols), preexec_fn=default_signals)
     except (OSError, KeyError, TypeError) as exc:
         log.write(f"looop: could not start the worker: {exc}\r\n".encode())
         log.close()

@@ -97,3 +97,11 @@ def test_the_worker_outlives_the_callers_process_group(loop):
     assert tty_nr == 0  # ...with no controlling terminal
     for fd in (0, 1, 2):
         assert os.readlink(f"/proc/{sup}/fd/{fd}") == "/dev/null"
+
+
+def test_the_worker_starts_with_default_signal_handling(loop):
+    """`yes | head -1` must end `yes` by SIGPIPE, as in any terminal."""
+    kit.use_fake_worker(loop, interactive='yes | head -1 >/dev/null; echo "yes ended: ${PIPESTATUS[0]}"; sleep 30')
+    out = loop.run("start-session", "pipes", "p")
+    assert out.returncode == 0, out.stderr
+    assert "yes ended: 141" in kit.wait_output(loop, "pipes", "yes ended")
