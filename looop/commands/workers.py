@@ -35,7 +35,9 @@ def start_session(paths: Paths, name: str, prompt: str, runner: str | None = Non
                              f"{selfbin.user_command(paths)} attach {sid}", 1)
         sessions.remove(existing)
         events.emit(paths.events, "session_pruned", session=sid)
-    paths.data.mkdir(parents=True, exist_ok=True)
+    from looop.seed import make_data_dir
+
+    make_data_dir(paths)
     bin_path = selfbin.looop_bin(paths)
     prompt_file = paths.prompts / f"{sid}.md"
     atomic_write(prompt_file, contract.text(bare, sid, runner_name, bin_path) + prompt)

@@ -24,7 +24,10 @@ def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[
            prompt_file: Path, looop_bin: str, size: tuple[int, int] = (24, 80)) -> Session:
     """Create `sessions/<sid>/` and start its supervisor; return once it runs."""
     root = sessions_dir(fleet_root)
-    root.mkdir(parents=True, exist_ok=True)
+    for owner_only in (fleet_root, root):  # the fleet is the owner's alone
+        if not owner_only.is_dir():
+            owner_only.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(owner_only, 0o700)
     session = Session(root / sid)
     try:
         session.path.mkdir(mode=0o700)
