@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, looop_argv  # noqa: E402
+from common import ROOT, looop_argv, table  # noqa: E402
 from ptyprocess import PtyProcess  # noqa: E402
 
 
@@ -170,28 +170,38 @@ def bare_pty(mb: int) -> float:
     return mb / (time.perf_counter() - t)
 
 
+def rows(rounds: int = 5, mb: int = 50) -> list:
+    """The fleet's figures in bench/run's table format."""
+    p = Profile()
+    try:
+        med = statistics.median
+        fleet, bare = startup(p, rounds)
+        out = [("start-session to running (median)", med(fleet) * 1000, "ms",
+                "bare ptyprocess child to first output", med(bare) * 1000)]
+        fleet, bare = keystrokes(p, 100)
+        q = lambda xs: sorted(xs)[int(len(xs) * 0.95) - 1]  # noqa: E731
+        out.append(("keystroke to echo through attach (median)", med(fleet) * 1e6, "µs",
+                    "bare ptyprocess child", med(bare) * 1e6))
+        out.append(("keystroke to echo through attach (p95)", q(fleet) * 1e6, "µs", "bare ptyprocess child",
+                    q(bare) * 1e6))
+        alone = through_supervisor(p, "flood", mb, attached=False)
+        watched = through_supervisor(p, "watched", mb, attached=True)
+        bare_rate = bare_pty(mb)
+        out.append((f"worker output through the supervisor ({mb} MB)", alone, "MB/s",
+                    "bare ptyprocess child read by its parent", bare_rate))
+        out.append(("  ... with one client attached", watched, "MB/s", "bare ptyprocess child read by its parent",
+                    bare_rate))
+        return out
+    finally:
+        p.cleanup()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--mb", type=int, default=50)
     args = ap.parse_args()
-    p = Profile()
-    try:
-        med = statistics.median
-        fleet, bare = startup(p, args.rounds)
-        print(f"start-session → running       {med(fleet) * 1000:7.1f} ms   "
-              f"(bare ptyprocess child to first output: {med(bare) * 1000:.1f} ms)  medians of {args.rounds}")
-        fleet, bare = keystrokes(p, 100)
-        q = lambda xs: sorted(xs)[int(len(xs) * 0.95) - 1]  # noqa: E731
-        print(f"keystroke → echo via attach   {med(fleet) * 1e6:7.0f} µs   p95 {q(fleet) * 1e6:.0f} µs   "
-              f"(bare ptyprocess child: {med(bare) * 1e6:.0f} µs, p95 {q(bare) * 1e6:.0f} µs)")
-        alone = through_supervisor(p, "flood", args.mb, attached=False)
-        watched = through_supervisor(p, "watched", args.mb, attached=True)
-        bare_rate = bare_pty(args.mb)
-        print(f"output through the supervisor {alone:7.0f} MB/s  with one client attached {watched:.0f} MB/s  "
-              f"(bare ptyprocess child read by its parent: {bare_rate:.0f} MB/s; {args.mb} MB each)")
-    finally:
-        p.cleanup()
+    table(rows(args.rounds, args.mb))
     return 0
 
 

@@ -190,3 +190,31 @@ def test_a_killed_pulse_never_leaves_a_second_move_running(loop):
     assert out.returncode == 0
     assert "stopped 1 process(es) of a runner whose pulse had died" in out.stdout
     assert not os.path.exists(f"/proc/{runner}") or "Z" in open(f"/proc/{runner}/stat").read().rsplit(")", 1)[1][:3]
+
+
+def test_sigkill_worker_supervisors_at_random_moments(loop):
+    """A supervisor killed at any moment (even mid-start, mid-flag, mid-flood)
+    leaves parseable state; the next beat marks it dead, prunes it and reaps
+    its claim."""
+    from tests.fleet import kit
+
+    kit.use_fake_worker(loop)
+    loop.seed()
+    rng = random.Random(99)
+    for round_no in range(12):
+        wid = f"w{round_no}"
+        (loop.data / "claims" / f"{wid}.json").write_text(json.dumps({"session": f"looop-{wid}", "name": wid}))
+        kit.start(loop, wid, "flag", "q?", "flood", "200000", "hang")
+        time.sleep(rng.uniform(0, 0.3))
+        os.kill(kit.meta(loop, wid)["supervisor_pid"], signal.SIGKILL)
+        session = kit.session_dir(loop, wid)
+        for name in ("meta.json", "status.json"):
+            json.loads((session / name).read_text())
+        assert not list(session.glob(".*.tmp")) or (session / "status.json").exists()
+        rows = {r["id"]: r for r in kit.ls_json(loop)["sessions"]}
+        assert rows[f"looop-{wid}"]["state"] == "dead" and rows[f"looop-{wid}"]["alive"] is False
+        out = loop.run("tick")
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert not session.exists(), "pruned by the beat"
+        assert not (loop.data / "claims" / f"{wid}.json").exists(), "its claim was reaped"
+        check_whole(loop)
