@@ -89,6 +89,7 @@ VERBS
   looop cost [today|all] [--json]
                                LLM spend from the ledger
   looop demo                   a full beat and a skipped beat, no LLM needed
+  looop completions bash|zsh   shell completion (verbs, goal ids, worker ids)
   looop version | help
 
 CADENCE
@@ -117,6 +118,7 @@ GUARDRAILS (config key, or env var which wins)
 ENVIRONMENT
   LOOOP_DATA_DIR, LOOOP_CONFIG       where things live (another data dir = another profile)
   LOOOP_SENSOR_TIMEOUT (60; 0 none)  LOOOP_SENSOR_MAX_BYTES (8192; 0 no cap)
+  LOOOP_SENSOR_JOBS (16)             how many sensors run at once
   LOOOP_TICK_TIMEOUT (900)           kill a hung runner and fail the beat
   LOOOP_RUNS_KEEP (50; 0 all)        LOOOP_PROMPT_BODY_MAX (32768 chars per body)
   LOOOP_COLOR (1|0), NO_COLOR        colour; default: only on a terminal
