@@ -22,6 +22,7 @@ def start_session(paths: Paths, name: str, prompt: str, runner: str | None = Non
     from looop.fleet import contract, launch
     from looop.fsio import atomic_write
     from looop.preflight import check_runner
+    from looop.seed import make_data_dir
 
     sid = sessions.session_id(name)
     bare = sessions.bare_id(sid)
@@ -35,8 +36,6 @@ def start_session(paths: Paths, name: str, prompt: str, runner: str | None = Non
                              f"{selfbin.user_command(paths)} attach {sid}", 1)
         sessions.remove(existing)
         events.emit(paths.events, "session_pruned", session=sid)
-    from looop.seed import make_data_dir
-
     make_data_dir(paths)
     bin_path = selfbin.looop_bin(paths)
     prompt_file = paths.prompts / f"{sid}.md"
