@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+
 
 def test_demo_decides_once_then_skips(loop):
     out = loop.run("demo")
@@ -9,6 +12,13 @@ def test_demo_decides_once_then_skips(loop):
     assert "decided in" in out.stdout
     assert "world unchanged" in out.stdout
     assert "journal" in out.stdout
+    # the command it suggests works as typed
+    suggested = next(ln for ln in out.stdout.splitlines() if ln.startswith("Try: "))[5:]
+    ran = subprocess.run(["bash", "-c", suggested.replace(" status", " status --json")], capture_output=True,
+                         text=True, env={k: v for k, v in loop.env.items() if not k.startswith("LOOOP_")})
+    status = json.loads(ran.stdout)
+    assert status["data_dir"].startswith("/tmp") and "looop-demo-" in status["data_dir"]
+    assert status["last_tick"]["hash"]
 
 
 def test_version(loop):

@@ -43,7 +43,11 @@ def demo() -> int:
                         ("sensors", paths.sensors), ("journal", paths.journal),
                         ("replay of beat 1", first.run_dir), ("events", paths.events), ("config", config_file)):
         print(f"  {label:<17} {path}")
-    print(f"\nTry: LOOOP_DATA_DIR={data} LOOOP_CONFIG={config_file} looop status")
+    from shlex import quote
+
+    from looop.selfbin import user_command
+
+    print(f"\nTry: LOOOP_CONFIG={quote(str(config_file))} {user_command(paths)} status")
     print(f"Remove it with: rm -rf {root}")
     return 0 if ok else 1
 
