@@ -7,7 +7,7 @@ import subprocess
 
 
 def test_demo_decides_once_then_skips(loop):
-    out = loop.run("demo")
+    out = loop.run("demo", env={"TMPDIR": str(loop.root)})  # keep its throwaway dir in ours
     assert out.returncode == 0, out.stderr
     assert "decided in" in out.stdout
     assert "world unchanged" in out.stdout
@@ -17,7 +17,7 @@ def test_demo_decides_once_then_skips(loop):
     ran = subprocess.run(["bash", "-c", suggested.replace(" status", " status --json")], capture_output=True,
                          text=True, env={k: v for k, v in loop.env.items() if not k.startswith("LOOOP_")})
     status = json.loads(ran.stdout)
-    assert status["data_dir"].startswith("/tmp") and "looop-demo-" in status["data_dir"]
+    assert status["data_dir"].startswith(str(loop.root / "looop-demo-"))
     assert status["last_tick"]["hash"]
 
 
