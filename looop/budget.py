@@ -82,7 +82,8 @@ def check(events: Path, ledger: Path, config: Mapping[str, Any] | None, now: flo
     reason = resumes = None
     if daily is not None and spent >= daily:
         reason = f"spent ${cost.usd(spent)} today, daily_budget_usd is ${cost.usd(daily)}"
-        resumes = cost.local_midnight(now + 86400 + 3600)  # the next local midnight, DST-proof
+        # midday tomorrow is tomorrow whatever DST does; its midnight is the next one
+        resumes = cost.local_midnight(cost.local_midnight(now) + 36 * 3600)
     elif cap and len(recent) >= cap:
         reason = f"{len(recent)} decisions in the last hour, max_decides_per_hour is {cap}"
         resumes = min(recent) + HOUR

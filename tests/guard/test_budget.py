@@ -127,3 +127,17 @@ def test_a_manual_run_is_not_held_back(loop):
     out = loop.run("run", "setup")
     assert out.returncode == 0, out.stderr
     assert loop.calls() == 1
+
+
+@pytest.mark.parametrize("hour", [0, 1, 12, 22, 23])
+def test_the_daily_budget_resumes_at_the_very_next_midnight(tmp_path, hour):
+    from looop.cost import local_midnight
+
+    now = local_midnight(NOW) + hour * 3600 + 1800  # hh:30 local time
+    ledger = tmp_path / "cost.jsonl"
+    ledger.write_text(json.dumps({"ts": stamp(now - 1), "kind": "tick", "id": "x", "runner": "pi", "cost_usd": 2})
+                      + "\n")
+    state = budget.check(tmp_path / "events.jsonl", ledger, {"daily_budget_usd": 1}, now=now, env={})
+    assert state.exhausted
+    assert now < state.resumes_at <= now + 24 * 3600 + 3600
+    assert state.resumes_at == local_midnight(state.resumes_at)
