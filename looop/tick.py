@@ -66,19 +66,32 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Ou
     finally:
         if focus:
             shutil.rmtree(snap_dir, ignore_errors=True)
+    if outcome.acted and not focus:
+        prune_shown(paths, workers)
     _after(paths, fleet.workers(paths.fleet_root))
     return outcome
 
 
+def prune_shown(paths: Paths, workers: list) -> None:
+    """A decided beat showed these finished workers to the AI: now they go."""
+    for sid in fleet.prune(paths.fleet_root, {w.id for w in workers if not w.alive}):
+        events.emit(paths.events, "session_pruned", session=sid)
+
+
+def without_finished(parts: list, workers: list) -> list:
+    """The world as it stands once the shown finished workers are pruned, so
+    their going does not wake the next beat a second time."""
+    gone = {f"worker:{w.id}" for w in workers if not w.alive}
+    return [p for p in parts if p[0] not in gone]
+
+
 def housekeeping(paths: Paths) -> None:
-    """Prune finished workers; reap claims whose worker is not alive; sweep
-    temp files a killed beat left behind."""
+    """Reap claims whose worker is not alive; sweep temp files a killed beat
+    left behind. (Finished workers are pruned by the beat that showed them.)"""
     from looop.fsio import sweep_temps
 
     for directory in (paths.data, paths.goals, paths.claims, paths.sensor_cache, paths.playbook_history):
         sweep_temps(directory)
-    for sid in fleet.prune(paths.fleet_root):
-        events.emit(paths.events, "session_pruned", session=sid)
     if not paths.claims.is_dir():
         return
     live = {w.id for w in fleet.workers(paths.fleet_root) if w.alive}
@@ -193,8 +206,10 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
         return Outcome(failed=True, run_dir=run_dir, prompt=prompt_file, exit_code=code or 1)
     failure.clear(paths.last_failure)
     if not focus:
+        settled = without_finished(parts, workers)
+        world_hash = world.digest(settled)
         atomic_write(paths.last_hash, world_hash + "\n")
-        _save_world(paths, parts)
+        _save_world(paths, settled)
         moved_to = noop.fingerprint(paths.data, fleet.workers(paths.fleet_root))
         noop.settle(paths.noop_state, moved_from, moved_to, world_hash, noop_ttl)
     line = journal.last(paths.journal) if _size(paths.journal) != journal_size else ""

@@ -35,7 +35,7 @@ THE NOUNS (in the data dir)
 
 ONE BEAT
   0. seed a fresh data dir; PLAYBOOK gate (adopt your hand edits); paused? stop
-  1. prune finished workers; reap claims whose worker is gone
+  1. reap claims whose worker is gone
   2. SENSE   run every sensors/*.sh at once (timeout LOOOP_SENSOR_TIMEOUT,
              size cap LOOOP_SENSOR_MAX_BYTES); a bad reading becomes an error
              object saying what was wrong
@@ -46,7 +46,8 @@ ONE BEAT
   5. ACT     run the runner's tick command via bash -lc in the data dir, the
              prompt on stdin; stream its output; on success save the hash and
              commit the tracked files to git with the journal line
-  6. AFTER   park any AI edit of PLAYBOOK.md as a proposal; prune runs/;
+  6. AFTER   prune the finished workers this decision was shown; park any
+             AI edit of PLAYBOOK.md as a proposal; prune runs/;
              print NEEDS YOU when something waits for you
 
 THE RULES

@@ -44,11 +44,11 @@ def workers(fleet_root: Path) -> list[Worker]:
     return sorted(found, key=lambda w: (-w.age_s, w.id))
 
 
-def prune(fleet_root: Path) -> list[str]:
-    """Remove exited, killed and dead sessions; return their ids."""
+def prune(fleet_root: Path, only: set[str] | None = None) -> list[str]:
+    """Remove exited, killed and dead sessions (of `only`, if given); return their ids."""
     from looop.fleet import sessions
 
-    return sessions.prune(fleet_root)
+    return sessions.prune(fleet_root, only)
 
 
 def alive(fleet_root: Path, session_id: str) -> bool:

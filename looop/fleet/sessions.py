@@ -204,10 +204,12 @@ def stop_orphan(pid: int) -> None:
             return
 
 
-def prune(fleet_root: Path) -> list[str]:
-    """Remove every exited, killed or dead session; return their ids."""
+def prune(fleet_root: Path, only: set[str] | None = None) -> list[str]:
+    """Remove every exited, killed or dead session (of `only`, if given); return their ids."""
     gone = []
     for session in all_sessions(fleet_root):
+        if only is not None and session.id not in only:
+            continue
         if state_of(session) not in ALIVE_STATES:
             remove(session)
             gone.append(session.id)

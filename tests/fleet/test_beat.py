@@ -120,3 +120,22 @@ def test_a_beat_shows_a_flagged_worker_under_needs_you(loop):
     assert cmd.startswith(f"LOOOP_DATA_DIR={loop.data}") and cmd.endswith("attach looop-n")
     shown = subprocess.run(cmd + " </dev/null", shell=True, env=loop.env, capture_output=True, text=True, timeout=5)
     assert "attached to looop-n" in shown.stderr
+
+
+def test_the_ai_sees_a_worker_finish_once_then_it_is_pruned(loop):
+    kit.use_fake_worker(loop, "journal")
+    loop.seed()
+    kit.start(loop, "job", "ask", "exit", "3")
+    assert loop.run("tick").returncode == 0
+    assert "- looop-job [running]" in loop.prompt_copy.read_text()
+    assert "world unchanged" in loop.run("tick").stdout
+    calls = loop.calls()
+    term = kit.Term(loop, "attach", "job")  # answer its question; then it exits 3
+    term.send("done\r")
+    assert term.wait() == 3
+    out = loop.run("tick")
+    assert out.returncode == 0 and loop.calls() == calls + 1
+    assert "- looop-job [exited exit 3]" in loop.prompt_copy.read_text()
+    assert not kit.session_dir(loop, "job").exists(), "pruned once the AI has seen it"
+    assert "world unchanged" in loop.run("tick").stdout, "its going does not wake the loop again"
+    assert loop.calls() == calls + 1
