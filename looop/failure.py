@@ -17,11 +17,9 @@ TAIL_CHARS = 3000
 
 
 def load(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    from looop.fsio import read_json_object
+
+    return read_json_object(path)
 
 
 def record(path: Path, *, exit_code: int, why: str, output_log: Path, run: str) -> int:

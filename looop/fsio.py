@@ -88,6 +88,17 @@ def read_text(path: Path, default: str | None = None) -> str | None:
         return default
 
 
+def read_json_object(path: Path) -> dict | None:
+    """A small state file's JSON object, or None if it is missing, unreadable or not an object."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def tail_lines(path: Path, count: int, chunk: int = 8192) -> list[str]:
     """The last `count` lines of a file, read backwards from its end.
 

@@ -72,10 +72,6 @@ def pattern(name: str, config: Mapping[str, Any] | None, env: Mapping[str, str] 
 
 def config_dict(path: Any) -> dict[str, Any] | None:
     """The config as plain JSON (no validation): for read-only verbs like status."""
-    import json
+    from looop.fsio import read_json_object
 
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return read_json_object(path)
