@@ -31,7 +31,7 @@
           src = ./.;
 
           build-system = [ pkgs.python3Packages.setuptools ];
-          dependencies = with pkgs.python3Packages; [ plumbum platformdirs jsonschema ptyprocess ];
+          dependencies = with pkgs.python3Packages; [ plumbum platformdirs jsonschema ptyprocess apprise croniter bashlex pyte textual ];
 
           # the data dir is a git repository: the beat commits to it
           makeWrapperArgs = [ "--prefix" "PATH" ":" (pkgs.lib.makeBinPath [ pkgs.git ]) ];
@@ -73,7 +73,7 @@
         default = pkgs.mkShell {
           packages = [
             (pkgs.python3.withPackages (ps: with ps; [
-              plumbum platformdirs jsonschema ptyprocess
+              plumbum platformdirs jsonschema ptyprocess apprise croniter bashlex pyte textual
               pytest hypothesis pytest-timeout shiv setuptools build
             ]))
             pkgs.git

@@ -48,7 +48,8 @@ def test_the_flake_builds_looop_at_the_one_version(flake: dict[str, Any]):
     for system in systems:
         pkg = flake[system]
         assert (pkg["pname"], pkg["version"], pkg["mainProgram"]) == ("looop", __version__, "looop")
-        assert pkg["dependencies"] == ["plumbum", "platformdirs", "jsonschema", "ptyprocess"]
+        assert pkg["dependencies"] == ["plumbum", "platformdirs", "jsonschema", "ptyprocess",
+                                       "apprise", "croniter", "bashlex", "pyte", "textual"]
         assert pkg["makeWrapperArgs"][:3] == ["--prefix", "PATH", ":"]
         assert "/nix/store/mock-git/bin" in pkg["makeWrapperArgs"][3].split(":")
         assert pkg["app"] == {"type": "app", "program": f"/nix/store/mock-looop-{__version__}/bin/looop"}
