@@ -18,7 +18,7 @@ from looop.errors import FatalError
 
 VERBS = (
     "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
-    "playbook", "cost", "demo", "help", "version", "completions",
+    "playbook", "cost", "watch", "screenshot", "demo", "help", "version", "completions",
 )
 
 
@@ -173,6 +173,33 @@ class Prune(cli.Application):
         from looop.commands.workers import prune
 
         return prune(_paths())
+
+
+@Looop.subcommand("watch")
+class Watch(cli.Application):
+    """A read-only full-screen view of the fleet: each session's terminal as it looked live"""
+
+    show_all = cli.Flag(["--all", "-a"], help="list finished sessions too (Tab toggles)")
+    since = cli.SwitchAttr("--since", str, default=None, argname="DUR",
+                           help="also list sessions active within DUR (30m, 2h, 1d)")
+
+    def main(self, id: str = "") -> int:
+        from looop.commands.watch import watch
+
+        return watch(_paths(), id or None, show_all=self.show_all, since=self.since)
+
+
+@Looop.subcommand("screenshot")
+class Screenshot(cli.Application):
+    """Print what a session's terminal shows now (also for finished sessions)"""
+
+    ansi = cli.Flag("--ansi", help="keep the colours (even with NO_COLOR: the flag is explicit)")
+    json = cli.Flag("--json", help="a grid: cols, rows, lines, cursor (schemas/screenshot.schema.json)")
+
+    def main(self, id: str) -> int:
+        from looop.commands.watch import screenshot
+
+        return screenshot(_paths(), id, ansi=self.ansi, as_json=self.json)
 
 
 @Looop.subcommand("playbook")

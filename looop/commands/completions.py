@@ -69,7 +69,7 @@ def worker_ids(paths: Paths) -> list[str]:
 
 ARGUMENTS: dict[str, Callable[[Paths], list[str]]] = {
     "run": goal_ids,
-    **{verb: worker_ids for verb in ("attach", "kill", "flag", "unflag")},
+    **{verb: worker_ids for verb in ("attach", "kill", "flag", "unflag", "watch", "screenshot")},
 }
 
 

@@ -79,6 +79,11 @@ VERBS
   looop status [--json]        pulse, last move, workers, pending changes, spend
   looop ls [--json] [-w]       this profile's workers (⚑ = waiting for you)
   looop attach <id>            attach to a worker (Ctrl-\\ twice detaches)
+  looop watch [<id>] [--all | --since DUR]
+                               read-only full-screen view of every session:
+                               ↑/↓ select, PgUp/PgDn ^U/^D scroll, g/G, Tab, q
+  looop screenshot <id> [--ansi | --json]
+                               what a session's terminal shows now
   looop start-session <id> "<prompt>" [runner]
                                start a worker (the beat's AI does this)
   looop kill|flag|unflag <id>  manage a worker; looop prune clears finished ones
