@@ -265,9 +265,7 @@ class Watch(App):
         before = self.replay.term.row_count(), len(self.replay.term.scrollback)
         if self.replay.poll():
             self.query_one(TermView).update_size()
-        if self.replay.follower.gone:
-            self.update_head()
-        elif before != (self.replay.term.row_count(), len(self.replay.term.scrollback)):
+        if self.replay.follower.gone or before != (self.replay.term.row_count(), len(self.replay.term.scrollback)):
             self.update_head()
 
     def update_head(self) -> None:

@@ -100,7 +100,7 @@ class Terminal(pyte.Screen):
         import copy
 
         self._main = (self.buffer, copy.copy(self.cursor) if save_cursor else None)
-        self.buffer = type(self.buffer)(self.buffer.default_factory)
+        self.buffer = type(self.buffer)(self.buffer.default_factory)  # type: ignore[attr-defined]
         self.dirty.update(range(self.lines))
 
     def _leave_alternate(self) -> None:
@@ -177,7 +177,7 @@ def runs(row: Row, cols: int) -> list[tuple[str, Style]]:
 
 
 def _plain(style: Style) -> bool:
-    fg, bg, *flags = style
+    _fg, bg, *flags = style
     return bg == "default" and not any(flags[3:5])  # no background, not reversed/struck
 
 
