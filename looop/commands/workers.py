@@ -50,7 +50,8 @@ def _refuse_running(paths: Paths, sid: str) -> None:
 
 
 def _start(paths: Paths, sid: str, prompt: str, runner_name: str, template: str, verify: str | None) -> None:
-    from looop import runner as act, selfbin
+    from looop import runner as act
+    from looop import selfbin
     from looop.fleet import contract, launch
     from looop.fsio import atomic_write
     from looop.seed import make_data_dir

@@ -8,9 +8,10 @@ live in `sessions.py`; the supervisor that runs each one in `supervisor.py`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 PULSE = "looop-pulse"  # the detached pulse's own session: never a worker
 

@@ -8,7 +8,8 @@ once, while the seconds it sits idle never do.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from looop.fleet import Worker
 

@@ -14,9 +14,9 @@ import fcntl
 import os
 import subprocess
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from looop.errors import FatalError
 from looop.fleet.sessions import Session, read_json, sessions_dir, state_of, update_status, write_json

@@ -212,12 +212,11 @@ def check_of(session: Session, meta: dict[str, Any]) -> Any:
     done = read_json(session.verify_result)
     if done.get("result") not in ("pass", "fail"):
         return Check(cmd)
-    code = done.get("exit_code")
+    code, ran_at, tail = done.get("exit_code"), done.get("ran_at"), done.get("tail")
     return Check(cmd, result=done["result"],
                  exit_code=code if isinstance(code, int) and not isinstance(code, bool) else None,
-                 timed_out=done.get("timed_out") is True,
-                 ran_at=done.get("ran_at") if isinstance(done.get("ran_at"), str) else None,
-                 tail=done.get("tail") if isinstance(done.get("tail"), str) else "")
+                 timed_out=done.get("timed_out") is True, ran_at=ran_at if isinstance(ran_at, str) else None,
+                 tail=tail if isinstance(tail, str) else "")
 
 
 # -- removing finished sessions -----------------------------------------------
