@@ -67,8 +67,8 @@ def test_concurrent_starts_never_exceed_the_cap(loop):
 
     def start(name: str) -> None:
         barrier.wait()
-        results[name] = subprocess.run([*looop_argv(), "start-session", name, "race"], env=env, text=True, check=False,
-                                       capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+        results[name] = subprocess.run([*looop_argv(), "start-session", name, "race"], env=env, text=True,
+                                       check=False, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
 
     threads = [threading.Thread(target=start, args=(n,)) for n in names]
     for t in threads:
