@@ -7,6 +7,7 @@ session dirs; nothing here signals, writes to or connects to a session.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,47 +49,30 @@ def size_of(session: Session) -> tuple[int, int]:
     return dim("cols", 80), dim("rows", 24)
 
 
-def health_of(state: str, note: str | None, idle: float | None) -> str:
-    if state == "dead":
-        return "dead"
-    if state not in sessions.ALIVE_STATES:
-        return state
-    if note is not None:
-        return "flagged"
-    return "busy"
-
-
-def row(session: Session, now: float) -> Row:
-    worker = sessions.worker(session, now)
-    last_output = max(filter(None, (mtime(session.log), mtime(session.log_old))), default=None)
-    idle = max(0.0, now - last_output) if last_output is not None and worker.alive else None
-    status = sessions.read_json(session.status)
-    ended = status.get("ended_at") if isinstance(status.get("ended_at"), (int, float)) else None
-    started = sessions.read_json(session.meta).get("started_epoch")
-    uptime = None
-    if isinstance(started, (int, float)):
-        uptime = max(0.0, (now if worker.alive or ended is None else ended) - started)
-    cols, rows = size_of(session)
-    return Row(id=sessions.bare_id(session.id), session=session, state=worker.state, alive=worker.alive,
-               health=health_of(worker.state, worker.note, idle), idle_s=idle, uptime_s=uptime,
-               ask_age_s=None, verify=None, cols=cols, rows=rows, exit_code=worker.exit_code, note=worker.note)
-
-
 def rows(fleet_root: Path, *, living_only: bool, since_s: float | None = None,
-         keep: str | None = None) -> list[Row]:
+         keep: str | None = None, asks: Mapping[str, float] | None = None) -> list[Row]:
     """Sessions to list: the pulse first, then workers oldest first. `keep`
     stays listed even when it no longer qualifies (the one being watched)."""
+    from looop import fleet
+
     now = time.time()
+    root = sessions.sessions_dir(fleet_root)
     out = []
-    for session in sessions.all_sessions(fleet_root):
-        try:
-            r = row(session, now)
-        except OSError:
+    for w in fleet.workers(fleet_root, asks=asks):
+        session = Session(root / w.id)
+        bare = sessions.bare_id(w.id)
+        last_output = mtime(session.log) or mtime(session.path) or 0
+        recent = since_s is not None and now - last_output <= since_s
+        if living_only and not w.alive and not recent and bare != keep:
             continue
-        recent = since_s is not None and (now - (mtime(session.log) or mtime(session.path) or 0)) <= since_s
-        if living_only and not r.alive and not recent and r.id != keep:
-            continue
-        out.append(r)
+        status = sessions.read_json(session.status)
+        ended = status.get("ended_at")
+        end = ended if not w.alive and isinstance(ended, (int, float)) else now
+        cols, rows_ = size_of(session)
+        out.append(Row(id=bare, session=session, state=w.state, alive=w.alive, health=w.health,
+                       idle_s=w.idle_s if w.alive else None, uptime_s=max(0.0, w.age_s - (now - end)),
+                       ask_age_s=w.waiting_s, verify=w.verify.result if w.verify else None,
+                       cols=cols, rows=rows_, exit_code=w.exit_code, note=w.note))
     return sorted(out, key=lambda r: (r.id != PULSE, -(r.uptime_s or 0), r.id))
 
 

@@ -193,3 +193,18 @@ def test_a_long_log_fills_the_scrollback_after_the_first_frame(tmp_path):
         assert screen_text(app)[0] == f"row {30_000 - 10_000 - 23:06d}"
 
     run(Watch(tmp_path), steps)
+
+
+def test_the_table_shows_health_and_verify(tmp_path):
+    d = session(tmp_path, "checked", b"done\r\n")
+    meta = json.loads((d / "meta.json").read_text())
+    (d / "meta.json").write_text(json.dumps({**meta, "verify": "true"}))
+    session(tmp_path, "quiet", b"...\r\n", alive=True)
+    os.utime(tmp_path / "sessions" / "looop-quiet" / "output.log", (time.time() - 5000, time.time() - 5000))
+
+    async def steps(pilot, app):
+        cells = {r.id: app.cells(r) for r in app.rows}
+        assert cells["quiet"][1] == "stuck"
+        assert cells["checked"][1] == "dead" and cells["checked"][6] == "pending"
+
+    run(Watch(tmp_path, show_all=True), steps)
