@@ -34,7 +34,7 @@ def needs(paths: Paths, workers: list[Worker]) -> list[str]:
     for w in workers:
         if w.flagged and w.alive:
             cmd = cmd or user_command(paths)
-            lines.append(f"⚑ {w.id}: {w.note or '(no note)'} — attach: {cmd} attach {w.id}")
+            lines.append(f"⚑ {w.name}: {w.note or '(no note)'} — attach: {cmd} attach {w.name}")
     return lines
 
 
@@ -64,9 +64,10 @@ def print_block(paths: Paths, workers: list[Worker]) -> list[str]:
         _print(paths, lines)
     if any(w.flagged for w in workers) or paths.tmux_surfaced.exists():
         from looop.fleet import tmux
+        from looop.fleet.sessions import bare_id
 
         for sid in tmux.surface(paths, workers):
-            print(f"  (opened a tmux window attached to {sid})", flush=True)
+            print(f"  (opened a tmux window attached to {bare_id(sid)})", flush=True)
     return lines
 
 

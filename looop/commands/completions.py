@@ -64,7 +64,7 @@ def goal_ids(paths: Paths) -> list[str]:
 def worker_ids(paths: Paths) -> list[str]:
     from looop import fleet
 
-    return sorted(w.id for w in fleet.workers(paths.fleet_root))
+    return sorted(w.name for w in fleet.workers(paths.fleet_root))
 
 
 ARGUMENTS: dict[str, Callable[[Paths], list[str]]] = {

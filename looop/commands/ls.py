@@ -50,11 +50,12 @@ def age(seconds: float) -> str:
 
 def table(rows: list[dict[str, Any]], colour: bool) -> str:
     from looop.color import paint
+    from looop.fleet.sessions import bare_id
 
     if not rows:
         return "no workers in this profile\n"
     head = ("ID", "STATE", "AGE", "EXIT", "")
-    cells = [(r["id"], r["state"], age(r["age_s"]), "" if r["exit_code"] is None else str(r["exit_code"]),
+    cells = [(bare_id(r["id"]), r["state"], age(r["age_s"]), "" if r["exit_code"] is None else str(r["exit_code"]),
               ("⚑ " + (r["note"] or "")).rstrip() if r["flagged"] else "") for r in rows]
     widths = [max(len(c[i]) for c in [head, *cells]) for i in range(4)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip()]
@@ -72,6 +73,9 @@ def ls(paths: Paths, as_json: bool = False, watch: bool = False, interval: str =
     from looop.color import enabled
 
     wait = parse_duration(interval)
+    if watch and not sys.stdout.isatty():
+        print("looop ls: --watch redraws a terminal; printing once", file=sys.stderr)
+        watch = False
     if not watch:
         rows = records(paths)
         if as_json:

@@ -25,6 +25,13 @@ class Worker:
     supervisor_pid: int | None = None
 
     @property
+    def name(self) -> str:
+        """The id the user types and reads: `fix-ci` for the session `looop-fix-ci`."""
+        from looop.fleet.sessions import bare_id
+
+        return bare_id(self.id)
+
+    @property
     def alive(self) -> bool:
         return self.state in ("starting", "running")
 

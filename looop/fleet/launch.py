@@ -32,7 +32,7 @@ def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[
     try:
         session.path.mkdir(mode=0o700)
     except FileExistsError:
-        raise FatalError(f"{sid} is being started by someone else right now", 1) from None
+        raise FatalError(f"{session.name} is being started by someone else right now", 1) from None
     lock_fd = os.open(session.alive_lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock_fd, fcntl.LOCK_EX)
@@ -73,7 +73,7 @@ def _wait_running(session: Session) -> None:
         why = session.supervisor_log.read_text(errors="replace").strip().splitlines()[-1]
     except (OSError, IndexError):
         pass
-    raise FatalError(f"{session.id}: the supervisor did not start{': ' + why if why else ''} "
+    raise FatalError(f"{session.name}: the supervisor did not start{': ' + why if why else ''} "
                      f"(see {session.path})", 1)
 
 
