@@ -11,6 +11,7 @@ import time
 import pytest
 
 from looop import schemas
+from tests.helpers import FAKE_RUNNER
 
 
 def _git(loop, *args):
@@ -119,6 +120,15 @@ def test_missing_runner_is_named_with_a_hint(loop):
     assert "definitely-not-installed-tool" in out.stderr
     assert "Traceback" not in out.stderr
     assert not (loop.data / ".last-tick-hash").exists()
+
+
+def test_a_quoted_argument_is_not_mistaken_for_a_missing_tool(loop):
+    # The runner reads the prompt and prints its first line: only python3 must be installed.
+    loop.write_config(f"""python3 -c 'import sys; print(input("py> ")); sys.stdin.read()' && """
+                      f"""{FAKE_RUNNER} journal 'quoted (and; piped | words)' < /dev/null""")
+    out = loop.run("tick")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "needs tools" not in out.stderr and "py> You are one beat of looop" in out.stdout
 
 
 def test_runner_sees_the_caller_path_after_login_files(loop, tmp_path):
