@@ -91,7 +91,7 @@ VERBS
                                LLM spend from the ledger
   looop demo                   a full beat and a skipped beat, no LLM needed
   looop completions bash|zsh   shell completion (verbs, goal ids, worker ids)
-  looop version | help
+  looop version | help [<verb>]
 
 CADENCE
   After a beat that acted: busy_interval; while a worker is alive:
@@ -136,3 +136,11 @@ def manual(paths: Paths) -> int:
     print(MANUAL.format(version=__version__, config=paths.config, data=paths.data,
                         profile=profile, fleet=paths.fleet_root), end="")
     return 0
+
+
+def overview(description: str, verbs: list[tuple[str, str]]) -> str:
+    """`looop --help`: what looop is and its verbs, one line each (internal verbs left out)."""
+    lines = [f"looop {__version__}: {description}", "", "usage: looop [<verb> [<args>...]]", "", "verbs:"]
+    lines += [f"  {verb:<14} {doc.strip().splitlines()[0] if doc.strip() else ''}".rstrip() for verb, doc in verbs]
+    lines += ["", "`looop help` is the whole manual; `looop help <verb>` (or `looop <verb> -h`) one verb."]
+    return "\n".join(lines) + "\n"
