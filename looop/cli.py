@@ -38,6 +38,8 @@ class Looop(Verb):
                    "for exactly ONE move. `looop` alone runs the pulse; `looop help` is the manual.")
     SUBCOMMAND_HELPMSG = False
 
+    quiet = cli.Flag(["--quiet", "-q"], help="print nothing for a beat that found the world unchanged")
+
     @cli.switch(["-h", "--help"], overridable=True, group="Meta-switches", help="Prints this help and quits")
     def help(self) -> None:  # noqa: A003 (plumbum's name)
         from looop.commands.manual import overview
@@ -56,7 +58,7 @@ class Looop(Verb):
             raise UsageError(f"unknown verb '{args[0]}'; {hint}verbs: {', '.join(VERBS)} (see `looop help`)")
         from looop import pulse
 
-        return pulse.run(_paths())
+        return pulse.run(_paths(), quiet=self.quiet)
 
 
 @Looop.subcommand("init")
@@ -78,11 +80,12 @@ class Tick(Verb):
     """Run one beat and exit (for debugging and cron)"""
 
     dry_run = cli.Flag(["--dry-run", "-n"], help="sense and diff, write the prompt, do not call the runner")
+    quiet = cli.Flag(["--quiet", "-q"], help="print nothing when the world is unchanged")
 
     def main(self) -> int:
         from looop.commands.beat import tick
 
-        return tick(_paths(), dry_run=self.dry_run)
+        return tick(_paths(), dry_run=self.dry_run, quiet=self.quiet)
 
 
 @Looop.subcommand("run")

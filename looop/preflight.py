@@ -92,7 +92,7 @@ def check_runner(cfg: Config, name: str, template: str = "tick") -> None:
         for tool in absent:
             hint = INSTALL_HINTS.get(os.path.basename(tool), "install it, or change the runner in the config")
             lines.append(f"  - {tool}: {hint}")
-        lines.append(f"  (runners are set in {cfg.path})")
+        lines.append(f"  (runners are set in {cfg.path}; `looop init --force` rewrites it for an installed one)")
         raise FatalError("\n".join(lines), 1)
     if os.geteuid() == 0 and "--dangerously-skip-permissions" in command and os.environ.get("IS_SANDBOX") != "1":
         raise FatalError(
