@@ -115,3 +115,27 @@ def test_init_on_a_terminal_asks_which_runner(loop):
         proc.close(force=True)
     assert "please type a number" in seen
     assert json.loads(loop.config.read_text())["default"] == "codex"
+
+
+def test_ctrl_d_in_interactive_init_aborts_and_writes_nothing(loop):
+    from ptyprocess import PtyProcessUnicode
+
+    from tests.helpers import looop_argv
+
+    proc = PtyProcessUnicode.spawn([*looop_argv(), "init"], env=loop.env, cwd=str(loop.root))
+    seen = ""
+    try:
+        while "runner [" not in seen:
+            seen += proc.read(1024)
+        proc.sendeof()
+        while proc.isalive():
+            try:
+                seen += proc.read(1024)
+            except EOFError:
+                break
+        proc.wait()
+    finally:
+        proc.close(force=True)
+    assert proc.exitstatus == 1
+    assert "init: aborted (end of input); nothing was written" in seen and "Traceback" not in seen
+    assert not loop.config.exists()
