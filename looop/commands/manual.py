@@ -70,15 +70,17 @@ PATHS (live)
   fleet      {fleet}
 
 VERBS
-  looop                        run the pulse: beat, wait, repeat (Ctrl-C stops)
+  looop [--quiet]              run the pulse: beat, wait, repeat (Ctrl-C stops);
+                               an unchanged beat is one line (--quiet: none)
   looop init [--runner NAME] [--force]
                                write the config from a preset: claude, pi, codex,
                                gemini, opencode (never overwrites without --force)
-  looop tick [--dry-run]       one beat, then exit (cron-friendly: exit 1 if it failed)
+  looop tick [--dry-run] [-q]  one beat, then exit (cron-friendly: exit 1 if it failed)
   looop run <goal>             force one move for a goal now
   looop status [--json]        pulse, last move, workers, pending changes, spend
   looop ls [--json] [-w]       this profile's workers (⚑ = waiting for you)
-  looop attach <id>            attach to a worker (Ctrl-\\ twice detaches)
+  looop attach <id>            attach to a worker (Ctrl-\\ twice within 3 s detaches;
+                               a single Ctrl-\\ is not sent to the worker)
   looop start-session <id> "<prompt>" [runner]
                                start a worker (the beat's AI does this)
   looop kill|flag|unflag <id>  manage a worker; looop prune clears finished ones
