@@ -41,7 +41,7 @@ class Looop(Verb):
     quiet = cli.Flag(["--quiet", "-q"], help="print nothing for a beat that found the world unchanged")
 
     @cli.switch(["-h", "--help"], overridable=True, group="Meta-switches", help="Prints this help and quits")
-    def help(self) -> None:  # noqa: A003 (plumbum's name)
+    def help(self) -> None:
         from looop.commands.manual import overview
 
         print(overview(self.DESCRIPTION, [(v, self._subcommands[v].get().__doc__ or "")

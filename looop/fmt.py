@@ -191,6 +191,10 @@ def _claude(meter: Meter, event: dict[str, Any], kind: Any) -> list[str]:
     return []
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _tokens(meter: Meter, model: str, fresh: Any, cached: Any, output: Any) -> None:
     fresh, cached, output = _number(fresh), _number(cached), _number(output)
     meter.tokens += int(fresh + cached + output)
@@ -215,7 +219,8 @@ def _codex(meter: Meter, event: dict[str, Any], kind: str) -> list[str]:
             detail = _short(str(item.get("aggregated_output") or f"exit code {item['exit_code']}"))
             return [f"✗ shell failed: {detail}"]
         if what == "file_change":
-            changes = item.get("changes") if isinstance(item.get("changes"), list) else []
+            changes = item.get("changes")
+            changes = changes if isinstance(changes, list) else []
             paths = [str(c.get("path")) for c in changes if isinstance(c, dict)]
             return [f"→ edit: {_short(', '.join(paths))}"] if paths else []
         if what == "error" and isinstance(item.get("message"), str):
@@ -223,14 +228,14 @@ def _codex(meter: Meter, event: dict[str, Any], kind: str) -> list[str]:
         return []
     if kind == "turn.completed":
         meter.final, meter.error = None, None  # an earlier `error` (a reconnect) was survived
-        usage = event.get("usage") if isinstance(event.get("usage"), dict) else {}
+        usage = _obj(event.get("usage"))
         cached = _number(usage.get("cached_input_tokens"))
         _tokens(meter, "codex", _number(usage.get("input_tokens")) - cached, cached, usage.get("output_tokens"))
         return []
     if kind in ("turn.failed", "error"):
         if kind == "turn.failed":
             meter.final = None
-        err = event.get("error") if isinstance(event.get("error"), dict) else event
+        err = _obj(event.get("error")) or event
         meter.error = _short(str(err.get("message") or "the turn failed"), 300)
         return [f"✗ {meter.error}"]
     return []
@@ -265,18 +270,18 @@ def _gemini_event(meter: Meter, event: dict[str, Any], kind: str) -> list[str]:
         return [f"→ {name}: {_short(_first_arg(event.get('parameters')))}"]
     if kind == "tool_result" and event.get("status") == "error":
         name = meter.tools.get(str(event.get("tool_id")), "tool")
-        err = event.get("error") if isinstance(event.get("error"), dict) else {}
+        err = _obj(event.get("error"))
         return [f"✗ {name} failed: {_short(str(err.get('message') or event.get('output') or ''))}".rstrip(": ")]
     if kind == "error":
         return [f"✗ {event.get('severity', 'error')}: {_short(str(event.get('message') or ''))}"]
     if kind == "result":
         meter.final = None
-        stats = event.get("stats") if isinstance(event.get("stats"), dict) else {}
+        stats = _obj(event.get("stats"))
         cached = _number(stats.get("cached"))
         fresh = _number(stats.get("input")) if "input" in stats else _number(stats.get("input_tokens")) - cached
         _tokens(meter, meter.model or "gemini", fresh, cached, stats.get("output_tokens"))
         if event.get("status") == "error":
-            err = event.get("error") if isinstance(event.get("error"), dict) else {}
+            err = _obj(event.get("error"))
             meter.error = _short(str(err.get("message") or "the run failed"), 300)
             return [f"✗ {meter.error}"]
         meter.error = None

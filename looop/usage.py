@@ -99,7 +99,7 @@ def explain(app: cli.Application, exc: SwitchError, tailargs: list[str] | None =
     verb = verb_of(app)
     wrong = _WRONG_TYPE.search(text + "\n")
     unknown = _UNKNOWN_SWITCH.match(text)
-    required, optional, rest = arguments(app)
+    required, optional, _ = arguments(app)
     if wrong:
         name = wrong.group(1)
         shown = ("--" if len(name) > 1 else "-") + name if name in getattr(app, "_switches_by_name", {}) else name
@@ -147,7 +147,7 @@ class Verb(cli.Application):
             raise explain(self, exc, list(tailargs)) from None
 
     @cli.switch(["-h", "--help"], overridable=True, group="Meta-switches", help="Prints this help and quits")
-    def help(self) -> None:  # noqa: A003 (plumbum's name)
+    def help(self) -> None:
         print(verb_help(self), end="")
 
 
