@@ -150,6 +150,10 @@ class Verb(cli.Application):
     def help(self) -> None:
         print(verb_help(self), end="")
 
+    @cli.switch(["--help-all"], overridable=True, group="Meta-switches", help="Prints this help and quits")
+    def helpall(self) -> None:
+        self.help()
+
 
 def verb_help(app: cli.Application) -> str:
     """One verb's help: usage, what it does, its switches."""

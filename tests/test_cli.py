@@ -58,6 +58,8 @@ def test_the_short_help_lists_only_verbs_a_user_types(loop):
     assert "  tick " in out.stdout and "  attach " in out.stdout
     assert "_fmt" not in out.stdout and "_complete" not in out.stdout and "_supervise" not in out.stdout
     assert "--completions" not in out.stdout and "fish" not in out.stdout
+    everything = loop.run("--help-all")
+    assert everything.returncode == 0 and "_supervise" not in everything.stdout
 
 
 def test_help_is_the_manual_with_live_paths(loop):
