@@ -105,8 +105,7 @@ def run(paths: Paths) -> int:
             alive = any(w.alive for w in fleet.workers(paths.fleet_root))
             wait = next_wait(cadence, acted, alive, take_next_interval(paths), failures)
             why = f" (backing off after {failures} failed beat{'s' if failures > 1 else ''})" if failures else ""
-            say(f"next beat in {wait}s{why}", "dim")
-            time.sleep(wait)
+            rest(paths, wait, why, cadence)
     except Stop as stop:
         runner.stop_current(signal.SIGTERM)
         say(f"pulse stopped ({stop})", "bold")
@@ -119,4 +118,57 @@ def run(paths: Paths) -> int:
         for s, handler in old.items():
             signal.signal(s, handler)
         events.emit(paths.events, "pulse_stop", pid=os.getpid())
+        try:
+            paths.pulse_state.unlink()
+        except OSError:
+            pass
         lock.release()
+
+
+def rest(paths: Paths, wait: int, why: str, cadence: dict[str, int], slice_s: float = 1.0) -> None:
+    """Sleep until the next beat: `wait` seconds, or sooner when a schedule
+    falls due. A schedule written or dropped meanwhile re-plans the sleep."""
+    from looop import schedules
+
+    start = time.time()
+    seen: tuple | None = None
+    end = start + wait
+    while True:
+        now = time.time()
+        current = schedules.stamp(paths)
+        if current != seen:
+            replanned = seen is not None
+            seen = current
+            soonest = schedules.next_due(schedules.load_all(paths, now))
+            end, said = start + wait, f"next beat in {wait}s{why}"
+            if soonest and soonest[0] < end:
+                end = max(now, soonest[0])
+                said = f"next beat in {max(0, round(end - start))}s, when schedule {soonest[1]} is due"
+            say(("schedules changed: " if replanned else "") + said, "dim")
+            _record(paths, round(end - start), end, cadence)
+        left = end - time.time()
+        if left <= 0:
+            return
+        time.sleep(min(slice_s, left))
+
+
+def _record(paths: Paths, wait: int, at: float, cadence: dict[str, int]) -> None:
+    """What `looop status` shows: the wait this pulse really chose, and when."""
+    import json
+
+    from looop.fsio import atomic_write
+
+    state = {"pid": os.getpid(), "wait_s": wait, "next_beat_epoch": round(at, 3),
+             **{f"{k}_s": v for k, v in cadence.items()}}
+    try:
+        atomic_write(paths.pulse_state, json.dumps(state) + "\n", durable=False)
+    except OSError:
+        pass
+
+
+def recorded(paths: Paths, pid: int | None) -> dict | None:
+    """The running pulse's record, if `pid` is the pulse that wrote it."""
+    from looop.fsio import read_json_object
+
+    state = read_json_object(paths.pulse_state)
+    return state if state and pid is not None and state.get("pid") == pid else None

@@ -33,7 +33,7 @@ def records(paths: Paths) -> list[dict[str, Any]]:
         {"id": w.id, "state": w.state, "alive": w.alive, "exit_code": w.exit_code, "age_s": w.age_s,
          "started_at": w.started_at, "runner": w.runner, "flagged": w.flagged, "note": w.note,
          "flagged_at": w.flagged_at, "supervisor_pid": w.supervisor_pid}
-        for w in fleet.workers(paths.fleet_root)
+        for w in fleet.listing(paths.fleet_root)
     ]
 
 

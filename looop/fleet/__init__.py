@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+PULSE = "looop-pulse"  # the session `looop up` runs the pulse in: listed, never a worker
+
 
 @dataclass(frozen=True)
 class Worker:
@@ -34,14 +36,28 @@ class Worker:
 
 
 def workers(fleet_root: Path) -> list[Worker]:
-    """This profile's worker sessions, oldest first."""
+    """This profile's worker sessions, oldest first (never the pulse's own session)."""
     import time
 
     from looop.fleet import sessions
 
     now = time.time()
-    found = [sessions.worker(s, now) for s in sessions.all_sessions(fleet_root)]
+    found = [sessions.worker(s, now) for s in sessions.all_sessions(fleet_root) if s.id != PULSE]
     return sorted(found, key=lambda w: (-w.age_s, w.id))
+
+
+def pulse_session(fleet_root: Path) -> Worker | None:
+    """The session `looop up` started the pulse in, if there is one."""
+    from looop.fleet import sessions
+
+    session = sessions.Session(sessions.sessions_dir(fleet_root) / PULSE)
+    return sessions.worker(session) if session.path.is_dir() else None
+
+
+def listing(fleet_root: Path) -> list[Worker]:
+    """What `ls` shows: the pulse's session first, then the workers."""
+    pulse = pulse_session(fleet_root)
+    return ([pulse] if pulse else []) + workers(fleet_root)
 
 
 def prune(fleet_root: Path, only: set[str] | None = None) -> list[str]:
