@@ -1,8 +1,8 @@
 """`looop up` / `looop down`: the pulse in the background, and everything off.
 
 `up` runs the pulse as the fleet session `pulse`, so `attach pulse` shows it
-live; the pulse lock still guarantees one pulse per data dir, so two `up` at
-once start one. `down` stops the pulse first (no new worker can appear),
+live; `up`s take turns (an flock on `.lock/up`) and the pulse lock still
+guarantees one pulse per data dir, so two `up` at once start one. `down` stops the pulse first (no new worker can appear),
 then every worker, and says what it stopped.
 """
 
@@ -24,12 +24,26 @@ UP_WAIT = 20.0  # seconds `up` waits for the new pulse to hold the lock
 
 
 def up(paths: Paths) -> int:
-    from looop import selfbin
-    from looop.fleet import launch, sessions
+    import fcntl
+
     from looop.seed import make_data_dir
 
     if not paths.config.exists():
         raise FatalError(f"no config at {paths.config}: run `looop init` first (it picks the agent CLI)", 1)
+    make_data_dir(paths)
+    paths.lock_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(paths.lock_dir / "up", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # two `up` at once: the second waits, then finds the first's pulse
+        return _up(paths)
+    finally:
+        os.close(fd)
+
+
+def _up(paths: Paths) -> int:
+    from looop import selfbin
+    from looop.fleet import launch, sessions
+
     cmd = selfbin.user_command(paths)
     holder = PulseLock(paths.lock_dir).holder()
     if holder:
@@ -39,20 +53,16 @@ def up(paths: Paths) -> int:
         if sessions.state_of(session) in sessions.ALIVE_STATES:
             return _already(paths, _wait_holder(paths, session), cmd)
         sessions.remove(session)
-    make_data_dir(paths)
     env = selfbin.child_env(paths)
     if "LOOOP_COLOR" not in os.environ:
         env.pop("LOOOP_COLOR", None)  # the session's terminal decides
     env.setdefault("TERM", "xterm-256color")
     binary = selfbin.looop_bin(paths)
-    try:
-        launch.launch(paths.fleet_root, fleet.PULSE, argv=[binary], cwd=paths.data, env=env, runner="pulse",
-                      prompt_file=Path(os.devnull), looop_bin=binary, size=(24, 120))
-    except FatalError:
-        if not session.path.is_dir():
-            raise
-        return _already(paths, _wait_holder(paths, session), cmd)  # another `up` won the start
+    launch.launch(paths.fleet_root, fleet.PULSE, argv=[binary], cwd=paths.data, env=env, runner="pulse",
+                  prompt_file=Path(os.devnull), looop_bin=binary, size=(24, 120))
     pid = _wait_holder(paths, session)
+    if pid is not None and sessions.state_of(session) not in sessions.ALIVE_STATES:
+        return _already(paths, pid, cmd)  # a pulse started elsewhere took the lock first
     if pid is None:
         tail = sessions.log_tail(session, 2000).decode(errors="replace").strip().splitlines()[-3:]
         raise FatalError("the pulse did not start" + (": " + " / ".join(tail) if tail else "")
