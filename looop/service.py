@@ -48,7 +48,7 @@ Description=looop pulse for {paths.data}
 [Service]
 Type=simple
 ExecStart={_systemd_quote(looop_bin)}
-WorkingDirectory={_systemd_quote(str(paths.data))}
+WorkingDirectory={str(paths.data).replace("%", "%%")}
 {env}Restart=on-failure
 RestartSec=10
 KillMode=mixed
