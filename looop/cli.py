@@ -333,8 +333,15 @@ class Complete(cli.Application):
         registered = self.parent._subcommands
 
         def switches(verb: str) -> list[str]:
-            sub = registered.get(verb)
-            return switches_of(sub.get()(f"looop {verb}")) if sub else []
+            """`verb` may be nested: `schedule write`."""
+            table, app = registered, None
+            for word in verb.split():
+                sub = table.get(word)
+                if sub is None:
+                    return []
+                app = sub.get()(f"looop {verb}")
+                table = app._subcommands
+            return switches_of(app) if app else []
 
         return complete(_paths(), list(words), [v for v in VERBS if v in registered], switches)
 

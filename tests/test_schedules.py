@@ -221,3 +221,10 @@ def test_write_refuses_without_exactly_one_kind(paths):
     assert err.value.code == 2
     with pytest.raises(FatalError):
         schedules.write(paths, "x", {"every_s": 59})
+
+
+def test_completion_offers_the_actions_and_the_schedule_names(loop):
+    assert loop.run("schedule", "write", "nightly", "--cron", "0 2 * * *").returncode == 0
+    assert loop.run("_complete", "--", "schedule").stdout.split() == ["write", "rm", "list"]
+    assert loop.run("_complete", "--", "schedule", "rm").stdout.split() == ["nightly"]
+    assert "--cron" in loop.run("_complete", "--", "schedule", "write").stdout.split()

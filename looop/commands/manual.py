@@ -30,6 +30,7 @@ THE NOUNS (in the data dir)
   attention.md         blockers the AI wants you to see
   events.jsonl         lifecycle events, one JSON per line
   cost.jsonl           the spend ledger
+  schedules/<name>.json  timed wake-ups: once (--in/--at) or recurring (--every/--cron) (tracked)
   paused               if this file exists, every beat is skipped
   .next-interval       the AI's one-shot request for the next wait (5..3600 s)
 
@@ -89,6 +90,15 @@ VERBS
                                restore makes one live and the approved baseline
   looop cost [today|all] [--json]
                                LLM spend from the ledger
+  looop schedule write <name> (--in DUR | --every DUR | --at TIME | --cron EXPR) [--note TEXT]
+                               wake the loop later (DUR: 90, 90s, 30m, 12h, 1d; --every >= 60 s;
+                               --at an ISO local time; --cron 5 fields, local time)
+  looop schedule rm <name> | list [--json]
+                               drop a schedule; list them with their next due time
+  looop up | down [--grace S]  start the pulse detached (as the session `pulse`: attach pulse);
+                               stop the pulse, then every worker
+  looop service install|uninstall|status
+                               run the pulse at login (systemd user unit / launchd agent)
   looop demo                   a full beat and a skipped beat, no LLM needed
   looop completions bash|zsh   shell completion (verbs, goal ids, worker ids)
   looop version | help
@@ -98,6 +108,10 @@ CADENCE
   active_interval; otherwise: interval. Each is env (LOOOP_INTERVAL,
   LOOOP_BUSY_INTERVAL, LOOOP_ACTIVE_INTERVAL) > config > 60 s. Failed beats
   back off exponentially up to 300 s. .next-interval overrides once.
+  A schedule falling due ends the wait early; one written or removed while
+  the pulse sleeps re-plans it. A due one-shot wakes the loop once and stays
+  due until dropped; a recurring one wakes it once per period (once after
+  downtime). The prompt's FAIRNESS names the goal acted on least recently.
 
 GUARDRAILS (config key, or env var which wins)
   max_decides_per_hour   LOOOP_MAX_DECIDES_PER_HOUR (120; 0 = no cap)
