@@ -88,6 +88,7 @@ def run(paths: Paths) -> int:
         events.emit(paths.events, "pulse_start", pid=os.getpid())
         while True:
             acted = False
+            beat_started = time.time()
             try:
                 outcome = tick.beat(paths)
                 acted = outcome.acted
@@ -105,7 +106,7 @@ def run(paths: Paths) -> int:
             alive = any(w.alive for w in fleet.workers(paths.fleet_root))
             wait = next_wait(cadence, acted, alive, take_next_interval(paths), failures)
             why = f" (backing off after {failures} failed beat{'s' if failures > 1 else ''})" if failures else ""
-            rest(paths, wait, why, cadence)
+            rest(paths, wait, why, cadence, since=beat_started)
     except Stop as stop:
         runner.stop_current(signal.SIGTERM)
         say(f"pulse stopped ({stop})", "bold")
@@ -125,12 +126,15 @@ def run(paths: Paths) -> int:
         lock.release()
 
 
-def rest(paths: Paths, wait: int, why: str, cadence: dict[str, int], slice_s: float = 1.0) -> None:
+def rest(paths: Paths, wait: int, why: str, cadence: dict[str, int], slice_s: float = 1.0,
+         since: float | None = None) -> None:
     """Sleep until the next beat: `wait` seconds, or sooner when a schedule
-    falls due. A schedule written or dropped meanwhile re-plans the sleep."""
+    falls due. A schedule written or dropped meanwhile re-plans the sleep; one
+    that fell due after `since` (while the last beat ran) ends it at once."""
     from looop import schedules
 
     start = time.time()
+    since = start if since is None else since
     seen: tuple | None = None
     end = start + wait
     while True:
@@ -139,9 +143,13 @@ def rest(paths: Paths, wait: int, why: str, cadence: dict[str, int], slice_s: fl
         if current != seen:
             replanned = seen is not None
             seen = current
-            soonest = schedules.next_due(schedules.load_all(paths, now))
+            timed = schedules.load_all(paths, now)
+            soonest = schedules.next_due(timed)
+            missed = schedules.fired_since(paths, timed, since)
             end, said = start + wait, f"next beat in {wait}s{why}"
-            if soonest and soonest[0] < end:
+            if missed:
+                end, said = now, f"schedule {missed} fell due during the last beat: next beat now"
+            elif soonest and soonest[0] < end:
                 end = max(now, soonest[0])
                 said = f"next beat in {max(0, round(end - start))}s, when schedule {soonest[1]} is due"
             say(("schedules changed: " if replanned else "") + said, "dim")

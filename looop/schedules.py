@@ -247,12 +247,35 @@ def load_all(paths: Paths, now: float | None = None, *, use_cache: bool = True) 
 
 
 def stamp(paths: Paths) -> tuple:
-    """Names, sizes and mtimes of `schedules/`: cheap, to notice a write or a drop."""
+    """Names, mtimes and sizes of `schedules/`: cheap, to notice a write or a drop."""
+    out = []
     try:
         with os.scandir(paths.schedules) as it:
-            return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in it))
+            for e in it:
+                try:
+                    st = e.stat()
+                except OSError:
+                    continue
+                out.append((e.name, st.st_mtime_ns, st.st_size))
     except OSError:
         return ()
+    return tuple(sorted(out))
+
+
+def fired_since(paths: Paths, schedules: list[Schedule], since: float) -> str | None:
+    """A schedule that fell due, or was written due, after `since` (when the
+    last beat began), which that beat may not have seen: its name, or None."""
+    for s in schedules:
+        moment = s.at if s.state == "due" else s.last_fired
+        if moment is not None and moment > since:
+            return s.name
+        if s.state == "due":
+            try:
+                if (paths.schedules / f"{s.name}.json").stat().st_mtime > since:
+                    return s.name
+            except OSError:
+                continue
+    return None
 
 
 def next_due(schedules: list[Schedule]) -> tuple[float, str] | None:

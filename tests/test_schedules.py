@@ -228,3 +228,31 @@ def test_completion_offers_the_actions_and_the_schedule_names(loop):
     assert loop.run("_complete", "--", "schedule").stdout.split() == ["write", "rm", "list"]
     assert loop.run("_complete", "--", "schedule", "rm").stdout.split() == ["nightly"]
     assert "--cron" in loop.run("_complete", "--", "schedule", "write").stdout.split()
+
+
+def test_a_schedule_that_fell_due_during_the_beat_ends_the_rest_at_once(paths, monkeypatch):
+    from looop import pulse
+
+    monkeypatch.setattr(pulse, "say", lambda *a, **k: None)
+    before = time.time() - 5  # the last beat began here
+    schedules.write(paths, "late", {"at": "2000-01-01T00:00"})  # written due while that beat ran
+    pulse.rest(paths, 60, "", {"interval": 60}, slice_s=0.05, since=before)
+    assert json.loads(paths.pulse_state.read_text())["wait_s"] == 0
+    # the next rest knows the beat after it saw the schedule: it sleeps its wait
+    pulse.rest(paths, 1, "", {"interval": 1}, slice_s=0.05, since=time.time())
+    assert json.loads(paths.pulse_state.read_text())["wait_s"] == 1
+
+
+def test_schedules_are_policy_tracked_in_git(loop):
+    import shutil
+
+    if not shutil.which("git"):
+        pytest.skip("git is not installed")
+    loop.fake("journal")
+    loop.seed()
+    assert loop.run("schedule", "write", "weekly", "--cron", "0 9 * * 1").returncode == 0
+    (loop.data / "goals" / "new.md").write_text("wake up\n")
+    assert loop.run("tick").returncode == 0
+    tracked = subprocess.run(["git", "-C", str(loop.data), "ls-files"], capture_output=True, text=True).stdout
+    assert "schedules/weekly.json" in tracked.split()
+    assert ".schedules-cache.json" not in tracked and ".goal-activity.json" not in tracked
