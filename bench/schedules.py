@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Profile, looop_argv, table  # noqa: E402
+from common import ROOT, Profile, looop_argv, table
 
 
 def _interleaved(a: tuple[list[str], dict], b: tuple[list[str], dict], runs: int) -> tuple[float, float]:
@@ -44,7 +44,7 @@ def _workers(profile: Profile, count: int) -> None:
     profile.config.write_text(json.dumps(cfg))
     env = dict(profile.env, FAKE_WORKER_MOVES="hang")
     for i in range(count):
-        subprocess.run([*looop_argv(), "start-session", f"w{i}", "wait"], env=env, capture_output=True)
+        subprocess.run([*looop_argv(), "start-session", f"w{i}", "wait"], env=env, check=False, capture_output=True)
 
 
 def rows(runs: int = 15) -> list:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from looop.paths import Paths
 
@@ -101,8 +102,7 @@ def section(paths: Paths, goal_ids: Iterable[str], now: float | None = None) -> 
         return "(no goals)\n"
     now = time.time() if now is None else now
     first, when = ranked[0]
-    lines = [f"Least recently acted on: {first} ({_ago(when, now)}). When nothing is more "
-             "pressing, give it the move."]
+    lines = [f"Least recently acted on: {first} ({_ago(when, now)}). When nothing is more pressing, give it the move."]
     lines += [f"- {g}: {_ago(t, now)}" for g, t in ranked]
     return "\n".join(lines) + "\n"
 

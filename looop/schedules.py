@@ -14,10 +14,10 @@ import json
 import os
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from looop.errors import FatalError
 from looop.paths import Paths
@@ -155,7 +155,7 @@ def evaluate(name: str, record: Any, now: float, cache: dict[str, Any] | None) -
     """What one schedule file means at `now` (never raises)."""
     if not isinstance(record, dict):
         return _invalid(name, "not a JSON object")
-    note = record.get("note") if isinstance(record.get("note"), str) else ""
+    note: str = record["note"] if isinstance(record.get("note"), str) else ""
     kind = record.get("kind")
     try:
         created = datetime.fromisoformat(record["created"]).timestamp() if "created" in record else None

@@ -129,7 +129,7 @@ def test_cron_fires_on_its_local_minute_and_needs_croniter_only_when_a_firing_pa
             f"p = Paths(data=Path({str(paths.data)!r}), config=Path('/nonexistent'), is_default_profile=False)\n"
             f"s = schedules.load_all(p, {datetime(2026, 3, 2, 12, 0).timestamp()})\n"
             "assert s[0].last_fired is not None, s\nprint('croniter' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
 
@@ -253,6 +253,6 @@ def test_schedules_are_policy_tracked_in_git(loop):
     assert loop.run("schedule", "write", "weekly", "--cron", "0 9 * * 1").returncode == 0
     (loop.data / "goals" / "new.md").write_text("wake up\n")
     assert loop.run("tick").returncode == 0
-    tracked = subprocess.run(["git", "-C", str(loop.data), "ls-files"], capture_output=True, text=True).stdout
+    tracked = subprocess.run(["git", "-C", str(loop.data), "ls-files"], check=False, capture_output=True, text=True).stdout
     assert "schedules/weekly.json" in tracked.split()
     assert ".schedules-cache.json" not in tracked and ".goal-activity.json" not in tracked

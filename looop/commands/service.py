@@ -85,7 +85,7 @@ def _run_all(steps: list[list[str]]) -> str:
         if not shutil.which(argv[0]):
             return f"{argv[0]} is not installed"
         try:
-            out = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+            out = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=30)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"{' '.join(argv)}: {exc}"
         if out.returncode != 0:
@@ -98,7 +98,7 @@ def _ask(argv: list[str]) -> str:
     if not shutil.which(argv[0]):
         return ""
     try:
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+        out = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return ""
     return out.stdout.strip() if out.returncode == 0 or out.stdout.strip() else ""

@@ -15,13 +15,13 @@ from looop import __version__, fleet
 from looop.fsio import PulseLock, read_text
 from looop.paths import Paths
 
-
 JOURNAL_TAIL = 10
 
 
 def snapshot(paths: Paths) -> dict[str, Any]:
     """The one document a client needs (schemas/status.schema.json)."""
-    from looop import cost, fairness, journal, pulse as pulse_mod, schedules
+    from looop import cost, fairness, journal, schedules
+    from looop import pulse as pulse_mod
     from looop.budget import decides_since
 
     problem, cfg = config_problem(paths)
@@ -76,7 +76,7 @@ def worker_record(w: Any) -> dict[str, Any]:
     """One worker in `status --json`. Health and verify results belong here,
     next to the flag, as the fleet learns them."""
     return {"id": w.id, "state": w.state, "alive": w.alive, "exit_code": w.exit_code,
-            "flagged": w.flagged, "note": w.note, "age_s": w.age_s}
+            "flagged": w.flagged, "note": w.note}
 
 
 def config_problem(paths: Paths) -> tuple[str | None, dict[str, Any] | None]:

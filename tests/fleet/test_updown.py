@@ -7,7 +7,15 @@ import json
 import signal
 
 from looop import schemas
-from tests.fleet.kit import Term, gone, ls_json, start, use_fake_worker, wait_for, wait_output
+from tests.fleet.kit import (
+    Term,
+    gone,
+    ls_json,
+    start,
+    use_fake_worker,
+    wait_for,
+    wait_output,
+)
 
 
 def test_up_without_a_config_points_at_init(loop):
