@@ -77,8 +77,11 @@ def touched(paths: Paths, before: tuple[dict[str, str], set[str]], workers_after
 
 
 def goal_of_worker(worker_id: str, goals: Iterable[str]) -> str | None:
-    """`looop-fix-ci` → `fix-ci`; a dated id (`playbook-daily-2026-01-05`)
-    belongs to the longest goal id it starts with."""
+    """`looop-fix-ci` → `fix-ci`; a dated id belongs to the goal it names:
+    `playbook-daily-2026-01-05` to the longest goal id it starts with, and
+    `playbook-2026-01-05` to the one goal whose id starts with `playbook-`."""
+    import re
+
     from looop.fleet.sessions import bare_id
 
     bare = bare_id(worker_id)
@@ -86,7 +89,11 @@ def goal_of_worker(worker_id: str, goals: Iterable[str]) -> str | None:
     if bare in goals:
         return bare
     prefixes = [g for g in goals if bare.startswith(g + "-")]
-    return max(prefixes, key=len) if prefixes else None
+    if prefixes:
+        return max(prefixes, key=len)
+    stem = re.sub(r"-\d{4}-\d{2}-\d{2}$", "", bare)
+    named = [g for g in goals if stem != bare and g.startswith(stem + "-")]
+    return named[0] if len(named) == 1 else None
 
 
 def order(paths: Paths, goal_ids: Iterable[str]) -> list[tuple[str, float | None]]:

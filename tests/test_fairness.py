@@ -46,6 +46,14 @@ def test_a_move_touches_the_goals_it_wrote_and_the_goal_of_the_worker_it_started
     assert fairness.touched(paths, before, after) == ["fix-ci", "playbook-daily", "quiet"]
 
 
+def test_a_dated_worker_id_belongs_to_the_goal_it_names():
+    goals = ["playbook-daily", "fix-ci", "fix-ci-docs"]
+    assert fairness.goal_of_worker("looop-playbook-2026-01-05", goals) == "playbook-daily"
+    assert fairness.goal_of_worker("looop-fix-ci-docs-2026-01-05", goals) == "fix-ci-docs"
+    assert fairness.goal_of_worker("looop-fix-2026-01-05", goals) is None  # two goals fit: none is guessed
+    assert fairness.goal_of_worker("looop-other", goals) is None
+
+
 def test_an_unreadable_activity_file_means_never_acted(paths):
     _goal(paths, "a")
     paths.goal_activity.write_text("[not, an object")
