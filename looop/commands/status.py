@@ -55,7 +55,7 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         "last_move": tail[-1] if tail else None,
         "decisions": {"last_hour": len(decides_since(paths.events, now - 3600, event="decided")),
                       "today": len(decides_since(paths.events, cost.local_midnight(now), event="decided"))},
-        "workers": [worker_record(w) for w in fleet.workers(paths.fleet_root)],
+        "workers": [worker_record(w) for w in _workers(paths, cfg)],
         "pending_asks": [],  # the mailbox's pending asks, oldest first
         "schedules": [schedules.as_json(s) for s in schedules.load_all(paths, now)],
         "goals": [{"id": g, "last_acted": _local_iso(t)} for g, t in goals],
@@ -72,11 +72,11 @@ def snapshot(paths: Paths) -> dict[str, Any]:
     return snap
 
 
-def worker_record(w: Any) -> dict[str, Any]:
-    """One worker in `status --json`. Health and verify results belong here,
-    next to the flag, as the fleet learns them."""
+def worker_record(w: fleet.Worker) -> dict[str, Any]:
+    """One worker in `status --json`, with its health and its verify result."""
     return {"id": w.id, "state": w.state, "alive": w.alive, "exit_code": w.exit_code,
-            "flagged": w.flagged, "note": w.note}
+            "flagged": w.flagged, "note": w.note, "health": w.health,
+            "verify": w.verify.result if w.verify else None}
 
 
 def config_problem(paths: Paths) -> tuple[str | None, dict[str, Any] | None]:
@@ -110,6 +110,17 @@ def _local_iso(epoch: Any) -> str | None:
     from datetime import datetime
 
     return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
+
+
+def _workers(paths: Paths, cfg: dict[str, Any] | None) -> list[fleet.Worker]:
+    """With health; a bad LOOOP_WORKER_STUCK in the environment: status still answers."""
+    from looop import knobs
+    from looop.errors import FatalError
+
+    try:
+        return fleet.workers(paths.fleet_root, config=cfg)
+    except FatalError:
+        return fleet.workers(paths.fleet_root, stuck_s=knobs.KNOBS["worker_stuck"][2])
 
 
 def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
@@ -170,7 +181,8 @@ def status(paths: Paths, as_json: bool = False) -> int:
         for w in snap["workers"]:
             code = f" exit {w['exit_code']}" if w["exit_code"] is not None else ""
             flag = paint(f"  ⚑ {w['note'] or '(no note)'}", "yellow") if w["flagged"] else ""
-            print(f"    {w['id']} [{w['state']}{code}]{flag}")
+            verify = f" verify {w['verify']}" if w["verify"] else ""
+            print(f"    {w['id']} [{w['state']}{code}, {w['health']}]{verify}{flag}")
     else:
         print("  workers:   none")
     for ask in snap["pending_asks"]:
