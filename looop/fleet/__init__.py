@@ -79,9 +79,7 @@ def workers(fleet_root: Path, *, config: Mapping[str, Any] | None = None,
 
 def pulse_session(fleet_root: Path) -> Worker | None:
     """The session `looop up` started the pulse in, if there is one."""
-    from looop.fleet import sessions
-
-    from looop.fleet import health
+    from looop.fleet import health, sessions
 
     session = sessions.Session(sessions.sessions_dir(fleet_root) / PULSE)
     if not session.path.is_dir():
