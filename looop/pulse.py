@@ -68,7 +68,8 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise Stop(signal.Signals(signum).name)
 
 
-def run(paths: Paths) -> int:
+def run(paths: Paths, quiet: bool = False) -> int:
+    """The pulse. `quiet`: a beat that found the world unchanged prints nothing."""
     from looop import config, runner, seed, tick
 
     seed.make_data_dir(paths)
@@ -82,16 +83,19 @@ def run(paths: Paths) -> int:
     try:
         cfg = config.load(paths.config)
         cadence = config.cadence(cfg.data)
+        from looop.preflight import check_runner
+
+        check_runner(cfg, cfg.default_runner)  # a missing runner stops here, said once, not retried forever
         hint = "" if paths.is_default_profile else f", profile {paths.data}"
         say(f"looop pulse (pid {os.getpid()}): idle {cadence['interval']}s, busy {cadence['busy_interval']}s, "
             f"active {cadence['active_interval']}s, runner {cfg.default_runner}{hint}. Ctrl-C stops.", "bold")
         events.emit(paths.events, "pulse_start", pid=os.getpid())
         while True:
-            acted = False
+            acted, summary = False, ""
             beat_started = time.time()
             try:
-                outcome = tick.beat(paths)
-                acted = outcome.acted
+                outcome = tick.beat(paths, quiet=True)
+                acted, summary = outcome.acted, outcome.summary
                 failures = failures + 1 if outcome.failed else 0
             except FatalError as exc:
                 failures += 1
@@ -106,7 +110,7 @@ def run(paths: Paths) -> int:
             alive = any(w.alive for w in fleet.workers(paths.fleet_root))
             wait = next_wait(cadence, acted, alive, take_next_interval(paths), failures)
             why = f" (backing off after {failures} failed beat{'s' if failures > 1 else ''})" if failures else ""
-            rest(paths, wait, why, cadence, since=beat_started)
+            rest(paths, wait, why, cadence, since=beat_started, summary=summary, quiet=quiet)
     except Stop as stop:
         runner.stop_current(signal.SIGTERM)
         say(f"pulse stopped ({stop})", "bold")
@@ -127,10 +131,12 @@ def run(paths: Paths) -> int:
 
 
 def rest(paths: Paths, wait: int, why: str, cadence: dict[str, int], slice_s: float = 1.0,
-         since: float | None = None) -> None:
+         since: float | None = None, summary: str = "", quiet: bool = False) -> None:
     """Sleep until the next beat: `wait` seconds, or sooner when a schedule
     falls due. A schedule written or dropped meanwhile re-plans the sleep; one
-    that fell due after `since` (while the last beat ran) ends it at once."""
+    that fell due after `since` (while the last beat ran) ends it at once.
+    After a beat where nothing happened (`summary`), the plan is that one
+    line, or none when `quiet`."""
     from looop import schedules
 
     start = time.time()
@@ -152,7 +158,13 @@ def rest(paths: Paths, wait: int, why: str, cadence: dict[str, int], slice_s: fl
             elif soonest and soonest[0] < end:
                 end = max(now, soonest[0])
                 said = f"next beat in {max(0, round(end - start))}s, when schedule {soonest[1]} is due"
-            say(("schedules changed: " if replanned else "") + said, "dim")
+            if replanned:
+                say(f"schedules changed: {said}", "dim")
+            elif summary:
+                if not quiet:
+                    say(f"{summary}; {said}", "dim")
+            else:
+                say(said, "dim")
             _record(paths, round(end - start), end, cadence)
         left = end - time.time()
         if left <= 0:
