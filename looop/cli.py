@@ -216,7 +216,7 @@ class Cost(Verb):
 
 @Looop.subcommand("schedule")
 class Schedule(cli.Application):
-    """Wake the loop later: write, rm or list schedules (schedules/<name>.json)"""
+    """Wake the loop later: write <name> --in|--every|--at|--cron DUR [--note TEXT], rm <name>, list [--json]"""
 
     def main(self, *args: str) -> int:
         if self.nested_command:
