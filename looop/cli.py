@@ -18,7 +18,7 @@ from looop.errors import FatalError
 
 VERBS = (
     "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
-    "playbook", "cost", "demo", "help", "version", "completions",
+    "playbook", "goal", "sensor", "shell", "cost", "demo", "help", "version", "completions",
 )
 
 
@@ -177,13 +177,58 @@ class Prune(cli.Application):
 
 @Looop.subcommand("playbook")
 class Playbook(cli.Application):
-    """Review an AI-proposed PLAYBOOK change (diff, approve, reject), or go back (history, restore <n>)"""
+    """Review an AI-proposed PLAYBOOK change (diff, approve, reject), go back (history, restore <n>), or write it (write TEXT|-)"""
 
-    def main(self, action: cli.Set("diff", "approve", "reject", "history", "restore") = "diff",  # type: ignore[valid-type]
-             number: str = "") -> int:
-        from looop.commands.playbook import playbook
+    journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE",
+                             help="playbook write: the journal line's text (default: a summary)")
 
-        return playbook(_paths(), action, number or None)
+    def main(self, action: cli.Set("diff", "approve", "reject", "history", "restore", "write") = "diff",  # type: ignore[valid-type]
+             *rest: str) -> int:
+        from looop.commands.playbook import playbook, write
+
+        if action == "write":
+            return write(_paths(), list(rest), self.journal)
+        return playbook(_paths(), action, rest[0] if rest else None)
+
+
+@Looop.subcommand("goal")
+class Goal(cli.Application):
+    """Write a goal (write <id> TEXT|-) or archive one (archive <id>), journaled"""
+
+    journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE",
+                             help="the journal line's text (default: a summary)")
+
+    def main(self, action: cli.Set("write", "archive"), id: str, *text: str) -> int:  # type: ignore[valid-type]
+        from looop.commands.goal import goal
+
+        return goal(_paths(), action, id, text, self.journal)
+
+
+@Looop.subcommand("sensor")
+class Sensor(cli.Application):
+    """Install a sensor (write <name> TEXT|-) after running it once, journaled"""
+
+    journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE",
+                             help="the journal line's text (default: a summary)")
+    force = cli.Flag("--force", help="install even if its test run does not print one JSON object")
+
+    def main(self, action: cli.Set("write"), name: str, *text: str) -> int:  # type: ignore[valid-type]
+        from looop.commands.sensor import sensor_write
+
+        return sensor_write(_paths(), name, text, self.journal, force=self.force)
+
+
+@Looop.subcommand("shell")
+class Shell(cli.Application):
+    """Run one command as a run_shell move (deny-list, timeout), output shown, journaled"""
+
+    journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE",
+                             help="the journal line's text (default: a summary)")
+
+    def main(self, *cmd: str) -> int:
+        from looop.commands.shell import shell
+
+        return shell(_paths(), cmd, self.journal)
 
 
 @Looop.subcommand("cost")

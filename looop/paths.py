@@ -167,6 +167,22 @@ class Paths:
         """Readings of sensors with an interval, reused while fresh."""
         return self.data / ".sensor-cache"
 
+    # -- typed moves (ignored by git) -----------------------------------------
+    @property
+    def decision(self) -> Path:
+        """The one move a typed decider describes; read, then deleted."""
+        return self.data / ".decision.json"
+
+    @property
+    def last_shell(self) -> Path:
+        """The last run_shell's result, until the next prompt shows it."""
+        return self.data / ".last-shell.json"
+
+    @property
+    def shell_running(self) -> Path:
+        """Write-ahead record of a run_shell in progress (a crash leaves it behind)."""
+        return self.data / ".shell-running.json"
+
     def snapshot(self, sensor: str) -> Path:
         return self.snapshots / f"sensor-{sensor}.json"
 

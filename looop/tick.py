@@ -58,7 +58,7 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Ou
         parts = world.parts(paths.playbook, paths.goals, snap_dir, workers)
         world_hash = world.digest(parts)
         unchanged = read_text(paths.last_hash, "").strip() == world_hash
-        if unchanged and not focus and not dry_run and not _noop_expired(paths, world_hash):
+        if unchanged and not focus and not dry_run and not _must_decide(paths, world_hash):
             say("world unchanged: no decision needed", "dim")
             events.emit(ev, "world_unchanged", hash=world_hash)
             _after(paths, workers)
@@ -95,6 +95,13 @@ def housekeeping(paths: Paths) -> None:
 
     for directory in (paths.data, paths.goals, paths.claims, paths.sensor_cache, paths.playbook_history):
         sweep_temps(directory)
+    if paths.shell_running.exists():
+        from looop.moves.shell import recover
+
+        cmd = recover(paths)
+        if cmd:
+            warn(f"a run_shell was interrupted by a crash and will not be re-run: {cmd[:120]}")
+            events.emit(paths.events, "shell_interrupted", cmd=cmd[:500])
     if not paths.claims.is_dir():
         return
     live = {w.id for w in fleet.workers(paths.fleet_root) if w.alive}
@@ -193,7 +200,8 @@ def decide(paths: Paths, env: dict[str, str], snap_dir: Path, seen: Seen, *, dry
     label = f"goal-{focus}" if focus else "tick"
     moves = cfg.data.get("moves", "agent")
     inputs = _inputs(paths, env, snap_dir, seen.workers, focus)
-    inputs.extra = _guard_sections(paths, seen.parts, cfg.data)
+    inputs.moves = moves
+    inputs.extra = _guard_sections(paths, seen.parts, cfg.data, consume=not dry_run)
     run_dir = _new_run_dir(paths.runs, label, prompt.build(inputs))
     prompt_file = run_dir / "prompt.md"
     if dry_run:
@@ -215,7 +223,11 @@ def decide(paths: Paths, env: dict[str, str], snap_dir: Path, seen: Seen, *, dry
 
 
 def act(plan: Plan) -> Acted:
-    """Make the one move (the agent runner makes it)."""
+    """Make the one move: the agent makes it, or looop makes the move it was handed."""
+    if plan.moves == "typed":
+        from looop.moves.act import typed
+
+        return typed(plan)
     from looop.act import agent
 
     return agent(plan)
@@ -268,6 +280,13 @@ def _save_world(paths: Paths, parts: list) -> None:
     changes.save(paths.world_state, parts, changes.load(paths.world_state))
 
 
+def _must_decide(paths: Paths, world_hash: str) -> bool:
+    """An unchanged world still decides when a run_shell result waits to be seen, or a noop expired."""
+    if paths.last_shell.exists() or paths.shell_running.exists():
+        return True
+    return _noop_expired(paths, world_hash)
+
+
 def _noop_expired(paths: Paths, world_hash: str) -> bool:
     """The last decision changed nothing and the world sat still past LOOOP_NOOP_TTL."""
     from looop import noop
@@ -294,14 +313,20 @@ def _over_budget(paths: Paths, config: dict) -> bool:
     return True
 
 
-def _guard_sections(paths: Paths, parts: list, config: dict) -> list[tuple[str, str]]:
-    """LAST FAILURE, WHAT CHANGED and FLAPPING SENSORS, before the PLAYBOOK."""
+def _guard_sections(paths: Paths, parts: list, config: dict, consume: bool = True) -> list[tuple[str, str]]:
+    """LAST FAILURE, RUN_SHELL OUTPUT, WHAT CHANGED and FLAPPING SENSORS, before the PLAYBOOK."""
     from looop import changes, failure, knobs, prompt
 
     out = []
     failed = failure.section(paths.last_failure)
     if failed:
         out.append((prompt.LAST_FAILURE, failed))
+    if paths.last_shell.exists():
+        from looop.moves.shell import section
+
+        shown = section(paths, consume=consume)
+        if shown:
+            out.append((prompt.RUN_SHELL, shown))
     before = changes.load(paths.world_state)
     out.append((prompt.WHAT_CHANGED, "\n".join(changes.report(before, parts)) + "\n"))
     beats = knobs.whole("flap_beats", config)

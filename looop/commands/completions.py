@@ -16,7 +16,8 @@ from looop.paths import Paths
 
 SHELLS = ("bash", "zsh")
 # verbs whose first argument is one of a fixed set of words
-CHOICES = {"playbook": ("diff", "approve", "reject", "history", "restore"), "cost": ("today", "all"), "completions": SHELLS}
+CHOICES = {"playbook": ("diff", "approve", "reject", "history", "restore", "write"), "cost": ("today", "all"),
+           "completions": SHELLS, "goal": ("write", "archive"), "sensor": ("write",)}
 _META_SWITCHES = {"help", "help-all", "version", "completions", "h", "v"}
 
 _BASH = r"""# looop completion for bash. Load it with:  eval "$(looop completions bash)"
@@ -84,6 +85,10 @@ def candidates(paths: Paths, words: list[str], verbs: Iterable[str],
         if verb in ARGUMENTS:
             found += ARGUMENTS[verb](paths)
         found += CHOICES.get(verb, ())
+    elif position == 2 and verb == "goal":
+        found += goal_ids(paths) if words[1] == "archive" else []
+    elif position == 2 and verb == "sensor":
+        found += sorted(p.stem for p in paths.sensors.glob("*.sh"))
     return found + switches(verb)
 
 
