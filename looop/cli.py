@@ -343,8 +343,21 @@ def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+# verbs whose text may come on stdin as a lone `-` (which plumbum would read as a switch)
+_STDIN_VERBS = ("goal", "sensor", "playbook", "shell")
+
+
+def _stdin_dash(argv: list[str]) -> list[str]:
+    """`looop goal write g - --journal X` → `looop goal write g --journal X -- -`."""
+    if argv and argv[0] in _STDIN_VERBS and "-" in argv[1:]:
+        cut = argv.index("--") if "--" in argv else len(argv)
+        if "-" in argv[1:cut]:
+            return [a for a in argv[:cut] if a != "-"] + ["--", "-"] + argv[cut + 1:]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _stdin_dash(list(sys.argv[1:] if argv is None else argv))
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminate)
     try:
