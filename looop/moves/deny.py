@@ -42,10 +42,26 @@ def allowed_dangerous(config: Any = None) -> bool:
 def check(cmd: str) -> str | None:
     """Why `cmd` is refused, or None when the tripwire lets it through."""
     cmd = cmd.replace("\\\n", "")  # line continuations join words, as the shell's reader does
+    crude = _verdict(_matched(cmd))
+    if crude is None:
+        return None  # the word matcher refuses a superset: nothing for the (slow) parser to find
     try:
-        commands = list(_parsed(cmd))
+        return parsed(cmd)  # the parser lets through look-alikes the matcher cannot tell apart
     except Exception:  # bashlex raises its own error types on syntax it does not know
-        commands = list(_matched(cmd))
+        return crude
+
+
+def parsed(cmd: str) -> str | None:
+    """The verdict of the shell parser alone (raises when bashlex cannot parse `cmd`)."""
+    return _verdict(_parsed(cmd.replace("\\\n", "")))
+
+
+def matched(cmd: str) -> str | None:
+    """The verdict of the word matcher alone."""
+    return _verdict(_matched(cmd.replace("\\\n", "")))
+
+
+def _verdict(commands: Iterator[Found]) -> str | None:
     for argv, redirects, piped_into in commands:
         why = _refuse(argv, redirects, piped_into)
         if why:
@@ -202,7 +218,7 @@ def _word(node: Any, src: str) -> str:
     import shlex
 
     try:
-        tokens = shlex.split(src[node.pos[0]:node.pos[1]])
+        tokens = shlex.split(re.sub(r"\$(?=['\"])", "", src[node.pos[0]:node.pos[1]]))  # $'…' quoting
     except (ValueError, TypeError, AttributeError):
         return node.word
     return tokens[0] if len(tokens) == 1 else node.word
@@ -267,25 +283,42 @@ def _children(node: Any) -> list[Any]:
 
 # --- the fallback: a word matcher --------------------------------------------------------------
 
+_TRIGGER = re.compile(r"\b(?:sudo|doas|pkexec|su|rm|push|mkfs\S*|mke2fs|wipefs|mkswap|dd|shutdown|reboot|halt|"
+                      r"poweroff|systemctl|init|telinit|eval|sh|bash|zsh|dash|ksh|mksh|fish|ash|busybox)\b|/dev/")
 _RESERVED = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "case", "esac", "in"}
 _SPLIT = re.compile(r"\|\||&&|[;&|\n(){}`]|\$\(|<\(|>\(")
 
 
 def _matched(cmd: str) -> Iterator[Found]:
-    """Each command-like segment, with quotes and backslashes dropped (errs on refusing)."""
-    text = cmd.replace("\\\n", "")
+    """Each command-like segment, with quotes and backslashes dropped (errs on refusing).
+
+    Splitting also inside quotes and heredocs makes more segments than the
+    shell would, so this refuses a superset of what the parser refuses."""
+    text = re.sub(r"\$(?=['\"])", "", cmd)  # $'…' and $"…" quoting
     text = re.sub(r"[\"'\\]", "", text)
     text = re.sub(r"\$\{(\w+)\}", r"$\1", text)  # ${HOME} is a word, not a group
-    previous: list[list[str]] = []
+    if not _TRIGGER.search(text):
+        return  # no word any rule looks at: the common case, decided in one regex scan
+    downloads = [[w] for w in re.findall(r"\S*\b(?:curl|wget|fetch|aria2c)\b\S*", text)
+                 if os.path.basename(w) in _DOWNLOAD]
     for segment in _SPLIT.split(text):
+        if not _TRIGGER.search(segment):
+            continue
         words = segment.split()
-        redirects = [w.lstrip(">&") or "" for w in words if w.startswith(">")]
-        for n, w in enumerate(words):
-            if w in (">", ">>", ">|", "&>") and n + 1 < len(words):
-                redirects.append(words[n + 1])
-        argv = [w for w in words if not w.startswith((">", "<"))]
+        redirects = re.findall(r">>?\|?\s*(/dev/[^\s;|&)]+)", segment)
+        argv = [w for w in words if not re.match(r"^\d*[<>]", w)]
         while argv and argv[0] in _RESERVED:
             argv = argv[1:]
-        if argv:
-            yield argv, [r for r in redirects if r], previous
-            previous = previous + [argv]
+        if not argv and not redirects:
+            continue
+        yield argv, redirects, downloads  # any download anywhere may feed any shell: crude on purpose
+        inner = _unwrap(argv)
+        while inner and os.path.basename(inner[0]) in _SHELLS | {"eval"}:  # `bash -c bash -c …`
+            rest, script = inner[1:], []
+            for n, arg in enumerate(rest):
+                if inner[0] == "eval" or (arg.startswith("-") and "c" in arg[1:] and not arg.startswith("--")):
+                    script = rest if inner[0] == "eval" else rest[n + 1:]
+                    break
+            if script:
+                yield script, [], downloads
+            inner = _unwrap(script)
