@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import ROOT, Profile, looop_argv, table, timed  # noqa: E402
+from common import ROOT, Profile, looop_argv, table, timed
 
 FAKE = str(ROOT / "fixtures" / "runners" / "fake-runner")
 

@@ -15,13 +15,16 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from looop import events, fleet, gate, journal, seed, world
-from looop.act import Acted, Plan
 from looop.errors import FatalError
 from looop.fsio import atomic_write, read_text
 from looop.log import fail, say, warn
 from looop.paths import Paths
+
+if TYPE_CHECKING:  # an unchanged beat never needs ACT's module
+    from looop.act import Acted, Plan
 
 DEFAULT_RUNS_KEEP = 50
 _RUN_TIME = re.compile(r"(\d{8}-\d{6})")
@@ -215,6 +218,8 @@ def decide(paths: Paths, env: dict[str, str], snap_dir: Path, seen: Seen, *, dry
     say(f"decide: {label} via {runner_name} (replay: {run_dir})", "bold")
     events.emit(paths.events, "decide_start", run=run_dir.name, runner=runner_name, **({"goal": focus} if focus else {}))
     env = dict(env, LOOOP_COST_KIND=kind, LOOOP_COST_RUNNER=runner_name, LOOOP_COST_ID=cost_id)
+    from looop.act import Plan
+
     plan = Plan(paths=paths, config=cfg.data, runner=runner_name, command=command, run_dir=run_dir, env=env,
                 focus=focus, moves=moves, record=None if focus else runner_record(paths))
     noop_ttl = knobs.whole("noop_ttl", cfg.data)  # a bad knob fails before the move, not after

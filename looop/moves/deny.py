@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 # Wrappers that run their arguments as a command: (name, options that take a value).
 _PREFIXES: dict[str, set[str]] = {
@@ -47,7 +48,7 @@ def check(cmd: str) -> str | None:
         return None  # the word matcher refuses a superset: nothing for the (slow) parser to find
     try:
         return parsed(cmd)  # the parser lets through look-alikes the matcher cannot tell apart
-    except Exception:  # bashlex raises its own error types on syntax it does not know
+    except Exception:  # noqa: BLE001  bashlex raises assorted errors on syntax it does not know
         return crude
 
 
@@ -207,7 +208,7 @@ Found = tuple[list[str], list[str], list[list[str]]]  # argv, redirect targets, 
 
 
 def _parsed(cmd: str) -> Iterator[Found]:
-    import bashlex
+    import bashlex  # type: ignore[import-untyped]
 
     for tree in bashlex.parse(cmd):
         yield from _walk(tree, [], cmd)
@@ -236,14 +237,15 @@ def _walk(node: Any, upstream: list[list[str]], src: str) -> Iterator[Found]:
             seen = seen + [f[0] for f in found if f[0]]
         return
     if kind == "command":
-        argv, redirects, inner = [], [], []
+        argv: list[str] = []
+        redirects: list[str] = []
+        inner: list[Found] = []
         for part in node.parts:
             pk = getattr(part, "kind", "")
             if pk == "word":
                 argv.append(_word(part, src))
-            elif pk == "redirect" and hasattr(part.output, "word"):
-                if str(part.type).startswith(">") or part.type in (">|", "&>"):
-                    redirects.append(_word(part.output, src))
+            elif pk == "redirect" and hasattr(part.output, "word") and str(part.type).startswith(">"):
+                redirects.append(_word(part.output, src))
             inner.extend(_nested(part, src))
         yield from inner
         # `bash <(curl …)` and `sh -c "$(curl …)"` feed a download to a shell like a pipe does

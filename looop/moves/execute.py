@@ -9,9 +9,10 @@ is a FatalError: one line, nothing changed, nothing journaled.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from looop.errors import FatalError
 from looop.moves import MAX_BODY_BYTES
@@ -124,8 +125,7 @@ def _write_sensor(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
     from looop.fsio import atomic_write
 
     name = plain(move.get("name"), "sensor name")
-    if name.endswith(".sh"):
-        name = name[:-3]
+    name = name.removesuffix(".sh")
     script = body(move.get("script"), f"sensor {name} script")
     if not script.startswith("#!"):
         script = "#!/usr/bin/env bash\n" + script
@@ -147,8 +147,8 @@ def try_sensor(paths: Paths, name: str, script: str) -> str:
     import tempfile
 
     from looop import schemas
-    from looop.sense import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, _env_number, run_one
     from looop.selfbin import child_env
+    from looop.sense import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, _env_number, run_one
 
     env = child_env(paths)
     tmp = Path(tempfile.mkdtemp(prefix="looop-sensor-check-"))

@@ -8,7 +8,8 @@ journaled and capped exactly like an AI one.
 from __future__ import annotations
 
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from looop.errors import FatalError
 from looop.moves import MAX_BODY_BYTES

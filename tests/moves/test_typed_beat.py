@@ -7,6 +7,7 @@ import json
 import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_a_typed_beat_makes_the_described_move_and_journals_it_itself(loop):
 def test_the_typed_prompt_lists_the_moves_and_puts_the_rules_above_the_playbook(loop):
     typed(loop, "decide", '{"move": "noop"}')
     loop.seed()
-    prompt = open(loop.run("tick", "--dry-run").stdout.strip().splitlines()[-1]).read()
+    prompt = Path(loop.run("tick", "--dry-run").stdout.strip().splitlines()[-1]).read_text()
     for move in ("noop", "run_shell", "write_goal", "archive_goal", "write_sensor", "propose_playbook",
                  "start_worker", "kill_worker", "flag_human"):
         assert f"  {move} " in prompt
@@ -172,8 +173,9 @@ def test_run_shell_that_outlives_its_timeout_dies_with_its_whole_group(loop):
     assert out.returncode == 1 and "timed out after 1s" in out.stdout
     assert time.monotonic() - started < 30
     bg = int((loop.data / "bg.pid").read_text())
-    kit.wait_for(lambda: not os.path.exists(f"/proc/{bg}") or
-                 open(f"/proc/{bg}/stat").read().rsplit(")", 1)[1].split()[0] == "Z", what="the group to die")
+    stat = Path(f"/proc/{bg}/stat")
+    kit.wait_for(lambda: not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z",
+                 what="the group to die")
 
 
 def test_a_command_interrupted_by_a_crash_is_reported_never_rerun(loop):
