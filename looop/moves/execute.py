@@ -201,10 +201,9 @@ def _start_worker(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
 
     wid = plain(move.get("id"), "worker id")
     prompt = body(move.get("prompt"), f"worker {wid} prompt")
-    if move.get("verify") is not None:
-        raise FatalError("start_worker.verify is not available yet; start the worker without it", 1)
-    runner = move.get("runner")
-    start_session(paths, wid, prompt, runner if isinstance(runner, str) else None)
+    runner, verify = move.get("runner"), move.get("verify")
+    start_session(paths, wid, prompt, runner if isinstance(runner, str) else None,
+                  verify=verify if isinstance(verify, str) else None)
     return f"start-worker {wid}", None
 
 
