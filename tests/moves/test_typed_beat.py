@@ -236,13 +236,15 @@ def test_write_sensor_that_prints_garbage_fails_the_move(loop):
 
 
 def test_start_and_kill_worker_moves(loop):
-    kit.use_fake_worker(loop, "decide", json.dumps({"move": "start_worker", "id": "w", "prompt": "do it"}),
-                        moves="typed")
+    (loop.root / "start.json").write_text(json.dumps({"move": "start_worker", "id": "w", "prompt": "do it",
+                                                      "verify": "test -e done"}))
+    kit.use_fake_worker(loop, "decide-from", str(loop.root / "start.json"), moves="typed")
     loop.seed()
     out = loop.run("tick", env={"FAKE_WORKER_MOVES": "hang"})
     assert out.returncode == 0, out.stdout
     kit.wait_for(lambda: kit.status(loop, "w").get("state") == "running", what="the worker")
     assert loop.journal()[-1].endswith(" start-worker w")
+    assert kit.meta(loop, "w").get("verify") == "test -e done"
     kit.use_fake_worker(loop, "decide", json.dumps({"move": "kill_worker", "id": "w", "reason": "done"}),
                         moves="typed")
     out = loop.run("tick")
