@@ -20,6 +20,8 @@ KNOBS: dict[str, tuple[str, str, Any]] = {
     "runner_retry_delay": ("LOOOP_RUNNER_RETRY_DELAY", "runner_retry_delay", 10),
     "flap_beats": ("LOOOP_FLAP_BEATS", "flap_beats", 5),
     "noop_ttl": ("LOOOP_NOOP_TTL", "noop_ttl", 6 * 3600),
+    "ask_timeout": ("LOOOP_ASK_TIMEOUT", "ask_timeout", None),
+    "notify_after_failures": ("LOOOP_NOTIFY_AFTER_FAILURES", "notify_after_failures", 3),
 }
 
 

@@ -16,6 +16,7 @@ HEADERS = (
     "=== PLAYBOOK ===",
     "=== GOALS ===",
     "=== SENSOR READINGS ===",
+    "=== PENDING ASKS ===",
     "=== WORKER SESSIONS (looop ls) ===",
     "=== WORKER CLAIMS (claims/) ===",
     "=== RECENT JOURNAL ===",
@@ -40,6 +41,8 @@ class Inputs:
     goals: list[tuple[str, str]] = field(default_factory=list)  # (file name, body)
     readings: list[tuple[str, str]] = field(default_factory=list)  # (snapshot file, body)
     workers: list[Worker] = field(default_factory=list)
+    pending_asks: str = "(none)\n"  # body of PENDING ASKS (mailbox/view.py)
+    waiting: dict[str, float] = field(default_factory=dict)  # worker id as typed → age of the ask it waits on
     claims: list[tuple[str, str]] = field(default_factory=list)  # (name, body)
     journal: list[str] = field(default_factory=list)
     focus_goal: str | None = None
@@ -95,6 +98,11 @@ Never do anything irreversible (merge, deploy, public comment, close an issue,
 delete data, send a message) without the human's explicit approval. When you
 need the human, write the question to attention.md.
 
+PENDING ASKS are workers' questions to the human. Never answer one yourself
+(never run `answer`): only the human does. A LIVE ask has its worker blocked
+on it: leave it be. A STRANDED ask's worker is gone, so its answer would
+reach nobody: start a worker again if the goal still needs that decision.
+
 Finally append exactly ONE line to journal.md, in this form:
 - {inp.now} <what you did and why>
 Copy the timestamp "{inp.now}" verbatim (host local time, {inp.zone}); never
@@ -112,8 +120,12 @@ and you still append exactly one journal line.
 """
 
 
-def render_worker(w: Worker) -> str:
+def render_worker(w: Worker, waiting: float | None = None) -> str:
     state = w.state + (f" exit {w.exit_code}" if w.exit_code is not None else "")
+    if waiting is not None and w.alive:
+        from looop.commands.ls import age
+
+        state = f"waiting-ask {age(waiting)}"
     flag = f"  ⚑ {w.note}" if w.note is not None else ""
     return f"- {w.id} [{state}]{flag}"
 
@@ -144,16 +156,20 @@ def build(inp: Inputs) -> str:
     else:
         out.append("(no sensors)\n")
     out.append(f"\n{HEADERS[3]}\n")
+    out.append(inp.pending_asks)  # built with its own `--- <id>` markers; each ask's text is neutralised
+    out.append(f"\n{HEADERS[4]}\n")
     if inp.workers:
-        out.append(_body("\n".join(render_worker(w) for w in inp.workers), lim, "looop ls"))
+        wait = inp.waiting
+        out.append(_body("\n".join(render_worker(w, wait.get(w.id.removeprefix("looop-"))) for w in inp.workers),
+                         lim, "looop ls"))
     else:
         out.append("(none)\n")
-    out.append(f"\n{HEADERS[4]}\n")
+    out.append(f"\n{HEADERS[5]}\n")
     if inp.claims:
         lines = "\n".join(f"- {name}: {' '.join(body.split())}" for name, body in inp.claims)
         out.append(_body(lines, lim, "claims/"))
     else:
         out.append("(none)\n")
-    out.append(f"\n{HEADERS[5]}\n")
+    out.append(f"\n{HEADERS[6]}\n")
     out.append(_body("\n".join(inp.journal), lim, "journal.md") if inp.journal else "(empty)\n")
     return "".join(out)

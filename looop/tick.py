@@ -54,7 +54,7 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Ou
     try:
         _sense(paths, snap_dir, env)
         workers = fleet.workers(paths.fleet_root)
-        parts = world.parts(paths.playbook, paths.goals, snap_dir, workers)
+        parts = world.parts(paths.playbook, paths.goals, snap_dir, workers) + world.ask_parts(paths)
         world_hash = world.digest(parts)
         unchanged = read_text(paths.last_hash, "").strip() == world_hash
         if unchanged and not focus and not dry_run and not _noop_expired(paths, world_hash):
@@ -90,7 +90,8 @@ def housekeeping(paths: Paths) -> None:
     left behind. (Finished workers are pruned by the beat that showed them.)"""
     from looop.fsio import sweep_temps
 
-    for directory in (paths.data, paths.goals, paths.claims, paths.sensor_cache, paths.playbook_history):
+    for directory in (paths.data, paths.goals, paths.claims, paths.sensor_cache, paths.playbook_history,
+                      paths.asks, paths.answers, paths.tells, paths.tells_consumed):
         sweep_temps(directory)
     if not paths.claims.is_dir():
         return
@@ -281,6 +282,7 @@ def _guard_sections(paths: Paths, parts: list, config: dict) -> list[tuple[str, 
 
 def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, focus: str | None):
     from looop import prompt
+    from looop.mailbox import asking, view
 
     now, zone = journal.now_stamp()
     body_max = _env_int("LOOOP_PROMPT_BODY_MAX", prompt.DEFAULT_BODY_MAX)
@@ -294,6 +296,8 @@ def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, fo
         goals=[(g.name, read_text(g, "") or "") for g in sorted(paths.goals.glob("*.md"))],
         readings=[(s.name, read_text(s, "") or "") for s in sorted(snap_dir.glob("sensor-*.json"))],
         workers=workers,
+        pending_asks=view.prompt_section(paths, workers),
+        waiting=asking.blocked_workers(paths),
         claims=[(c.stem, read_text(c, "") or "") for c in sorted(paths.claims.glob("*.json"))],
         journal=journal.recent(paths.journal, 20),
         focus_goal=focus,
@@ -315,6 +319,9 @@ def _read_playbook(paths: Paths) -> str:
 
 def _after(paths: Paths, workers: list) -> None:
     from looop import surface
+    from looop.mailbox import notify, store
+
+    notify.on_beat(paths, workers, store.pending_ids(paths))
 
     if gate.gate_post(paths.playbook, paths.approved, paths.proposed):
         warn("the AI edited PLAYBOOK.md: change parked in PLAYBOOK.proposed.md, baseline restored")

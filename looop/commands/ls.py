@@ -29,12 +29,21 @@ def parse_duration(text: str) -> float:
 
 
 def records(paths: Paths) -> list[dict[str, Any]]:
-    return [
-        {"id": w.id, "state": w.state, "alive": w.alive, "exit_code": w.exit_code, "age_s": w.age_s,
-         "started_at": w.started_at, "runner": w.runner, "flagged": w.flagged, "note": w.note,
-         "flagged_at": w.flagged_at, "supervisor_pid": w.supervisor_pid}
-        for w in fleet.workers(paths.fleet_root)
-    ]
+    from looop.mailbox import asking, store
+
+    found = fleet.workers(paths.fleet_root)
+    blocked = asking.blocked(paths) if found and store.names(paths.asks) else {}
+    tells = store.tell_counts(paths) if found else {}
+    out = []
+    for w in found:
+        bare = w.id.removeprefix("looop-")
+        ask = blocked.get(bare) if w.alive else None
+        out.append({"id": w.id, "state": w.state, "alive": w.alive, "exit_code": w.exit_code, "age_s": w.age_s,
+                    "started_at": w.started_at, "runner": w.runner, "flagged": w.flagged, "note": w.note,
+                    "flagged_at": w.flagged_at, "supervisor_pid": w.supervisor_pid,
+                    "waiting_ask": {"id": ask.id, "age_s": round(ask.age_s, 1)} if ask else None,
+                    "tells": tells.get(bare, 0)})
+    return out
 
 
 def age(seconds: float) -> str:
@@ -48,20 +57,26 @@ def age(seconds: float) -> str:
     return f"{s // 86400}d{s % 86400 // 3600}h"
 
 
+def _state(row: dict[str, Any]) -> str:
+    """`waiting-ask 2m05s` for a worker blocked on an ask (the ask's age), else its state."""
+    ask = row.get("waiting_ask")
+    return f"waiting-ask {age(ask['age_s'])}" if ask else row["state"]
+
+
 def table(rows: list[dict[str, Any]], colour: bool) -> str:
     from looop.color import paint
 
     if not rows:
         return "no workers in this profile\n"
     head = ("ID", "STATE", "AGE", "EXIT", "")
-    cells = [(r["id"], r["state"], age(r["age_s"]), "" if r["exit_code"] is None else str(r["exit_code"]),
+    cells = [(r["id"], _state(r), age(r["age_s"]), "" if r["exit_code"] is None else str(r["exit_code"]),
               ("⚑ " + (r["note"] or "")).rstrip() if r["flagged"] else "") for r in rows]
     widths = [max(len(c[i]) for c in [head, *cells]) for i in range(4)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip()]
-    styles = {"running": ("green",), "starting": ("cyan",), "dead": ("red",), "killed": ("dim",), "exited": ("dim",)}
+    styles = {"running": ("green",), "waiting-ask": ("yellow",), "starting": ("cyan",), "dead": ("red",), "killed": ("dim",), "exited": ("dim",)}
     for c in cells:
         line = "  ".join(v.ljust(w) for v, w in zip(c, widths))
-        state = paint(c[1], *styles.get(c[1], ()), on=colour)
+        state = paint(c[1], *styles.get(c[1].split(" ")[0], ()), on=colour)
         line = line.replace(c[1].ljust(widths[1]), state + " " * (widths[1] - len(c[1])), 1)
         flag = paint(c[4], "yellow", "bold", on=colour) if c[4] else ""
         lines.append((line + "  " + flag).rstrip())

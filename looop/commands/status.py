@@ -56,7 +56,14 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         "config": str(paths.config),
         "profile": "default" if paths.is_default_profile else str(paths.data),
         **guardrails(paths, cfg if isinstance(cfg, dict) else None),
+        **_mailbox(paths),
     }
+
+
+def _mailbox(paths: Paths) -> dict[str, Any]:
+    from looop.mailbox import view
+
+    return view.status_part(paths)
 
 
 def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
@@ -110,6 +117,10 @@ def status(paths: Paths, as_json: bool = False) -> int:
         print("  workers:   none")
     if snap["playbook_proposal_pending"]:
         print(paint("  PLAYBOOK change pending: looop playbook diff", "yellow"))
+    from looop.mailbox import view
+
+    for line in view.status_lines(snap):
+        print(paint(f"  {line}", "yellow"))
     for line in snap["attention"]:
         print(paint(f"  attention: {line}", "yellow"))
     b = snap["budget"]
