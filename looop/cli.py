@@ -384,6 +384,9 @@ def _terminate(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["answer"] and "-" in argv and "--" not in argv:
+        # `looop answer <id> -` reads stdin; the CLI framework would take a lone `-` for a switch
+        argv = [a for a in argv if a != "-"] + ["--", "-"]
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminate)
     try:
