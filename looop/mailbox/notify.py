@@ -184,7 +184,7 @@ def _apprise(url: str, payload: Mapping[str, Any], timeout: float) -> str | None
     for server in box:  # one socket budget inside the overall bound
         server.socket_connect_timeout = min(server.socket_connect_timeout or timeout, timeout - 0.5)
         server.socket_read_timeout = min(server.socket_read_timeout or timeout, timeout - 0.5)
-    with apprise.LogCapture(level=apprise.logging.WARNING) as logs:
+    with apprise.LogCapture(level=apprise.logging.WARNING, fmt="%(message)s") as logs:
         ok = box.notify(title=str(payload.get("title", "looop")), body=str(payload.get("text", "")))
         said = [ln.strip() for ln in logs.getvalue().splitlines() if ln.strip()]
     if ok:
