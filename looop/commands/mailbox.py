@@ -12,7 +12,6 @@ import os
 import sys
 from typing import Any
 
-from looop import events
 from looop.errors import FatalError
 from looop.mailbox import store
 from looop.paths import Paths
@@ -52,6 +51,8 @@ def ask(paths: Paths, worker: str | None, prompt: str, options: str | None, ref:
 
     make_data_dir(paths)
     record = store.new_ask(paths, wid, prompt, opts, ref)
+    from looop import events
+
     events.emit(paths.events, "ask_created", ask=record["id"], worker=wid)
     notify.raise_event(paths, *notify.ask_event(paths, record))
     answer = asking.wait_for_answer(paths, record, wait_s, user_command(paths))
@@ -120,6 +121,8 @@ def answer(paths: Paths, rid: str, words: list[str], force: bool = False) -> int
     else:
         text = " ".join(words)
     store.answer(paths, rid, text, force)
+    from looop import events
+
     events.emit(paths.events, "ask_answered", ask=rid, forced=force)
     print(f"answered {rid}")
     return 0
@@ -134,6 +137,8 @@ def tell(paths: Paths, worker: str, words: list[str]) -> int:
         known = ", ".join(live) or "none"
         raise FatalError(f"tell: worker '{wid}' is not running (live workers: {known}); nothing was queued", 1)
     record = store.new_tell(paths, wid, " ".join(words))  # the fleet lives in the data dir: it exists
+    from looop import events
+
     events.emit(paths.events, "tell_queued", tell=record["id"], worker=wid)
     print(f"told {wid} ({record['id']}); it reads it with `told` or with its next answer")
     return 0

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ def worker_id(name: str | None) -> str:
 
     if not name:
         raise FatalError("no worker id: pass --worker ID (workers have LOOOP_SESSION_ID set)", 1)
-    bare = name[len(PREFIX):] if name.startswith(PREFIX) else name
+    bare = name.removeprefix(PREFIX)
     return check_plain(bare, "worker id")
 
 
@@ -48,17 +48,23 @@ def utc(epoch: float | None = None) -> str:
 
 
 def epoch(stamp: Any) -> float | None:
-    if not isinstance(stamp, str):
+    """`YYYY-MM-DDTHH:MM:SSZ` → seconds (by hand: strptime costs a listing of 200 asks a third more)."""
+    from datetime import datetime
+
+    if not isinstance(stamp, str) or len(stamp) != 20 or stamp[10] != "T" or stamp[19] != "Z":
         return None
     try:
-        return float(time.mktime(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")) - time.timezone)
-    except (ValueError, OverflowError):
+        return datetime(int(stamp[0:4]), int(stamp[5:7]), int(stamp[8:10]), int(stamp[11:13]), int(stamp[14:16]),
+                        int(stamp[17:19]), tzinfo=UTC).timestamp()
+    except ValueError:
         return None
 
 
 # -- writing whole records ------------------------------------------------------
 
 def _staged(directory: Path, name: str, record: dict[str, Any]) -> str:
+    import tempfile
+
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
     try:
@@ -101,10 +107,11 @@ def _unlink(path: Path) -> None:
         pass
 
 
-def read(path: Path) -> dict[str, Any] | None:
+def read(path: Path | str) -> dict[str, Any] | None:
     """A record, or None when it is missing or not a JSON object."""
     try:
-        value = json.loads(path.read_bytes())
+        with open(path, "rb") as fh:
+            value = json.loads(fh.read())
     except (OSError, ValueError):
         return None
     return value if isinstance(value, dict) else None
@@ -223,14 +230,15 @@ def pending_ids(paths: Paths) -> list[str]:
 def all_asks(paths: Paths, include_answered: bool = False) -> list[Ask]:
     """Pending asks, oldest first (and, with include_answered, answered ones too)."""
     answered = set(names(paths.answers))
+    asks_dir, answers_dir = str(paths.asks), str(paths.answers)
     out = []
     for rid in names(paths.asks):
         if rid in answered and not include_answered:
             continue
-        record = read(paths.asks / f"{rid}.json")
+        record = read(f"{asks_dir}/{rid}.json")
         if record is None:
             continue
-        answer = read(paths.answers / f"{rid}.json") if rid in answered else None
+        answer = read(f"{answers_dir}/{rid}.json") if rid in answered else None
         ok = readable_answer(answer)
         out.append(Ask(record, answer if ok else None, rid in answered and not ok))
     out.sort(key=lambda a: (str(a.record.get("ts", "")), split(a.id)))

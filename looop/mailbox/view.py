@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from looop.mailbox import asking, store
+from looop.mailbox import store
 from looop.paths import Paths
 
 PROMPT_CAP = 2048
@@ -43,6 +43,7 @@ def prompt_section(paths: Paths, workers: list) -> str:
     asks = store.pending(paths)
     if not asks:
         return "(none)\n"
+    from looop.mailbox import asking
     from looop.prompt import neutralise
 
     alive = {store.worker_id(w.id) for w in workers if w.alive}

@@ -19,8 +19,11 @@ def pending(loop: Loop) -> list[dict[str, Any]]:
 
 
 def wait_pending(loop: Loop, count: int = 1, timeout: float = 15.0) -> list[dict[str, Any]]:
-    return fleet_kit.wait_for(lambda: (lambda p: p if len(p) >= count else None)(pending(loop)), timeout,
-                              f"{count} pending ask(s)")
+    def enough() -> list[dict[str, Any]] | None:
+        found = pending(loop)
+        return found if len(found) >= count else None
+
+    return fleet_kit.wait_for(enough, timeout, f"{count} pending ask(s)")
 
 
 def files(loop: Loop, directory: str) -> list[str]:
@@ -36,7 +39,7 @@ class Hook:
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if delay:
                     import time

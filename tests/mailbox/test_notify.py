@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
 
 from looop import schemas
 from tests.fleet import kit as fleet

@@ -4,8 +4,6 @@ nothing written; and the guarantees a human relies on (exactly once)."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import time
 

@@ -25,8 +25,8 @@ def test_a_worker_asks_blocks_and_receives_the_answer_with_what_it_was_told(loop
     assert schemas.problems("ask", record) == []
 
     # blocked: ls (human and JSON), the prompt's worker section, NEEDS YOU, status
-    row = fleet.wait_for(lambda: (lambda r: r if r["waiting_ask"] else None)(fleet.ls_json(loop)["sessions"][0]),
-                         what="waiting_ask in ls --json")
+    fleet.wait_for(lambda: fleet.ls_json(loop)["sessions"][0]["waiting_ask"], what="waiting_ask in ls --json")
+    row = fleet.ls_json(loop)["sessions"][0]
     assert row["waiting_ask"]["id"] == "pr12-1" and row["state"] == "running"
     assert schemas.problems("ls", fleet.ls_json(loop)) == []
     assert "waiting-ask" in loop.run("ls").stdout
