@@ -17,12 +17,12 @@ from looop.mailbox import store
 from looop.paths import Paths
 
 
-def _timeout(given: str | None) -> float | None:
-    """--timeout, else LOOOP_ASK_TIMEOUT, else none (wait forever)."""
+def _timeout(paths: Paths, given: str | None) -> float | None:
+    """--timeout, else LOOOP_ASK_TIMEOUT, else config ask_timeout, else none (wait forever)."""
     from looop import knobs
 
     if given is None:
-        value, where = knobs.raw("ask_timeout", None)
+        value, where = knobs.raw("ask_timeout", knobs.config_dict(paths.config))
         if value is None:
             return None
         given = str(value)
@@ -46,7 +46,7 @@ def ask(paths: Paths, worker: str | None, prompt: str, options: str | None, ref:
     opts = [o.strip() for o in (options or "").split(",") if o.strip()]
     if options is not None and not opts:
         raise FatalError("ask: --options is empty; give choices like --options yes,no (or leave it out)", 1)
-    wait_s = _timeout(timeout)
+    wait_s = _timeout(paths, timeout)
     from looop.seed import make_data_dir
 
     make_data_dir(paths)

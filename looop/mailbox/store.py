@@ -208,21 +208,11 @@ def new_ask(paths: Paths, worker: str, prompt: str, options: list[str], referenc
     return _numbered(worker, record, paths.asks, paths.answers)
 
 
-def load_ask(paths: Paths, rid: str) -> Ask | None:
-    record = read(paths.asks / f"{rid}.json")
-    if record is None:
-        return None
-    answer_path = paths.answers / f"{rid}.json"
-    answer = read(answer_path)
-    corrupt = answer_path.exists() and not readable_answer(answer)
-    return Ask(record, answer if readable_answer(answer) else None, corrupt)
-
-
 def pending_ids(paths: Paths) -> list[str]:
     """Ids of asks with no answer file, by name only (cheap enough for every beat).
 
     Answers are written whole, so an answer file that exists is an answer; one
-    broken by hand still shows as pending in `asks` (which reads it)."""
+    broken by hand is shown by `asks --all` and refused by the waiting worker."""
     answered = set(names(paths.answers))
     return sorted(n for n in names(paths.asks) if n not in answered)
 
@@ -240,6 +230,9 @@ def all_asks(paths: Paths, include_answered: bool = False) -> list[Ask]:
             continue
         answer = read(f"{answers_dir}/{rid}.json") if rid in answered else None
         ok = readable_answer(answer)
+        record["id"] = rid  # the file's name is the id (a hand-edited record cannot claim another)
+        if not isinstance(record.get("worker"), str) or not record["worker"]:
+            record["worker"] = split(rid)[0]
         out.append(Ask(record, answer if ok else None, rid in answered and not ok))
     out.sort(key=lambda a: (str(a.record.get("ts", "")), split(a.id)))
     return out
@@ -352,11 +345,3 @@ def tell_counts(paths: Paths) -> dict[str, int]:
         w = split(rid)[0]
         counts[w] = counts.get(w, 0) + 1
     return counts
-
-
-def sweep(paths: Paths) -> None:
-    """Temp files a killed writer left behind (the record itself never appeared)."""
-    from looop.fsio import sweep_temps
-
-    for d in (paths.asks, paths.answers, paths.tells, paths.tells_consumed):
-        sweep_temps(d)

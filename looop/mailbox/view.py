@@ -52,7 +52,8 @@ def prompt_section(paths: Paths, workers: list) -> str:
         live = a.worker in alive and asking.is_blocked(paths.asks / f"{a.id}.json")
         text = a.prompt.encode()[:PROMPT_CAP].decode(errors="ignore")
         cut = "" if len(a.prompt.encode()) <= PROMPT_CAP else f"\n[… cut; read asks/{a.id}.json for the rest]"
-        out.append(f"--- {a.id} (worker {a.worker}, {'LIVE' if live else 'STRANDED'}, {age(a.age_s)})\n"
+        worker = " ".join(a.worker.split())
+        out.append(f"--- {a.id} (worker {worker}, {'LIVE' if live else 'STRANDED'}, {age(a.age_s)})\n"
                    f"{neutralise(text.rstrip())}{cut}\n")
         if a.options:
             out.append(f"options: {' '.join(', '.join(a.options).split())}\n")
