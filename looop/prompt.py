@@ -27,6 +27,7 @@ WHAT_CHANGED = "=== WHAT CHANGED ==="
 FLAPPING = "=== FLAPPING SENSORS ==="
 EXTRA_HEADERS = (LAST_FAILURE, WHAT_CHANGED, FLAPPING)
 DEFAULT_BODY_MAX = 32768
+VERIFY_TAIL_LINES = 12  # of a failed verify's output, under its worker
 _FORGEABLE = ("===", "---")
 
 
@@ -42,7 +43,6 @@ class Inputs:
     readings: list[tuple[str, str]] = field(default_factory=list)  # (snapshot file, body)
     workers: list[Worker] = field(default_factory=list)
     pending_asks: str = "(none)\n"  # body of PENDING ASKS (mailbox/view.py)
-    waiting: dict[str, float] = field(default_factory=dict)  # worker id as typed → age of the ask it waits on
     claims: list[tuple[str, str]] = field(default_factory=list)  # (name, body)
     journal: list[str] = field(default_factory=list)
     focus_goal: str | None = None
@@ -83,9 +83,11 @@ right now. Then stop. The moves:
   move under "signal" (only "signal" feeds the change detection) and volatile
   context (timestamps, counts that churn) under "detail";
 - start a worker for heavy or multi-step work:
-    "{b}" start-session <id> "<prompt>"
+    "{b}" start-session <id> "<prompt>" [--verify "<command>"]
   where <id> is the goal's file name without .md. A worker that edits code
-  makes its own sandbox first and never edits code in this directory;
+  makes its own sandbox first and never edits code in this directory. The
+  --verify command (run here once the worker ends) exits 0 only if the work
+  is really done; you will see its verdict;
 - propose a PLAYBOOK change by writing the whole new text to
   PLAYBOOK.proposed.md (direct edits to PLAYBOOK.md are rolled back and parked
   there anyway). Do not propose while a proposal is pending;
@@ -120,14 +122,30 @@ and you still append exactly one journal line.
 """
 
 
-def render_worker(w: Worker, waiting: float | None = None) -> str:
+def render_worker(w: Worker) -> str:
+    """`- looop-x [running, busy]`; an ended one with its verify verdict and output tail."""
     state = w.state + (f" exit {w.exit_code}" if w.exit_code is not None else "")
-    if waiting is not None and w.alive:
-        from looop.commands.ls import age
-
-        state = f"waiting-ask {age(waiting)}"
+    if w.alive:
+        state += f", {w.health}"
+        if w.health == "stuck" and w.idle_s is not None:
+            state += f": no output for {int(w.idle_s // 60)}m"
+        elif w.health == "waiting-ask" and w.waiting_s is not None:
+            state += f" for {int(w.waiting_s // 60)}m"
     flag = f"  ⚑ {w.note}" if w.note is not None else ""
-    return f"- {w.id} [{state}]{flag}"
+    return f"- {w.id} [{state}]{flag}" + _verdict(w)
+
+
+def _verdict(w: Worker) -> str:
+    check = w.verify
+    if check is None:
+        return ""
+    if check.result == "pending":
+        return f"  verify `{check.cmd}`: " + ("runs once it ends" if w.alive else "not run yet (next beat)")
+    if check.result == "pass":
+        return f"  verify `{check.cmd}`: passed"
+    why = "timed out" if check.timed_out else f"exit {check.exit_code}"
+    tail = "".join(f"\n    {ln}" for ln in check.tail.splitlines()[-VERIFY_TAIL_LINES:])
+    return f"  verify `{check.cmd}`: FAILED ({why}); its output ends:{tail or ' (no output)'}"
 
 
 def build(inp: Inputs) -> str:
@@ -159,9 +177,7 @@ def build(inp: Inputs) -> str:
     out.append(inp.pending_asks)  # built with its own `--- <id>` markers; each ask's text is neutralised
     out.append(f"\n{HEADERS[4]}\n")
     if inp.workers:
-        wait = inp.waiting
-        out.append(_body("\n".join(render_worker(w, wait.get(w.id.removeprefix("looop-"))) for w in inp.workers),
-                         lim, "looop ls"))
+        out.append(_body("\n".join(render_worker(w) for w in inp.workers), lim, "looop ls"))
     else:
         out.append("(none)\n")
     out.append(f"\n{HEADERS[5]}\n")

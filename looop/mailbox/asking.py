@@ -38,10 +38,25 @@ def is_blocked(ask_file: Path) -> bool:
 
 
 def blocked(paths: Paths) -> dict[str, store.Ask]:
-    """Worker id (as typed, no `looop-`) → the oldest pending ask it is blocked on."""
+    """Live worker id (as typed, no `looop-`) → the oldest pending ask it is blocked on.
+
+    Only asks named after a live worker are read, so pending asks of gone
+    workers cost a beat nothing but their names."""
+    from looop import fleet
+
+    pending = store.pending_ids(paths)
+    if not pending:
+        return {}
+    live = {sid.removeprefix("looop-") for sid in fleet.live_ids(paths.fleet_root)}
     out: dict[str, store.Ask] = {}
-    for ask in store.pending(paths):
-        if ask.worker not in out and is_blocked(paths.asks / f"{ask.id}.json"):
+    for rid in pending:
+        if store.split(rid)[0] not in live:
+            continue
+        record = store.read(paths.asks / f"{rid}.json")
+        if record is None or not is_blocked(paths.asks / f"{rid}.json"):
+            continue
+        ask = store.Ask({**record, "id": rid}, None)
+        if ask.worker in live and (ask.worker not in out or ask.age_s > out[ask.worker].age_s):
             out[ask.worker] = ask
     return out
 
