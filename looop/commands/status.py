@@ -71,7 +71,6 @@ def _workers(paths: Paths, cfg: dict[str, Any] | None) -> list[fleet.Worker]:
     """With health; a bad LOOOP_WORKER_STUCK in the environment: status still answers."""
     from looop import knobs
     from looop.errors import FatalError
-
     from looop.mailbox import asking
 
     asks = asking.blocked_workers(paths)

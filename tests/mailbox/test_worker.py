@@ -36,7 +36,7 @@ def test_a_worker_asks_blocks_and_receives_the_answer_with_what_it_was_told(loop
     assert "answer pr12-1 <yes|no>" in beat.stdout
     prompt = loop.prompt_copy.read_text()
     assert "--- pr12-1 (worker pr12, LIVE, " in prompt
-    assert "- looop-pr12 [waiting-ask " in prompt
+    assert "- looop-pr12 [running, waiting-ask for " in prompt
     status = json.loads(loop.run("status", "--json").stdout)
     assert [a["id"] for a in status["pending_asks"]] == ["pr12-1"]
     assert schemas.problems("status", status) == []
