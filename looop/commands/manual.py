@@ -73,7 +73,7 @@ THE MAILBOX
   streak (notify_after_failures, LOOOP_NOTIFY_AFTER_FAILURES; default 3,
   0 = off) and spend hold is sent once (.notified.json); a target that is
   down is retried on later beats (5 s per try) and shown in status.
-  LOOOP_ASK_TIMEOUT (none): seconds `looop ask` waits before exit 3.
+  ask_timeout, LOOOP_ASK_TIMEOUT (none): seconds `looop ask` waits before exit 3.
 
 SENSORS
   Print one small JSON object: what should wake the loop under "signal",
