@@ -53,6 +53,9 @@ def _wait_cpu(profile: Profile, seconds: float) -> float:
 def rows(runs: int = 15, wait_s: float = 20.0) -> list:
     out = []
     profile = Profile()
+    # An installed looop has its bytecode: without it every run recompiles the
+    # modules it imports, and a ratio measures source size, not the work.
+    profile.env.pop("PYTHONDONTWRITEBYTECODE", None)
     try:
         profile.run("tick")  # seed and decide: later beats are unchanged
         profile.sensors(3, "echo '{\"signal\": 1}'")
