@@ -81,11 +81,12 @@ def _health(row: dict[str, Any]) -> str:
 
 def table(rows: list[dict[str, Any]], colour: bool) -> str:
     from looop.color import paint
+    from looop.fleet.sessions import bare_id
 
     if not rows:
         return "no workers in this profile\n"
     head = ("ID", "STATE", "HEALTH", "AGE", "EXIT", "VERIFY", "")
-    cells = [(r["id"], r["state"], _health(r), age(r["age_s"]),
+    cells = [(bare_id(r["id"]), r["state"], _health(r), age(r["age_s"]),
               "" if r["exit_code"] is None else str(r["exit_code"]), verify_cell(r),
               ("⚑ " + (r["note"] or "")).rstrip() if r["flagged"] else "") for r in rows]
     widths = [max(len(c[i]) for c in [head, *cells]) for i in range(6)]
@@ -106,6 +107,9 @@ def ls(paths: Paths, as_json: bool = False, watch: bool = False, interval: str =
     from looop.color import enabled
 
     wait = parse_duration(interval)
+    if watch and not sys.stdout.isatty():
+        print("looop ls: --watch redraws a terminal; printing once", file=sys.stderr)
+        watch = False
     if not watch:
         rows = records(paths)
         if as_json:

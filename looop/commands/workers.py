@@ -43,8 +43,8 @@ def _refuse_running(paths: Paths, sid: str) -> None:
     existing = sessions.Session(sessions.sessions_dir(paths.fleet_root) / sid)
     if existing.path.is_dir():
         if sessions.state_of(existing) in sessions.ALIVE_STATES:
-            raise FatalError(f"{sid} is already running; attach with: "
-                             f"{selfbin.user_command(paths)} attach {sid}", 1)
+            raise FatalError(f"{bare} is already running; attach with: "
+                             f"{selfbin.user_command(paths)} attach {bare}", 1)
         sessions.remove(existing)
         events.emit(paths.events, "session_pruned", session=sid)
 
@@ -78,8 +78,8 @@ def _start(paths: Paths, sid: str, prompt: str, runner_name: str, template: str,
                   runner=runner_name, prompt_file=prompt_file, looop_bin=bin_path, size=size, verify=verify)
     events.emit(paths.events, "session_started", session=sid, runner=runner_name)
     cmd = selfbin.user_command(paths)
-    print(f"started {sid} (runner: {runner_name}, cwd: {paths.data})")
-    print(f"  attach: {cmd} attach {sid}   (Ctrl-\\ twice detaches; the worker keeps running)")
+    print(f"started {bare} (runner: {runner_name}, cwd: {paths.data})")
+    print(f"  attach: {cmd} attach {bare}   (Ctrl-\\ twice detaches; the worker keeps running)")
     print(f"  prompt: {prompt_file}")
     if verify:
         print(f"  verify: {verify}   (run once by the beat after it ends)")
@@ -98,12 +98,12 @@ def kill(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
     w = sessions.worker(session)
     if not w.alive:
         code = f" (exit code {w.exit_code})" if w.exit_code is not None else ""
-        print(f"{session.id} has already ended: {w.state}{code}")
+        print(f"{session.name} has already ended: {w.state}{code}")
         return 0
     # Recorded first: a worker ending itself is in the group about to be signalled.
     events.emit(paths.events, "session_killed", session=session.id)
     state, code = _kill_via_socket(session, grace)
-    print(f"{session.id} {state}" + (f" (exit code {code})" if code is not None else ""))
+    print(f"{session.name} {state}" + (f" (exit code {code})" if code is not None else ""))
     return 0
 
 
@@ -167,17 +167,19 @@ def flag(paths: Paths, name: str, message: str = "") -> int:
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
     if not w.alive:
-        raise FatalError(f"{session.id} is not running ({w.state}); only a live worker can be flagged", 1)
+        raise FatalError(f"{session.name} is not running ({w.state}); only a live worker can be flagged", 1)
     note = " ".join(message.split())
+    if not note and w.note:  # `flag <id>` alone raises the hand again, keeping the question
+        note = w.note
     fields = {"note": note}
     if w.note != note:  # the same question again is not a new flag
         fields["flagged_at"] = utc_now()
     status = sessions.update_status(session, **fields)
     events.emit(paths.events, "session_flagged", session=session.id, note=note)
-    print(f"⚑ {session.id} flagged" + (f": {note}" if note else ""), flush=True)
+    print(f"⚑ {session.name} flagged" + (f": {note}" if note else ""), flush=True)
     from looop.mailbox import notify
 
-    notify.raise_event(paths, *notify.flag_event(paths, sessions.bare_id(session.id), note, status.get("flagged_at")))
+    notify.raise_event(paths, *notify.flag_event(paths, session.name, note, status.get("flagged_at")))
     return 0
 
 
@@ -185,7 +187,7 @@ def unflag(paths: Paths, name: str) -> int:
     session = sessions.find(paths.fleet_root, name)
     sessions.update_status(session, note=None, flagged_at=None)
     events.emit(paths.events, "session_unflagged", session=session.id)
-    print(f"{session.id} unflagged")
+    print(f"{session.name} unflagged")
     return 0
 
 
@@ -196,5 +198,5 @@ def prune(paths: Paths) -> int:
     for sid in gone:
         events.emit(paths.events, "session_pruned", session=sid)
     print(f"pruned {len(gone)} finished session{'s' if len(gone) != 1 else ''}"
-          + (f": {', '.join(gone)}" if gone else ""))
+          + (f": {', '.join(sessions.bare_id(g) for g in gone)}" if gone else ""))
     return 0

@@ -50,6 +50,13 @@ class Worker:
         return not self.alive and (self.verify is None or self.verify.result != "pending")
 
     @property
+    def name(self) -> str:
+        """The id the user types and reads: `fix-ci` for the session `looop-fix-ci`."""
+        from looop.fleet.sessions import bare_id
+
+        return bare_id(self.id)
+
+    @property
     def alive(self) -> bool:
         return self.state in ("starting", "running")
 
