@@ -1,6 +1,7 @@
-"""The mailbox costs the hot path nothing heavy: `version`, `help`, an
-unchanged beat with pending asks and a notifier configured, and `asks` never
-import apprise or jsonschema (only a send does)."""
+"""The mailbox costs the hot path nothing heavy: `version`, `help`, `asks`
+and `wait` never import apprise or jsonschema, and an unchanged beat with
+pending asks and a notifier configured never imports apprise (only an
+Apprise send does)."""
 
 from __future__ import annotations
 
@@ -28,4 +29,7 @@ def test_nothing_heavy_on_the_hot_path(loop, tmp_path, args):
     assert loop.run("ask", "--worker", "w", "--prompt", "Go?", "--timeout", "0.01").returncode == 3
     assert loop.run("tick").returncode == 0  # decided: the world with the ask is saved
     loop.fake("journal", notify_command="cat > /dev/null")
-    assert _heavy(loop, *args) == ""
+    heavy = set(filter(None, _heavy(loop, *args).split(",")))
+    if args == ("tick",):
+        heavy.discard("jsonschema")  # a beat checks the config before sensing; the mailbox adds no import
+    assert heavy == set()
