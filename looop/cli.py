@@ -19,8 +19,8 @@ from looop.usage import Verb
 
 VERBS = (
     "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
-    "playbook", "goal", "sensor", "shell", "cost", "schedule", "up", "down", "service", "demo", "help", "version",
-    "completions",
+    "playbook", "goal", "sensor", "shell", "cost", "schedule", "up", "down", "service",
+    "ask", "asks", "answer", "tell", "told", "wait", "demo", "help", "version", "completions",
 )
 
 
@@ -345,6 +345,90 @@ class Service(cli.Application):
         return service(_paths(), action)
 
 
+@Looop.subcommand("ask")
+class Ask(cli.Application):
+    """(for workers) Ask the human and block until answered; prints the answer"""
+
+    worker = cli.SwitchAttr("--worker", str, default=None, argname="ID",
+                            help="the asking worker (default: $LOOOP_SESSION_ID)")
+    prompt = cli.SwitchAttr("--prompt", str, default="", argname="TEXT", help="the question, in a line or a few")
+    options = cli.SwitchAttr("--options", str, default=None, argname="A,B", help="the choices, comma separated")
+    ref = cli.SwitchAttr("--ref", str, default=None, argname="PATH", help="a file with the detail (e.g. reports/x.md)")
+    timeout = cli.SwitchAttr("--timeout", str, default=None, argname="SECONDS",
+                             help="give up after this long (exit 3; the ask stays pending); env LOOOP_ASK_TIMEOUT")
+
+    def main(self) -> int:
+        from looop.commands.mailbox import ask
+
+        return ask(_paths(), self.worker, self.prompt, self.options, self.ref, self.timeout)
+
+
+@Looop.subcommand("asks")
+class Asks(cli.Application):
+    """Pending asks from workers, oldest first, with the command to answer each"""
+
+    json = cli.Flag("--json", help="print a JSON array of ask records (schemas/asks.schema.json)")
+    all = cli.Flag("--all", help="include answered asks, with their answers")
+    prune = cli.SwitchAttr("--prune", str, default=None, argname="DAYS",
+                           help="remove answered asks (and their answers) older than DAYS")
+
+    def main(self) -> int:
+        from looop.commands.mailbox import asks
+
+        return asks(_paths(), as_json=self.json, include_answered=self.all, prune=self.prune)
+
+
+@Looop.subcommand("answer")
+class Answer(cli.Application):
+    """Answer a pending ask, exactly once (text, or - / nothing to read stdin)"""
+
+    force = cli.Flag("--force", help="replace an answer already given (a wrong or unreadable one)")
+
+    def main(self, ask_id: str, *text: str) -> int:
+        from looop.commands.mailbox import answer
+
+        return answer(_paths(), ask_id, list(text), force=self.force)
+
+
+@Looop.subcommand("tell")
+class Tell(cli.Application):
+    """Queue a message for a live worker (it reads it with `told` or with its next answer)"""
+
+    def main(self, worker: str, *message: str) -> int:
+        from looop.commands.mailbox import tell
+
+        return tell(_paths(), worker, list(message))
+
+
+@Looop.subcommand("told")
+class Told(cli.Application):
+    """(for workers) Print the messages the human told you, oldest first, each once"""
+
+    worker = cli.SwitchAttr("--worker", str, default=None, argname="ID",
+                            help="the worker (default: $LOOOP_SESSION_ID)")
+
+    def main(self) -> int:
+        from looop.commands.mailbox import told
+
+        return told(_paths(), self.worker)
+
+
+@Looop.subcommand("wait")
+class Wait(cli.Application):
+    """Block until the loop needs you (a pending ask returns at once), then print status"""
+
+    only_asks = cli.Flag("--only-asks", help="watch asks only")
+    actionable = cli.Flag("--actionable", help="watch asks and the journal")
+    timeout = cli.SwitchAttr("--timeout", str, default=None, argname="SECONDS", help="give up after this long (exit 3)")
+    json = cli.Flag("--json", help="print the status --json object plus \"changed\"")
+
+    def main(self) -> int:
+        from looop.commands.mailbox import wait
+
+        return wait(_paths(), only_asks=self.only_asks, actionable=self.actionable, timeout=self.timeout,
+                    as_json=self.json)
+
+
 @Looop.subcommand("demo")
 class Demo(Verb):
     """See the loop work with no LLM: a full beat, then a skipped one"""
@@ -463,7 +547,7 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 # verbs whose text may come on stdin as a lone `-` (which plumbum would read as a switch)
-_STDIN_VERBS = ("goal", "sensor", "playbook", "shell")
+_STDIN_VERBS = ("goal", "sensor", "playbook", "shell", "answer")
 
 
 def _stdin_dash(argv: list[str]) -> list[str]:

@@ -25,6 +25,8 @@ KNOBS: dict[str, tuple[str, str, Any]] = {
     "max_workers": ("LOOOP_MAX_WORKERS", "max_workers", 8),
     "worker_stuck": ("LOOOP_WORKER_STUCK", "worker_stuck", 900),
     "verify_timeout": ("LOOOP_VERIFY_TIMEOUT", "verify_timeout", 60),
+    "ask_timeout": ("LOOOP_ASK_TIMEOUT", "ask_timeout", None),
+    "notify_after_failures": ("LOOOP_NOTIFY_AFTER_FAILURES", "notify_after_failures", 3),
 }
 
 

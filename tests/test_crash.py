@@ -218,3 +218,63 @@ def test_sigkill_worker_supervisors_at_random_moments(loop):
         assert not session.exists(), "pruned by the beat"
         assert not (loop.data / "claims" / f"{wid}.json").exists(), "its claim was reaped"
         check_whole(loop)
+
+
+MAILBOX_RECORDS = (("asks", "ask"), ("answers", "answer"), ("tells", "tell"), ("tells/consumed", "tell"))
+
+
+def check_mailbox_whole(loop) -> int:
+    """Every ask, answer and tell that exists is whole and valid; a killed
+    writer leaves at most a hidden temp file, never a torn record."""
+    count = 0
+    for directory, schema in MAILBOX_RECORDS:
+        d = loop.data / directory
+        if not d.is_dir():
+            continue
+        for path in d.iterdir():
+            if path.is_dir() and path.name == "consumed":
+                continue
+            if path.name.startswith("."):
+                assert path.name.endswith(".tmp"), f"{path}: an unexpected hidden file"
+                continue
+            assert path.name.endswith(".json"), path
+            record = json.loads(path.read_text())
+            assert schemas.problems(schema, record) == [], (path, record)
+            count += 1
+    return count
+
+
+def test_sigkill_the_mailbox_at_random_moments(loop):
+    """ask, answer, tell and told killed -9 at any moment leave nothing half written."""
+    from tests.fleet import kit
+
+    kit.use_fake_worker(loop, "journal")
+    loop.seed()
+    kit.start(loop, "crash", "hang")
+    kit.wait_state(loop, "crash", "running")
+    rng = random.Random(4321)
+    rounds = int(os.environ.get("LOOOP_CRASH_MAILBOX_ROUNDS", "60"))
+    started = time.monotonic()  # how long one whole write takes on this machine, now
+    assert loop.run("tell", "crash", "warm-up").returncode == 0
+    whole = time.monotonic() - started
+    for n in range(rounds):
+        pending = sorted(p.stem for p in (loop.data / "asks").glob("*.json")
+                         if not (loop.data / "answers" / p.name).exists()) if (loop.data / "asks").is_dir() else []
+        verb = rng.choice(["ask", "ask", "answer", "tell", "told"])
+        if verb == "ask":
+            args = ["ask", "--worker", f"w{n % 3}", "--prompt", f"question {n}?" * rng.randint(1, 2000)]
+        elif verb == "answer" and pending:
+            args = ["answer", rng.choice(pending), *(["--force"] if rng.random() < 0.3 else []), "x" * rng.randint(1, 60000)]
+        elif verb == "told":
+            args = ["told", "--worker", "crash"]
+        else:
+            args = ["tell", "crash", f"message {n} " * rng.randint(1, 3000)]
+        proc = loop.popen(*args, stdout=open(os.devnull, "w"), stderr=open(os.devnull, "w"))
+        time.sleep(rng.uniform(0.4, 1.2) * whole)  # around the moment it writes
+        proc.kill()
+        proc.wait(10)
+        check_mailbox_whole(loop)
+    assert check_mailbox_whole(loop) > 1, "no killed writer got as far as writing: the kills came too early"
+    listed = loop.run("asks", "--json", "--all")
+    assert listed.returncode == 0 and schemas.problems("asks", json.loads(listed.stdout)) == []
+    assert loop.run("tick").returncode == 0

@@ -56,7 +56,6 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         "decisions": {"last_hour": len(decides_since(paths.events, now - 3600, event="decided")),
                       "today": len(decides_since(paths.events, cost.local_midnight(now), event="decided"))},
         "workers": [worker_record(w) for w in _workers(paths, cfg)],
-        "pending_asks": [],  # the mailbox's pending asks, oldest first
         "schedules": [schedules.as_json(s) for s in schedules.load_all(paths, now)],
         "goals": [{"id": g, "last_acted": _local_iso(t)} for g, t in goals],
         "journal_tail": tail,
@@ -67,6 +66,7 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         "config": str(paths.config),
         "profile": "default" if paths.is_default_profile else str(paths.data),
         **guardrails(paths, cfg),
+        **_mailbox(paths),
     }
     snap["held_back"] = [snap["budget"]["reason"]] if snap["budget"]["exhausted"] else []
     return snap
@@ -87,7 +87,7 @@ def config_problem(paths: Paths) -> tuple[str | None, dict[str, Any] | None]:
     if not paths.config.exists():
         return f"no config at {paths.config}: run `looop init` to choose the agent CLI", None
     try:
-        return None, config.load(paths.config, seed=False).data
+        return None, config.load(paths.config, seed=False, valid_cache=paths.valid_config).data
     except FatalError as exc:
         from looop.knobs import config_dict
 
@@ -112,15 +112,23 @@ def _local_iso(epoch: Any) -> str | None:
     return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
 
 
+def _mailbox(paths: Paths) -> dict[str, Any]:
+    from looop.mailbox import view
+
+    return view.status_part(paths)
+
+
 def _workers(paths: Paths, cfg: dict[str, Any] | None) -> list[fleet.Worker]:
     """With health; a bad LOOOP_WORKER_STUCK in the environment: status still answers."""
     from looop import knobs
     from looop.errors import FatalError
+    from looop.mailbox import asking
 
+    asks = asking.blocked_workers(paths)
     try:
-        return fleet.workers(paths.fleet_root, config=cfg)
+        return fleet.workers(paths.fleet_root, config=cfg, asks=asks)
     except FatalError:
-        return fleet.workers(paths.fleet_root, stuck_s=knobs.KNOBS["worker_stuck"][2])
+        return fleet.workers(paths.fleet_root, stuck_s=knobs.KNOBS["worker_stuck"][2], asks=asks)
 
 
 def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
@@ -185,8 +193,6 @@ def status(paths: Paths, as_json: bool = False) -> int:
             print(f"    {w['id']} [{w['state']}{code}, {w['health']}]{verify}{flag}")
     else:
         print("  workers:   none")
-    for ask in snap["pending_asks"]:
-        print(paint(f"  ask {ask.get('id')}: {ask.get('prompt', '')}", "yellow"))
     due = [s for s in snap["schedules"] if s["state"] in ("due", "invalid")]
     nexts = sorted((s["next_due"], s["name"]) for s in snap["schedules"] if s["next_due"])
     if snap["schedules"]:
@@ -203,6 +209,10 @@ def status(paths: Paths, as_json: bool = False) -> int:
               + ("" if first["last_acted"] else " (never acted on)"))
     if snap["playbook_proposal_pending"]:
         print(paint("  PLAYBOOK change pending: looop playbook diff", "yellow"))
+    from looop.mailbox import view
+
+    for line in view.status_lines(snap):
+        print(paint(f"  {line}", "yellow"))
     for line in snap["attention"]:
         print(paint(f"  attention: {line}", "yellow"))
     caps = f" of ${usd(b['daily_budget_usd'])} a day" if b["daily_budget_usd"] is not None else ""

@@ -178,9 +178,12 @@ def flag(paths: Paths, name: str, message: str = "") -> int:
     fields = {"note": note}
     if w.note != note:  # the same question again is not a new flag
         fields["flagged_at"] = utc_now()
-    sessions.update_status(session, **fields)
+    status = sessions.update_status(session, **fields)
     events.emit(paths.events, "session_flagged", session=session.id, note=note)
-    print(f"⚑ {session.name} flagged" + (f": {note}" if note else ""))
+    print(f"⚑ {session.name} flagged" + (f": {note}" if note else ""), flush=True)
+    from looop.mailbox import notify
+
+    notify.raise_event(paths, *notify.flag_event(paths, session.name, note, status.get("flagged_at")))
     return 0
 
 
