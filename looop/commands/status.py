@@ -10,19 +10,17 @@ import time
 from typing import Any
 
 from looop import __version__, fleet
-from looop.fsio import PulseLock, read_text
+from looop.fsio import PulseLock, read_json_object, read_text
 from looop.paths import Paths
+from looop.stamps import utc
 
 
 def snapshot(paths: Paths) -> dict[str, Any]:
     from looop import cost
 
     pid = PulseLock(paths.lock_dir).holder()
-    try:
-        cfg = json.loads(paths.config.read_text())
-        interval = cfg.get("interval", 60) if isinstance(cfg, dict) else 60
-    except (OSError, ValueError):
-        cfg, interval = None, 60
+    cfg = read_json_object(paths.config)
+    interval = cfg.get("interval", 60) if cfg is not None else 60
     from looop.config import cadence
     from looop.errors import FatalError
 
@@ -33,7 +31,7 @@ def snapshot(paths: Paths) -> dict[str, Any]:
     last_time = last_hash = None
     try:
         st = paths.last_hash.stat()
-        last_time = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(st.st_mtime))
+        last_time = utc(st.st_mtime)
         last_hash = (read_text(paths.last_hash, "") or "").strip() or None
     except OSError:
         pass
@@ -79,7 +77,7 @@ def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
     if failed:
         ts = failed.get("ts")
         last_failure = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts)) if isinstance(ts, (int, float)) else None,
+            "time": utc(ts) if isinstance(ts, (int, float)) else None,
             "run": failed.get("run"), "exit_code": failed.get("exit_code"), "why": failed.get("why"),
             "failures_in_row": failed.get("failures_in_row"),
         }
@@ -131,6 +129,6 @@ def status(paths: Paths, as_json: bool = False) -> int:
 
 
 def _epoch(stamp: str | None) -> float:
-    from looop.cost import parse_ts
+    from looop.stamps import parse_utc
 
-    return parse_ts(stamp) or time.time() if stamp else time.time()
+    return parse_utc(stamp) or time.time() if stamp else time.time()

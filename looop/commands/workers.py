@@ -140,7 +140,7 @@ def _group_alive(pgid: int) -> bool:
 
 def flag(paths: Paths, name: str, message: str = "") -> int:
     """Raise the worker's hand: the beat and NEEDS YOU show it until unflag."""
-    from looop.events import utc_now
+    from looop.stamps import utc_now
 
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
