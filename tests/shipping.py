@@ -20,7 +20,7 @@ import pytest
 from looop import __version__
 from tests.helpers import FAKE_RUNNER, ROOT
 
-BUILD_TIMEOUT = 240
+BUILD_TIMEOUT = 600  # compiling every dependency to bytecode takes a while on a busy machine
 
 
 @dataclass(frozen=True)
