@@ -11,13 +11,13 @@ from tests.helpers import looop_argv
 
 
 def test_unknown_verb_lists_the_verbs(loop):
-    out = loop.run("frobnicate")
+    out = loop.call("frobnicate")
     assert out.returncode == 1
     assert "unknown verb 'frobnicate'" in out.stderr and "tick" in out.stderr and "playbook" in out.stderr
 
 
 def test_help_is_the_manual_with_live_paths(loop):
-    out = loop.run("help")
+    out = loop.call("help")
     assert out.returncode == 0
     for needle in ("ONE BEAT", "THE RULES", "VERBS", str(loop.data), str(loop.config), "LOOOP_TICK_TIMEOUT",
                    "looop run <goal>", "(a separate profile)"):
@@ -32,32 +32,32 @@ def test_python_dash_m_runs_the_same_cli(loop):
 def test_status_json_matches_its_schema(loop):
     loop.fake("attention", "look at me", "propose", "new rules", "cost", "0.25", "journal")
     loop.run("tick")
-    out = loop.run("status", "--json")
+    out = loop.call("status", "--json")
     assert out.returncode == 0
     status = json.loads(out.stdout)
     assert schemas.problems("status", status) == []
     assert status["pulse"]["running"] is False and status["playbook_proposal_pending"] is True
     assert status["attention"] == ["look at me"] and status["cost_today_usd"] == 0.25
     assert status["data_dir"] == str(loop.data) and status["last_tick"]["hash"]
-    human = loop.run("status").stdout
+    human = loop.call("status").stdout
     assert "not running" in human and "look at me" in human and "$0.25" in human
 
 
 def test_cost_reports_by_kind_and_runner(loop):
-    assert "no spend recorded yet" in loop.run("cost").stdout
+    assert "no spend recorded yet" in loop.call("cost").stdout
     for args in (("tick", "t1", "pi", "0.1"), ("goal", "g", "claude", "0.0250"), ("session", "w", "pi", "1")):
-        assert loop.run("_cost", *args).returncode == 0
-    assert loop.run("_cost", "tick", "x", "pi", "0").returncode == 0  # zero is not recorded
-    assert loop.run("_cost", "tick", "x", "pi", "lots").returncode == 2
+        assert loop.call("_cost", *args).returncode == 0
+    assert loop.call("_cost", "tick", "x", "pi", "0").returncode == 0  # zero is not recorded
+    assert loop.call("_cost", "tick", "x", "pi", "lots").returncode == 2
     lines = (loop.data / "cost.jsonl").read_text().splitlines()
     assert len(lines) == 3
     for line in lines:
         assert schemas.is_valid("ledger", json.loads(line))
-    report = json.loads(loop.run("cost", "all", "--json").stdout)
+    report = json.loads(loop.call("cost", "all", "--json").stdout)
     assert report["total_usd"] == 1.125 and report["calls"] == 3
     assert report["by_kind"]["session"] == {"usd": 1.0, "calls": 1}
     assert report["by_runner"]["pi"] == {"usd": 1.1, "calls": 2}
-    human = loop.run("cost", "today").stdout
+    human = loop.call("cost", "today").stdout
     assert "$1.125 over 3 calls" in human and "claude" in human
 
 
@@ -69,7 +69,7 @@ def test_fmt_renders_and_meters_a_pi_stream(loop):
         {"type": "message_end", "message": {"role": "assistant", "content": [{"type": "text", "text": "Done."}],
                                               "usage": {"cost": {"total": 0.002}}}},
     ]) + "\nnot json\n"
-    out = loop.run("_fmt", input=stream, env={"LOOOP_COST_KIND": "tick", "LOOOP_COST_ID": "t", "LOOOP_COST_RUNNER": "pi",
+    out = loop.call("_fmt", input=stream, env={"LOOOP_COST_KIND": "tick", "LOOOP_COST_ID": "t", "LOOOP_COST_RUNNER": "pi",
                                                 "COST_LEDGER": str(loop.root / "ledger.jsonl")})
     assert out.returncode == 0
     assert out.stdout.splitlines() == ["→ bash: ls goals", "✗ bash failed: nope", "Done.", "not json"]
@@ -79,8 +79,8 @@ def test_fmt_renders_and_meters_a_pi_stream(loop):
 def test_fmt_fails_when_the_model_call_failed(loop):
     err = json.dumps({"type": "message_end", "message": {"role": "assistant", "stopReason": "error",
                                                            "errorMessage": "overloaded"}})
-    assert loop.run("_fmt", input=err + "\n").returncode == 1
-    assert loop.run("_fmt", input="just text\n").returncode == 1
+    assert loop.call("_fmt", input=err + "\n").returncode == 1
+    assert loop.call("_fmt", input="just text\n").returncode == 1
 
 
 def test_closed_stdout_pipe_exits_quietly(loop):
