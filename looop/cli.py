@@ -245,6 +245,7 @@ class Complete(cli.Application):
     def main(self, *words: str) -> int:
         from looop.commands.completions import complete, switches_of
 
+        assert self.parent is not None  # a subcommand always has its parent
         registered = self.parent._subcommands
 
         def switches(verb: str) -> list[str]:

@@ -52,10 +52,10 @@ def parse_line(line: str) -> Entry | None:
     ts = parse_ts(obj.get("ts"))
     if ts is None:
         return None
-    fields = [obj.get(k) for k in ("kind", "id", "runner")]
-    if not all(isinstance(f, str) for f in fields) or not fields[0]:
+    kind, cost_id, runner = obj.get("kind"), obj.get("id"), obj.get("runner")
+    if not (isinstance(kind, str) and kind and isinstance(cost_id, str) and isinstance(runner, str)):
         return None
-    return Entry(ts, fields[0], fields[1], fields[2], float(usd))
+    return Entry(ts, kind, cost_id, runner, float(usd))
 
 
 def entries(ledger: Path) -> Iterator[Entry]:

@@ -18,7 +18,8 @@ KILL_GRACE = 5.0
 
 
 def start_session(paths: Paths, name: str, prompt: str, runner: str | None = None) -> int:
-    from looop import config, runner as act, selfbin
+    from looop import config, selfbin
+    from looop import runner as act
     from looop.fleet import contract, launch
     from looop.fsio import atomic_write
     from looop.preflight import check_runner
@@ -75,8 +76,8 @@ def kill(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
     if not w.alive:
-        code = f" (exit code {w.exit_code})" if w.exit_code is not None else ""
-        print(f"{session.id} has already ended: {w.state}{code}")
+        ended = f" (exit code {w.exit_code})" if w.exit_code is not None else ""
+        print(f"{session.id} has already ended: {w.state}{ended}")
         return 0
     # Recorded first: a worker ending itself is in the group about to be signalled.
     events.emit(paths.events, "session_killed", session=session.id)
