@@ -68,10 +68,3 @@ def pattern(name: str, config: Mapping[str, Any] | None, env: Mapping[str, str] 
         return re.compile(str(value))
     except re.error as exc:
         raise FatalError(f"{where}={value!r}: not a valid regular expression ({exc})", 2) from None
-
-
-def config_dict(path: Any) -> dict[str, Any] | None:
-    """The config as plain JSON (no validation): for read-only verbs like status."""
-    from looop.fsio import read_json_object
-
-    return read_json_object(path)

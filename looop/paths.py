@@ -167,9 +167,6 @@ class Paths:
         """Readings of sensors with an interval, reused while fresh."""
         return self.data / ".sensor-cache"
 
-    def snapshot(self, sensor: str) -> Path:
-        return self.snapshots / f"sensor-{sensor}.json"
-
 
 def resolve(env: os._Environ[str] | dict[str, str] | None = None) -> Paths:
     """Paths for the profile named by the environment (or the default one)."""
