@@ -14,7 +14,7 @@ import sys
 from plumbum import cli
 
 from looop import __version__
-from looop.errors import FatalError
+from looop.errors import ExitStatus, FatalError
 
 VERBS = (
     "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
@@ -43,7 +43,7 @@ class Looop(cli.Application):
         if args:
             print(f"looop: unknown verb '{args[0]}'. Verbs: {', '.join(VERBS)} (see `looop help`)",
                   file=sys.stderr)
-            return 1
+            return ExitStatus.FAILED
         from looop import pulse
 
         return pulse.run(_paths())
@@ -306,20 +306,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _, code = Looop.run(["looop", *argv], exit=False)
         sys.stdout.flush()
-        return int(code or 0)
+        return int(code or ExitStatus.OK)
     except FatalError as exc:
         _stderr(f"looop: {exc}")
         return exc.code
     except BrokenPipeError:
         _quiet_stdout()
-        return 0
+        return ExitStatus.OK
     except KeyboardInterrupt:
-        return 130
+        return ExitStatus.INTERRUPTED
     except OSError as exc:
         # A full disk, a read-only data dir, a vanished directory: one line.
         where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
         _stderr(f"looop: {exc.strerror or exc}{where} (nothing was lost: state files are replaced atomically)")
-        return 1
+        return ExitStatus.FAILED
 
 
 def _stderr(text: str) -> None:
