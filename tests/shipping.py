@@ -100,6 +100,13 @@ def assert_beats(looop: list[str], home: Path) -> None:
     assert json.loads((data / "cost.jsonl").read_text().splitlines()[-1])["cost_usd"] == 0.25
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that builds the shared artefacts first gets the time to build them (the build has its own limits)."""
+    for item in items:
+        if {"wheelhouse", "zipapp"} & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(3 * BUILD_TIMEOUT))
+
+
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Wheelhouse:
     where = tmp_path_factory.mktemp("wheelhouse")
