@@ -61,28 +61,6 @@ def test_cost_reports_by_kind_and_runner(loop):
     assert "$1.125 over 3 calls" in human and "claude" in human
 
 
-def test_fmt_renders_and_meters_a_pi_stream(loop):
-    stream = "\n".join(json.dumps(e) for e in [
-        {"type": "tool_execution_start", "toolName": "bash", "args": {"command": "ls goals"}},
-        {"type": "tool_execution_end", "toolName": "bash", "isError": True, "result": {"content": [{"type": "text", "text": "nope"}]}},
-        {"type": "message_end", "message": {"role": "user", "usage": {"cost": {"total": 9}}}},
-        {"type": "message_end", "message": {"role": "assistant", "content": [{"type": "text", "text": "Done."}],
-                                              "usage": {"cost": {"total": 0.002}}}},
-    ]) + "\nnot json\n"
-    out = loop.call("_fmt", input=stream, env={"LOOOP_COST_KIND": "tick", "LOOOP_COST_ID": "t", "LOOOP_COST_RUNNER": "pi",
-                                                "COST_LEDGER": str(loop.root / "ledger.jsonl")})
-    assert out.returncode == 0
-    assert out.stdout.splitlines() == ["→ bash: ls goals", "✗ bash failed: nope", "Done.", "not json"]
-    assert json.loads((loop.root / "ledger.jsonl").read_text())["cost_usd"] == 0.002
-
-
-def test_fmt_fails_when_the_model_call_failed(loop):
-    err = json.dumps({"type": "message_end", "message": {"role": "assistant", "stopReason": "error",
-                                                           "errorMessage": "overloaded"}})
-    assert loop.call("_fmt", input=err + "\n").returncode == 1
-    assert loop.call("_fmt", input="just text\n").returncode == 1
-
-
 def test_closed_stdout_pipe_exits_quietly(loop):
     loop.seed()
     cmd = " ".join(looop_argv()) + " help | head -1"
