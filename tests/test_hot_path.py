@@ -1,6 +1,7 @@
 """The hot path imports only what it needs: `looop version`, `looop help` and an
 unchanged `looop tick` never load the heavy libraries of other verbs, and an
-unchanged tick does not even read the config."""
+unchanged tick checks its config against the digest of the last valid one
+instead of validating it again."""
 
 from __future__ import annotations
 
@@ -36,10 +37,10 @@ def test_version_and_help_load_no_heavy_library(loop, verb):
     assert not {m.split(".")[0] for m in modules} & HEAVY
 
 
-def test_an_unchanged_tick_loads_no_heavy_library_and_no_config(loop):
+def test_an_unchanged_tick_loads_no_heavy_library_and_validates_nothing(loop):
     loop.fake("journal")
     assert loop.run("tick").returncode == 0  # decides once; the world is unchanged from now on
     modules, out = imported(loop, "tick")
     assert "world unchanged" in out
     assert not {m.split(".")[0] for m in modules} & HEAVY
-    assert "looop.config" not in modules and "looop.presets" not in modules
+    assert "looop.schemas" not in modules
