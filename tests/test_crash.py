@@ -198,7 +198,9 @@ def test_sigkill_worker_supervisors_at_random_moments(loop):
         (loop.data / "claims" / f"{wid}.json").write_text(json.dumps({"session": f"looop-{wid}", "name": wid}))
         kit.start(loop, wid, "flag", "q?", "flood", "200000", "hang")
         time.sleep(rng.uniform(0, 0.3))
-        os.kill(kit.meta(loop, wid)["supervisor_pid"], signal.SIGKILL)
+        supervisor = kit.meta(loop, wid)["supervisor_pid"]
+        os.kill(supervisor, signal.SIGKILL)
+        wait_for(lambda: kit.gone(supervisor), what="the killed supervisor to be gone")
         session = kit.session_dir(loop, wid)
         for name in ("meta.json", "status.json"):
             json.loads((session / name).read_text())
