@@ -200,7 +200,7 @@ def test_sigkill_worker_supervisors_at_random_moments(loop):
         time.sleep(rng.uniform(0, 0.3))
         supervisor = kit.meta(loop, wid)["supervisor_pid"]
         os.kill(supervisor, signal.SIGKILL)
-        wait_for(lambda: kit.gone(supervisor), what="the killed supervisor to be gone")
+        wait_for(lambda pid=supervisor: kit.gone(pid), what="the killed supervisor to be gone")
         session = kit.session_dir(loop, wid)
         for name in ("meta.json", "status.json"):
             json.loads((session / name).read_text())
