@@ -14,7 +14,7 @@ import sys
 from plumbum import cli
 
 from looop import __version__
-from looop.errors import FatalError
+from looop.errors import ExitStatus, FatalError
 from looop.usage import Verb
 
 VERBS = (
@@ -448,6 +448,7 @@ class Help(Verb):
         if verb:
             from looop.usage import UsageError, did_you_mean, verb_help
 
+            assert self.parent is not None  # a subcommand always has its parent
             sub = self.parent._subcommands.get(verb)
             if sub is None:
                 close = did_you_mean(verb, list(VERBS))
@@ -486,6 +487,7 @@ class Complete(Verb):
     def main(self, *words: str) -> int:
         from looop.commands.completions import complete, switches_of
 
+        assert self.parent is not None  # a subcommand always has its parent
         registered = self.parent._subcommands
 
         def switches(verb: str) -> list[str]:
@@ -566,20 +568,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _, code = Looop.run(["looop", *argv], exit=False)
         sys.stdout.flush()
-        return int(code or 0)
+        return int(code or ExitStatus.OK)
     except FatalError as exc:
         _stderr(f"looop: {exc}")
         return exc.code
     except BrokenPipeError:
         _quiet_stdout()
-        return 0
+        return ExitStatus.OK
     except KeyboardInterrupt:
-        return 130
+        return ExitStatus.INTERRUPTED
     except OSError as exc:
         # A full disk, a read-only data dir, a vanished directory: one line.
         where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
         _stderr(f"looop: {exc.strerror or exc}{where} (nothing was lost: state files are replaced atomically)")
-        return 1
+        return ExitStatus.FAILED
 
 
 def _stderr(text: str) -> None:

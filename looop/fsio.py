@@ -12,6 +12,7 @@ import fcntl
 import os
 import tempfile
 from pathlib import Path
+from typing import overload
 
 from looop.errors import FatalError
 
@@ -49,7 +50,7 @@ def sweep_temps(directory: Path, older_than: float = 60.0) -> list[Path]:
     """Remove temp files a killed writer left behind (never a fresh one)."""
     import time
 
-    removed = []
+    removed: list[Path] = []
     cutoff = time.time() - older_than
     try:
         candidates = list(directory.glob(".*.tmp"))
@@ -82,6 +83,14 @@ def append_line(path: Path, line: str) -> None:
             raise OSError(errno.ENOSPC, f"short write to {path}")
     finally:
         os.close(fd)
+
+
+@overload
+def read_text(path: Path, default: str) -> str: ...
+
+
+@overload
+def read_text(path: Path, default: None = None) -> str | None: ...
 
 
 def read_text(path: Path, default: str | None = None) -> str | None:

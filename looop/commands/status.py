@@ -14,6 +14,7 @@ from typing import Any
 from looop import __version__, fleet
 from looop.fsio import PulseLock, read_text
 from looop.paths import Paths
+from looop.stamps import utc
 
 JOURNAL_TAIL = 10
 
@@ -32,7 +33,7 @@ def snapshot(paths: Paths) -> dict[str, Any]:
     last_time = last_hash = None
     try:
         st = paths.last_hash.stat()
-        last_time = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(st.st_mtime))
+        last_time = utc(st.st_mtime)
         last_hash = (read_text(paths.last_hash, "") or "").strip() or None
     except OSError:
         pass
@@ -151,7 +152,7 @@ def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
     if failed:
         ts = failed.get("ts")
         last_failure = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts)) if isinstance(ts, (int, float)) else None,
+            "time": utc(ts) if isinstance(ts, (int, float)) else None,
             "run": failed.get("run"), "exit_code": failed.get("exit_code"), "why": failed.get("why"),
             "failures_in_row": failed.get("failures_in_row"),
         }
@@ -236,6 +237,6 @@ def _epoch_local(stamp: str) -> float:
 
 
 def _epoch(stamp: str | None) -> float:
-    from looop.cost import parse_ts
+    from looop.stamps import parse_utc
 
-    return parse_ts(stamp) or time.time() if stamp else time.time()
+    return parse_utc(stamp) or time.time() if stamp else time.time()

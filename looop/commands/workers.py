@@ -46,6 +46,7 @@ def _refuse_running(paths: Paths, sid: str) -> None:
     existing = sessions.Session(sessions.sessions_dir(paths.fleet_root) / sid)
     if existing.path.is_dir():
         if sessions.state_of(existing) in sessions.ALIVE_STATES:
+            bare = sessions.bare_id(sid)
             raise FatalError(f"{bare} is already running; attach with: "
                              f"{selfbin.user_command(paths)} attach {bare}", 1)
         sessions.remove(existing)
@@ -100,8 +101,8 @@ def kill(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
     if not w.alive:
-        code = f" (exit code {w.exit_code})" if w.exit_code is not None else ""
-        print(f"{session.name} has already ended: {w.state}{code}")
+        ended = f" (exit code {w.exit_code})" if w.exit_code is not None else ""
+        print(f"{session.name} has already ended: {w.state}{ended}")
         return 0
     # Recorded first: a worker ending itself is in the group about to be signalled.
     events.emit(paths.events, "session_killed", session=session.id)
@@ -166,7 +167,7 @@ def _group_alive(pgid: int) -> bool:
 
 def flag(paths: Paths, name: str, message: str = "") -> int:
     """Raise the worker's hand: the beat and NEEDS YOU show it until unflag."""
-    from looop.events import utc_now
+    from looop.stamps import utc_now
 
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
