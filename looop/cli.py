@@ -14,12 +14,13 @@ import sys
 from plumbum import cli
 
 from looop import __version__
-from looop.errors import FatalError
+from looop.errors import ExitStatus, FatalError
 from looop.usage import Verb
 
 VERBS = (
     "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
-    "playbook", "cost", "watch", "screenshot", "demo", "help", "version", "completions",
+    "playbook", "goal", "sensor", "shell", "cost", "schedule", "up", "down", "service",
+    "watch", "screenshot", "ask", "asks", "answer", "tell", "told", "wait", "demo", "help", "version", "completions",
 )
 
 
@@ -220,13 +221,58 @@ class Screenshot(Verb):
 
 @Looop.subcommand("playbook")
 class Playbook(Verb):
-    """Review an AI-proposed PLAYBOOK change (diff, approve, reject), or go back (history, restore <n>)"""
+    """Review an AI-proposed PLAYBOOK change (diff, approve, reject), go back (history, restore <n>), or write it (write TEXT|-)"""
 
-    def main(self, action: cli.Set("diff", "approve", "reject", "history", "restore") = "diff",  # type: ignore[valid-type]
-             number: str = "") -> int:
-        from looop.commands.playbook import playbook
+    journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE",
+                             help="playbook write: the journal line's text (default: a summary)")
 
-        return playbook(_paths(), action, number or None)
+    def main(self, action: cli.Set("diff", "approve", "reject", "history", "restore", "write") = "diff",  # type: ignore[valid-type]
+             *rest: str) -> int:
+        from looop.commands.playbook import playbook, write
+
+        if action == "write":
+            return write(_paths(), list(rest), self.journal)
+        return playbook(_paths(), action, rest[0] if rest else None)
+
+
+@Looop.subcommand("goal")
+class Goal(Verb):
+    """Write a goal (write <id> TEXT|-) or archive one (archive <id>), journaled"""
+
+    journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE",
+                             help="the journal line's text (default: a summary)")
+
+    def main(self, action: cli.Set("write", "archive"), id: str, *text: str) -> int:  # type: ignore[valid-type]
+        from looop.commands.goal import goal
+
+        return goal(_paths(), action, id, text, self.journal)
+
+
+@Looop.subcommand("sensor")
+class Sensor(Verb):
+    """Install a sensor (write <name> TEXT|-) after running it once, journaled"""
+
+    journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE",
+                             help="the journal line's text (default: a summary)")
+    force = cli.Flag("--force", help="install even if its test run does not print one JSON object")
+
+    def main(self, action: cli.Set("write"), name: str, *text: str) -> int:  # type: ignore[valid-type]
+        from looop.commands.sensor import sensor_write
+
+        return sensor_write(_paths(), name, text, self.journal, force=self.force)
+
+
+@Looop.subcommand("shell")
+class Shell(Verb):
+    """Run one command as a run_shell move (deny-list, timeout), output shown, journaled"""
+
+    journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE",
+                             help="the journal line's text (default: a summary)")
+
+    def main(self, *cmd: str) -> int:
+        from looop.commands.shell import shell
+
+        return shell(_paths(), cmd, self.journal)
 
 
 @Looop.subcommand("cost")
@@ -239,6 +285,175 @@ class Cost(Verb):
         from looop.commands.cost import cost
 
         return cost(_paths(), scope, as_json=self.json)
+
+
+@Looop.subcommand("schedule")
+class Schedule(cli.Application):
+    """Wake the loop later: write <name> --in|--every|--at|--cron DUR [--note TEXT], rm <name>, list [--json]"""
+
+    def main(self, *args: str) -> int:
+        if self.nested_command:
+            return 0
+        if args:
+            raise FatalError(f"schedule: unknown action {args[0]!r} (write, rm, list)", 2)
+        from looop.commands.schedule import list_
+
+        return list_(_paths())
+
+
+@Schedule.subcommand("write")
+class ScheduleWrite(cli.Application):
+    """Create or replace a schedule: exactly one of --in, --every, --at, --cron"""
+
+    in_ = cli.SwitchAttr("--in", str, default=None, argname="DUR", help="once, this long from now (90, 90s, 30m, 12h, 1d)")
+    every = cli.SwitchAttr("--every", str, default=None, argname="DUR", help="every period (at least 60 s)")
+    at = cli.SwitchAttr("--at", str, default=None, argname="TIME", help="once, at this ISO local time (2026-12-01T09:00)")
+    cron = cli.SwitchAttr("--cron", str, default=None, argname="EXPR", help="a 5-field cron expression, local time")
+    note = cli.SwitchAttr("--note", str, default="", argname="TEXT", help="what the loop should do when it fires")
+
+    def main(self, name: str) -> int:
+        from looop.commands.schedule import write
+
+        return write(_paths(), name, in_=self.in_, every=self.every, at=self.at, cron=self.cron, note=self.note)
+
+
+@Schedule.subcommand("rm")
+class ScheduleRm(cli.Application):
+    """Remove a schedule (a handled one-shot, or one no longer wanted)"""
+
+    def main(self, name: str) -> int:
+        from looop.commands.schedule import rm
+
+        return rm(_paths(), name)
+
+
+@Schedule.subcommand("list")
+class ScheduleList(cli.Application):
+    """Every schedule with its next due time (local time); invalid files show as invalid"""
+
+    json = cli.Flag("--json", help="print a JSON array")
+
+    def main(self) -> int:
+        from looop.commands.schedule import list_
+
+        return list_(_paths(), as_json=self.json)
+
+
+@Looop.subcommand("up")
+class Up(cli.Application):
+    """Start the pulse detached, as the session `pulse` (attach pulse to watch it)"""
+
+    def main(self) -> int:
+        from looop.commands.updown import up
+
+        return up(_paths())
+
+
+@Looop.subcommand("down")
+class Down(cli.Application):
+    """Stop the pulse, then every worker (SIGTERM, SIGKILL after the grace)"""
+
+    grace = cli.SwitchAttr("--grace", float, default=5.0, argname="SECONDS",
+                           help="seconds between SIGTERM and SIGKILL")
+
+    def main(self) -> int:
+        from looop.commands.updown import down
+
+        return down(_paths(), grace=self.grace)
+
+
+@Looop.subcommand("service")
+class Service(cli.Application):
+    """Run the pulse at login: install, uninstall or status (systemd user unit / launchd agent)"""
+
+    def main(self, action: cli.Set("install", "uninstall", "status") = "status") -> int:  # type: ignore[valid-type]
+        from looop.commands.service import service
+
+        return service(_paths(), action)
+
+
+@Looop.subcommand("ask")
+class Ask(cli.Application):
+    """(for workers) Ask the human and block until answered; prints the answer"""
+
+    worker = cli.SwitchAttr("--worker", str, default=None, argname="ID",
+                            help="the asking worker (default: $LOOOP_SESSION_ID)")
+    prompt = cli.SwitchAttr("--prompt", str, default="", argname="TEXT", help="the question, in a line or a few")
+    options = cli.SwitchAttr("--options", str, default=None, argname="A,B", help="the choices, comma separated")
+    ref = cli.SwitchAttr("--ref", str, default=None, argname="PATH", help="a file with the detail (e.g. reports/x.md)")
+    timeout = cli.SwitchAttr("--timeout", str, default=None, argname="SECONDS",
+                             help="give up after this long (exit 3; the ask stays pending); env LOOOP_ASK_TIMEOUT")
+
+    def main(self) -> int:
+        from looop.commands.mailbox import ask
+
+        return ask(_paths(), self.worker, self.prompt, self.options, self.ref, self.timeout)
+
+
+@Looop.subcommand("asks")
+class Asks(cli.Application):
+    """Pending asks from workers, oldest first, with the command to answer each"""
+
+    json = cli.Flag("--json", help="print a JSON array of ask records (schemas/asks.schema.json)")
+    all = cli.Flag("--all", help="include answered asks, with their answers")
+    prune = cli.SwitchAttr("--prune", str, default=None, argname="DAYS",
+                           help="remove answered asks (and their answers) older than DAYS")
+
+    def main(self) -> int:
+        from looop.commands.mailbox import asks
+
+        return asks(_paths(), as_json=self.json, include_answered=self.all, prune=self.prune)
+
+
+@Looop.subcommand("answer")
+class Answer(cli.Application):
+    """Answer a pending ask, exactly once (text, or - / nothing to read stdin)"""
+
+    force = cli.Flag("--force", help="replace an answer already given (a wrong or unreadable one)")
+
+    def main(self, ask_id: str, *text: str) -> int:
+        from looop.commands.mailbox import answer
+
+        return answer(_paths(), ask_id, list(text), force=self.force)
+
+
+@Looop.subcommand("tell")
+class Tell(cli.Application):
+    """Queue a message for a live worker (it reads it with `told` or with its next answer)"""
+
+    def main(self, worker: str, *message: str) -> int:
+        from looop.commands.mailbox import tell
+
+        return tell(_paths(), worker, list(message))
+
+
+@Looop.subcommand("told")
+class Told(cli.Application):
+    """(for workers) Print the messages the human told you, oldest first, each once"""
+
+    worker = cli.SwitchAttr("--worker", str, default=None, argname="ID",
+                            help="the worker (default: $LOOOP_SESSION_ID)")
+
+    def main(self) -> int:
+        from looop.commands.mailbox import told
+
+        return told(_paths(), self.worker)
+
+
+@Looop.subcommand("wait")
+class Wait(cli.Application):
+    """Block until the loop needs you (a pending ask returns at once), then print status"""
+
+    only_asks = cli.Flag("--only-asks", help="watch asks only")
+    actionable = cli.Flag("--actionable", help="watch asks and the journal")
+    timeout = cli.SwitchAttr("--timeout", str, default=None, argname="SECONDS", help="give up after this long (exit 3)")
+    json = cli.Flag("--json", help="print the status --json object plus \"changed\"")
+
+    def main(self) -> int:
+        from looop.commands.mailbox import wait
+
+        return wait(_paths(), only_asks=self.only_asks, actionable=self.actionable, timeout=self.timeout,
+                    as_json=self.json)
 
 
 @Looop.subcommand("demo")
@@ -260,6 +475,7 @@ class Help(Verb):
         if verb:
             from looop.usage import UsageError, did_you_mean, verb_help
 
+            assert self.parent is not None  # a subcommand always has its parent
             sub = self.parent._subcommands.get(verb)
             if sub is None:
                 close = did_you_mean(verb, list(VERBS))
@@ -298,11 +514,19 @@ class Complete(Verb):
     def main(self, *words: str) -> int:
         from looop.commands.completions import complete, switches_of
 
+        assert self.parent is not None  # a subcommand always has its parent
         registered = self.parent._subcommands
 
         def switches(verb: str) -> list[str]:
-            sub = registered.get(verb)
-            return switches_of(sub.get()(f"looop {verb}")) if sub else []
+            """`verb` may be nested: `schedule write`."""
+            table, app = registered, None
+            for word in verb.split():
+                sub = table.get(word)
+                if sub is None:
+                    return []
+                app = sub.get()(f"looop {verb}")
+                table = app._subcommands
+            return switches_of(app) if app else []
 
         return complete(_paths(), list(words), [v for v in VERBS if v in registered], switches)
 
@@ -351,27 +575,40 @@ def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+# verbs whose text may come on stdin as a lone `-` (which plumbum would read as a switch)
+_STDIN_VERBS = ("goal", "sensor", "playbook", "shell", "answer")
+
+
+def _stdin_dash(argv: list[str]) -> list[str]:
+    """`looop goal write g - --journal X` → `looop goal write g --journal X -- -`."""
+    if argv and argv[0] in _STDIN_VERBS and "-" in argv[1:]:
+        cut = argv.index("--") if "--" in argv else len(argv)
+        if "-" in argv[1:cut]:
+            return [a for a in argv[:cut] if a != "-"] + ["--", "-"] + argv[cut + 1:]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _stdin_dash(list(sys.argv[1:] if argv is None else argv))
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminate)
     try:
         _, code = Looop.run(["looop", *argv], exit=False)
         sys.stdout.flush()
-        return int(code or 0)
+        return int(code or ExitStatus.OK)
     except FatalError as exc:
         _stderr(f"looop: {exc}")
         return exc.code
     except BrokenPipeError:
         _quiet_stdout()
-        return 0
+        return ExitStatus.OK
     except KeyboardInterrupt:
-        return 130
+        return ExitStatus.INTERRUPTED
     except OSError as exc:
         # A full disk, a read-only data dir, a vanished directory: one line.
         where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
         _stderr(f"looop: {exc.strerror or exc}{where} (nothing was lost: state files are replaced atomically)")
-        return 1
+        return ExitStatus.FAILED
 
 
 def _stderr(text: str) -> None:

@@ -12,12 +12,16 @@ import fcntl
 import os
 import tempfile
 from pathlib import Path
+from typing import overload
 
 from looop.errors import FatalError
 
 
-def atomic_write(path: Path, data: str | bytes, mode: int | None = None) -> None:
-    """Replace `path` with `data` so readers see the old or the new, never half."""
+def atomic_write(path: Path, data: str | bytes, mode: int | None = None, durable: bool = True) -> None:
+    """Replace `path` with `data` so readers see the old or the new, never half.
+
+    `durable=False` skips the fsync: for a hint rewritten every beat, where a
+    crash may lose the newest version but never leaves a torn one."""
     raw = data.encode() if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -25,7 +29,8 @@ def atomic_write(path: Path, data: str | bytes, mode: int | None = None) -> None
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         elif path.exists():
@@ -45,7 +50,7 @@ def sweep_temps(directory: Path, older_than: float = 60.0) -> list[Path]:
     """Remove temp files a killed writer left behind (never a fresh one)."""
     import time
 
-    removed = []
+    removed: list[Path] = []
     cutoff = time.time() - older_than
     try:
         candidates = list(directory.glob(".*.tmp"))
@@ -78,6 +83,14 @@ def append_line(path: Path, line: str) -> None:
             raise OSError(errno.ENOSPC, f"short write to {path}")
     finally:
         os.close(fd)
+
+
+@overload
+def read_text(path: Path, default: str) -> str: ...
+
+
+@overload
+def read_text(path: Path, default: None = None) -> str | None: ...
 
 
 def read_text(path: Path, default: str | None = None) -> str | None:

@@ -20,9 +20,13 @@ KNOBS: dict[str, tuple[str, str, Any]] = {
     "runner_retry_delay": ("LOOOP_RUNNER_RETRY_DELAY", "runner_retry_delay", 10),
     "flap_beats": ("LOOOP_FLAP_BEATS", "flap_beats", 5),
     "noop_ttl": ("LOOOP_NOOP_TTL", "noop_ttl", 6 * 3600),
+    "shell_timeout": ("LOOOP_SHELL_TIMEOUT", "shell_timeout", 300),
+    "shell_allow_dangerous": ("LOOOP_SHELL_ALLOW_DANGEROUS", "shell_allow_dangerous", 0),
     "max_workers": ("LOOOP_MAX_WORKERS", "max_workers", 8),
     "worker_stuck": ("LOOOP_WORKER_STUCK", "worker_stuck", 900),
     "verify_timeout": ("LOOOP_VERIFY_TIMEOUT", "verify_timeout", 60),
+    "ask_timeout": ("LOOOP_ASK_TIMEOUT", "ask_timeout", None),
+    "notify_after_failures": ("LOOOP_NOTIFY_AFTER_FAILURES", "notify_after_failures", 3),
 }
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 _WATCHED_FILES = ("PLAYBOOK.md", "PLAYBOOK.proposed.md", "attention.md")
-_POLICY_DIRS = ("goals", "sensors")  # small and current: compared by content
+_POLICY_DIRS = ("goals", "sensors", "schedules")  # small and current: compared by content
 _PILED_DIRS = ("goals/archive", "claims", "reports")  # grow with history: compared by name, size, mtime
 _MAX_ENTRIES = 1000
 
@@ -81,11 +81,10 @@ def expired(path: Path, world_hash: str, env: Mapping[str, str] | None = None,
 
     On the hot path: one small file read, no config (the TTL was stored with it;
     LOOOP_NOOP_TTL in the environment wins)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("hash") != world_hash:
+    from looop.fsio import read_json_object
+
+    data = read_json_object(path)
+    if data is None or data.get("hash") != world_hash:
         return None
     env = os.environ if env is None else env
     given = env.get("LOOOP_NOOP_TTL", "").strip()

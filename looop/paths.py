@@ -55,6 +55,11 @@ class Paths:
     def journal(self) -> Path:
         return self.data / "journal.md"
 
+    @property
+    def schedules(self) -> Path:
+        """`schedules/<name>.json`: timed wake-ups (policy, so tracked)."""
+        return self.data / "schedules"
+
     # -- the gate ------------------------------------------------------------
     @property
     def proposed(self) -> Path:
@@ -172,8 +177,75 @@ class Paths:
         """Readings of sensors with an interval, reused while fresh."""
         return self.data / ".sensor-cache"
 
+    # -- time and the pulse (ignored by git) -----------------------------------
+    @property
+    def schedule_cache(self) -> Path:
+        """Cron firings already worked out, so an unchanged beat needs no croniter."""
+        return self.data / ".schedules-cache.json"
+
+    @property
+    def goal_activity(self) -> Path:
+        """When a move last touched each goal (the prompt's FAIRNESS)."""
+        return self.data / ".goal-activity.json"
+
+    @property
+    def pulse_state(self) -> Path:
+        """The running pulse's chosen wait and next beat (for `status`)."""
+        return self.data / ".pulse.json"
+
+    # -- typed moves (ignored by git) -----------------------------------------
+    @property
+    def decision(self) -> Path:
+        """The one move a typed decider describes; read, then deleted."""
+        return self.data / ".decision.json"
+
+    @property
+    def last_shell(self) -> Path:
+        """The last run_shell's result, until the next prompt shows it."""
+        return self.data / ".last-shell.json"
+
+    @property
+    def shell_running(self) -> Path:
+        """Write-ahead record of a run_shell in progress (a crash leaves it behind)."""
+        return self.data / ".shell-running.json"
+    # -- the mailbox (ignored by git) -----------------------------------------
+    @property
+    def asks(self) -> Path:
+        """A worker's questions, `<worker>-<n>.json`, kept as the record."""
+        return self.data / "asks"
+
+    @property
+    def answers(self) -> Path:
+        """The human's answers, `<ask-id>.json`, written exactly once."""
+        return self.data / "answers"
+
+    @property
+    def tells(self) -> Path:
+        """Messages queued for a live worker, `<worker>-<n>.json`."""
+        return self.data / "tells"
+
+    @property
+    def tells_consumed(self) -> Path:
+        """Delivered tells, pruned after a week."""
+        return self.tells / "consumed"
+
+    @property
+    def notified(self) -> Path:
+        """Which notifications were sent, and which wait for a retry."""
+        return self.data / ".notified.json"
+
     def snapshot(self, sensor: str) -> Path:
         return self.snapshots / f"sensor-{sensor}.json"
+
+
+def systemd_user_dir() -> Path:
+    """Where a systemd user manager looks for units ($XDG_CONFIG_HOME/systemd/user)."""
+    return _xdg("user_config_dir") / "systemd" / "user"
+
+
+def launch_agents_dir() -> Path:
+    """Where launchd looks for a user's agents (macOS)."""
+    return Path.home() / "Library" / "LaunchAgents"
 
 
 def resolve(env: os._Environ[str] | dict[str, str] | None = None) -> Paths:

@@ -8,6 +8,7 @@ from looop.fsio import PulseLock
 from looop.log import say
 from looop.paths import Paths
 
+
 def tick(paths: Paths, dry_run: bool = False, quiet: bool = False) -> int:
     from looop.tick import beat, reap_orphan_runner
 

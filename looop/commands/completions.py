@@ -1,8 +1,8 @@
 """`looop completions bash|zsh`: tab completion, answered by looop itself.
 
 The shell script is thin: on every TAB it runs `looop _complete -- <words so
-far>` (the same looop the user typed), so verbs, switches, goal ids and worker
-ids are always the live ones of the profile in LOOOP_DATA_DIR. Completing
+far>` (the same looop the user typed), so verbs, switches, goal ids, worker ids
+and pending ask ids are always the live ones of the profile in LOOOP_DATA_DIR. Completing
 only reads files: it never seeds a data dir nor starts anything.
 """
 
@@ -16,7 +16,9 @@ from looop.paths import Paths
 
 SHELLS = ("bash", "zsh")
 # verbs whose first argument is one of a fixed set of words
-CHOICES = {"playbook": ("diff", "approve", "reject", "history", "restore"), "cost": ("today", "all"), "completions": SHELLS}
+CHOICES = {"playbook": ("diff", "approve", "reject", "history", "restore", "write"), "cost": ("today", "all"), "completions": SHELLS,
+           "goal": ("write", "archive"), "sensor": ("write",),
+           "schedule": ("write", "rm", "list"), "service": ("install", "uninstall", "status")}
 _META_SWITCHES = {"help", "help-all", "version", "completions", "h", "v"}
 
 _BASH = r"""# looop completion for bash. Load it with:  eval "$(looop completions bash)"
@@ -67,9 +69,36 @@ def worker_ids(paths: Paths) -> list[str]:
     return sorted(w.name for w in fleet.workers(paths.fleet_root))
 
 
+def schedule_names(paths: Paths) -> list[str]:
+    try:
+        return sorted(p.stem for p in paths.schedules.glob("*.json"))
+    except OSError:
+        return []
+
+
+def pending_ask_ids(paths: Paths) -> list[str]:
+    from looop.mailbox.store import pending_ids
+
+    return pending_ids(paths)
+
+
+def live_worker_ids(paths: Paths) -> list[str]:
+    """Workers `looop tell` can reach, as the user typed them."""
+    from looop import fleet
+
+    return sorted(w.id.removeprefix("looop-") for w in fleet.workers(paths.fleet_root) if w.alive)
+
+
 ARGUMENTS: dict[str, Callable[[Paths], list[str]]] = {
     "run": goal_ids,
     **{verb: worker_ids for verb in ("attach", "kill", "flag", "unflag", "watch", "screenshot")},
+    "answer": pending_ask_ids,
+    "tell": live_worker_ids,
+}
+# `looop <verb> <action> <name>`: what may follow the action
+ACTION_ARGUMENTS: dict[tuple[str, str], Callable[[Paths], list[str]]] = {
+    ("schedule", "rm"): schedule_names,
+    ("schedule", "write"): schedule_names,
 }
 
 
@@ -88,6 +117,12 @@ def candidates(paths: Paths, words: list[str], verbs: Iterable[str],
         if verb in ARGUMENTS:
             found += ARGUMENTS[verb](paths)
         found += CHOICES.get(verb, ())
+    elif position == 2 and (verb, words[1]) in ACTION_ARGUMENTS:
+        return ACTION_ARGUMENTS[(verb, words[1])](paths) + switches(f"{verb} {words[1]}")
+    elif position == 2 and verb == "goal":
+        found += goal_ids(paths) if words[1] == "archive" else []
+    elif position == 2 and verb == "sensor":
+        found += sorted(p.stem for p in paths.sensors.glob("*.sh"))
     return found + switches(verb)
 
 

@@ -28,8 +28,12 @@ THE NOUNS (in the data dir)
   reports/             deliverables for you
   prompts/             the prompt each worker started with
   attention.md         blockers the AI wants you to see
+  asks/ answers/       workers' questions and your answers (kept as the record)
+  tells/               messages for live workers (tells/consumed/: delivered, kept 7 days)
+  .notified.json       which notifications went out, and which wait for a retry
   events.jsonl         lifecycle events, one JSON per line
   cost.jsonl           the spend ledger
+  schedules/<name>.json  timed wake-ups: once (--in/--at) or recurring (--every/--cron) (tracked)
   paused               if this file exists, every beat is skipped
   .next-interval       the AI's one-shot request for the next wait (5..3600 s)
 
@@ -56,6 +60,21 @@ THE RULES
   until `looop playbook approve`; workers flag and wait.
   Single writer: the beat owns PLAYBOOK, goals and sensors; workers own
   claims/, reports/ and their own sandboxes.
+
+THE MAILBOX
+  A worker asks (`looop ask`) and blocks until you answer from any shell
+  (`looop asks`, `looop answer <id> <text>`); you steer a live worker with
+  `looop tell`, which it collects with `looop told` or with its next answer.
+  Pending asks wake the loop once, appear in the prompt (LIVE or STRANDED),
+  in NEEDS YOU, `status`, and as `waiting-ask` in `ls`. A worker flags instead
+  when it needs a conversation at the keyboard.
+  Notifications: config "notify" (Apprise URLs, e.g. "ntfys://ntfy.sh/<topic>",
+  "json://host:port/path" for a webhook) and/or "notify_command" (a shell
+  command given one JSON object on stdin). Each new ask, new flag, failing
+  streak (notify_after_failures, LOOOP_NOTIFY_AFTER_FAILURES; default 3,
+  0 = off) and spend hold is sent once (.notified.json); a target that is
+  down is retried on later beats (5 s per try) and shown in status.
+  ask_timeout, LOOOP_ASK_TIMEOUT (none): seconds `looop ask` waits before exit 3.
 
 SENSORS
   Print one small JSON object: what should wake the loop under "signal",
@@ -90,13 +109,43 @@ VERBS
                                start a worker (the beat's AI does this); CMD runs
                                once after it ends: exit 0 = the work is done
   looop kill|flag|unflag <id>  manage a worker; looop prune clears finished ones
+  looop asks [--json] [--all] [--prune DAYS]
+                               workers' pending asks, oldest first, with the answer command
+  looop answer <ask-id> [TEXT|-] [--force]
+                               answer once (no text or - reads stdin; cap 64 KiB);
+                               --force replaces a wrong or unreadable answer
+  looop tell <worker> <msg>    queue a message for a live worker
+  looop wait [--only-asks|--actionable] [--timeout S] [--json]
+                               block until the loop needs you, then print status:
+                               exit 0 changed, 2 pulse not running, 3 timeout
+  looop ask --prompt TEXT [--options a,b] [--ref PATH] [--timeout S] [--worker ID]
+                               (workers) block until the human answers; print it
+  looop told [--worker ID]     (workers) print messages told to you, each once
   looop playbook [diff|approve|reject]
                                review the AI's proposed PLAYBOOK change
   looop playbook history [<n>] | restore <n>
                                earlier live PLAYBOOKs (newest 20, in playbook.d/);
                                restore makes one live and the approved baseline
+  looop goal write <id> TEXT|-  create or replace goals/<id>.md (the text as words, or - for stdin)
+  looop goal archive <id>      move a goal to goals/archive/
+  looop sensor write <name> TEXT|- [--force]
+                               install sensors/<name>.sh after one test run that must
+                               print one JSON object (--force installs it anyway)
+  looop playbook write TEXT|-  make a PLAYBOOK live now (the replaced text goes to history)
+  looop shell <cmd…>|-         run one command as a run_shell move (deny-list, timeout)
+                               Each of these journals one line (--journal LINE to word
+                               it); texts are capped at 65536 bytes
   looop cost [today|all] [--json]
                                LLM spend from the ledger
+  looop schedule write <name> (--in DUR | --every DUR | --at TIME | --cron EXPR) [--note TEXT]
+                               wake the loop later (DUR: 90, 90s, 30m, 12h, 1d; --every >= 60 s;
+                               --at an ISO local time; --cron 5 fields, local time)
+  looop schedule rm <name> | list [--json]
+                               drop a schedule; list them with their next due time
+  looop up | down [--grace S]  start the pulse detached (as the session `pulse`: attach pulse);
+                               stop the pulse, then every worker
+  looop service install|uninstall|status
+                               run the pulse at login (systemd user unit / launchd agent)
   looop demo                   a full beat and a skipped beat, no LLM needed
   looop completions bash|zsh   shell completion (verbs, goal ids, worker ids)
   looop version | help [<verb>]
@@ -106,6 +155,10 @@ CADENCE
   active_interval; otherwise: interval. Each is env (LOOOP_INTERVAL,
   LOOOP_BUSY_INTERVAL, LOOOP_ACTIVE_INTERVAL) > config > 60 s. Failed beats
   back off exponentially up to 300 s. .next-interval overrides once.
+  A schedule falling due ends the wait early; one written or removed while
+  the pulse sleeps re-plans it. A due one-shot wakes the loop once and stays
+  due until dropped; a recurring one wakes it once per period (once after
+  downtime). The prompt's FAIRNESS names the goal acted on least recently.
 
 GUARDRAILS (config key, or env var which wins)
   max_decides_per_hour   LOOOP_MAX_DECIDES_PER_HOUR (120; 0 = no cap)
@@ -120,6 +173,9 @@ GUARDRAILS (config key, or env var which wins)
                          on that many decided beats in a row is named as flapping
   noop_ttl               LOOOP_NOOP_TTL (21600 s; 0 = off): after a decision that
                          changed nothing, decide again once the world sat still this long
+  shell_timeout          LOOOP_SHELL_TIMEOUT (300 s; 0 = none): typed moves kill a run_shell
+                         command, with its whole process group, after this long
+  shell_allow_dangerous  LOOOP_SHELL_ALLOW_DANGEROUS (0): 1 turns the run_shell deny-list off
   max_workers            LOOOP_MAX_WORKERS (8; 0 = no cap): start-session beyond it
                          is refused (the pulse's own session never counts)
   worker_stuck           LOOOP_WORKER_STUCK (900 s; 0 = never): a live worker with no
@@ -131,6 +187,19 @@ GUARDRAILS (config key, or env var which wins)
   The prompt also says what changed since the last decided beat (WHAT CHANGED)
   and, after a failed beat, its exit and output (LAST FAILURE).
   A tick command may take the prompt by path: {{{{prompt_file}}}} (else stdin).
+
+TYPED MOVES (config "moves": "typed"; `looop init` writes it, absent = "agent")
+  The runner describes ONE move as JSON in .decision.json; looop validates it
+  (schemas/move.schema.json), carries it out and journals it itself: noop,
+  run_shell, write_goal, archive_goal, write_sensor, propose_playbook,
+  start_worker, kill_worker, flag_human. A move that is invalid, refused or
+  fails, or no .decision.json at all, fails the beat (shown under LAST FAILURE).
+  run_shell: bash -c in the data dir, killed with its process group after
+  LOOOP_SHELL_TIMEOUT (300 s); its last 2 KiB are shown once to the next beat
+  (=== RUN_SHELL OUTPUT ===), 5 s later. A deny-list refuses sudo, rm -rf of
+  / or ~, forced pushes to main/master, curl|sh, mkfs, dd/redirects onto
+  disks, shutdown/reboot: a tripwire, not a sandbox
+  (LOOOP_SHELL_ALLOW_DANGEROUS=1 turns it off).
 
 ENVIRONMENT
   LOOOP_DATA_DIR, LOOOP_CONFIG       where things live (another data dir = another profile)

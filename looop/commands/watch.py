@@ -23,21 +23,20 @@ def watch(paths: Paths, session: str | None = None, show_all: bool = False, sinc
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise FatalError("watch needs a terminal (for a one-off look: `looop screenshot <id>`)", 1)
     from looop.color import enabled
+    from looop.mailbox.asking import blocked_workers
     from looop.watch.app import Watch
 
-    Watch(paths.fleet_root, select=select, show_all=show_all, since_s=since_s, colour=enabled()).run()
+    Watch(paths.fleet_root, select=select, show_all=show_all, since_s=since_s, colour=enabled(),
+          asks=lambda: blocked_workers(paths)).run()
     return 0
 
 
 def _since(text: str | None) -> float | None:
     if text is None:
         return None
-    from looop.commands.ls import parse_duration
+    from looop.schedules import parse_duration
 
-    try:
-        return parse_duration(text.replace("d", "h") if text.endswith("d") else text) * (24 if text.endswith("d") else 1)
-    except FatalError:
-        raise FatalError(f"--since {text!r}: not a duration (e.g. 30m, 2h, 1d)", 2) from None
+    return float(parse_duration(text, "--since"))
 
 
 def screenshot(paths: Paths, session: str, ansi: bool = False, as_json: bool = False) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 
-from looop import events
+from looop import events, fleet
 from looop.errors import FatalError
 from looop.fleet import sessions
 from looop.paths import Paths
@@ -25,6 +25,9 @@ def start_session(paths: Paths, name: str, prompt: str, runner: str | None = Non
     from looop.preflight import check_runner
 
     sid = sessions.session_id(name)
+    if sid == fleet.PULSE:
+        raise FatalError(f"'{sessions.bare_id(sid)}' is the pulse's own session (looop up); "
+                         "give the worker another id", 1)
     cfg = config.load(paths.config)
     runner_name, template = cfg.interactive_command(runner)
     check_runner(cfg, runner_name, "interactive")
@@ -43,6 +46,7 @@ def _refuse_running(paths: Paths, sid: str) -> None:
     existing = sessions.Session(sessions.sessions_dir(paths.fleet_root) / sid)
     if existing.path.is_dir():
         if sessions.state_of(existing) in sessions.ALIVE_STATES:
+            bare = sessions.bare_id(sid)
             raise FatalError(f"{bare} is already running; attach with: "
                              f"{selfbin.user_command(paths)} attach {bare}", 1)
         sessions.remove(existing)
@@ -97,17 +101,18 @@ def kill(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
     if not w.alive:
-        code = f" (exit code {w.exit_code})" if w.exit_code is not None else ""
-        print(f"{session.name} has already ended: {w.state}{code}")
+        ended = f" (exit code {w.exit_code})" if w.exit_code is not None else ""
+        print(f"{session.name} has already ended: {w.state}{ended}")
         return 0
     # Recorded first: a worker ending itself is in the group about to be signalled.
     events.emit(paths.events, "session_killed", session=session.id)
-    state, code = _kill_via_socket(session, grace)
+    state, code = stop_session(session, grace)
     print(f"{session.name} {state}" + (f" (exit code {code})" if code is not None else ""))
     return 0
 
 
-def _kill_via_socket(session: sessions.Session, grace: float) -> tuple[str, int | None]:
+def stop_session(session: sessions.Session, grace: float) -> tuple[str, int | None]:
+    """Ask the supervisor to end its session (TERM, KILL after `grace`); (state, exit code)."""
     from looop.fleet import control
 
     try:
@@ -162,7 +167,7 @@ def _group_alive(pgid: int) -> bool:
 
 def flag(paths: Paths, name: str, message: str = "") -> int:
     """Raise the worker's hand: the beat and NEEDS YOU show it until unflag."""
-    from looop.events import utc_now
+    from looop.stamps import utc_now
 
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
@@ -174,9 +179,12 @@ def flag(paths: Paths, name: str, message: str = "") -> int:
     fields = {"note": note}
     if w.note != note:  # the same question again is not a new flag
         fields["flagged_at"] = utc_now()
-    sessions.update_status(session, **fields)
+    status = sessions.update_status(session, **fields)
     events.emit(paths.events, "session_flagged", session=session.id, note=note)
-    print(f"⚑ {session.name} flagged" + (f": {note}" if note else ""))
+    print(f"⚑ {session.name} flagged" + (f": {note}" if note else ""), flush=True)
+    from looop.mailbox import notify
+
+    notify.raise_event(paths, *notify.flag_event(paths, session.name, note, status.get("flagged_at")))
     return 0
 
 
@@ -189,8 +197,6 @@ def unflag(paths: Paths, name: str) -> int:
 
 
 def prune(paths: Paths) -> int:
-    from looop import fleet
-
     gone = fleet.prune(paths.fleet_root)
     for sid in gone:
         events.emit(paths.events, "session_pruned", session=sid)

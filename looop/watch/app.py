@@ -7,6 +7,7 @@ sends a byte to a session, so watching can neither steer nor slow a worker.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from rich.segment import Segment
@@ -161,8 +162,10 @@ class Watch(App):
     ]
 
     def __init__(self, fleet_root: Path, *, select: str | None = None, show_all: bool = False,
-                 since_s: float | None = None, colour: bool = True) -> None:
+                 since_s: float | None = None, colour: bool = True,
+                 asks: Callable[[], Mapping[str, float]] | None = None) -> None:
         super().__init__()
+        self.asks = asks  # which workers wait on an ask, and since when (the mailbox)
         self.fleet_root, self.selected = fleet_root, select
         self.living_only, self.since_s, self.colour = not show_all, since_s, colour
         self.rows: list[fleetview.Row] = []
@@ -186,7 +189,7 @@ class Watch(App):
     # -- the session table ------------------------------------------------------
     def refresh_table(self) -> None:
         rows = fleetview.rows(self.fleet_root, living_only=self.living_only, since_s=self.since_s,
-                              keep=self.selected)
+                              keep=self.selected, asks=self.asks() if self.asks else None)
         table = self.query_one(DataTable)
         if [r.id for r in rows] != [r.id for r in self.rows]:
             table.clear()

@@ -11,7 +11,7 @@ from looop import knobs, schemas
 def test_each_knob_is_documented_and_in_the_schema(loop, name):
     var, key, _ = knobs.KNOBS[name]
     assert key in schemas.load("config")["properties"]
-    manual = loop.run("help").stdout
+    manual = loop.call("help").stdout
     assert var in manual and key in manual
 
 
