@@ -288,7 +288,7 @@ class Cost(Verb):
 
 
 @Looop.subcommand("schedule")
-class Schedule(cli.Application):
+class Schedule(Verb):
     """Wake the loop later: write <name> --in|--every|--at|--cron DUR [--note TEXT], rm <name>, list [--json]"""
 
     def main(self, *args: str) -> int:
@@ -302,7 +302,7 @@ class Schedule(cli.Application):
 
 
 @Schedule.subcommand("write")
-class ScheduleWrite(cli.Application):
+class ScheduleWrite(Verb):
     """Create or replace a schedule: exactly one of --in, --every, --at, --cron"""
 
     in_ = cli.SwitchAttr("--in", str, default=None, argname="DUR", help="once, this long from now (90, 90s, 30m, 12h, 1d)")
@@ -318,7 +318,7 @@ class ScheduleWrite(cli.Application):
 
 
 @Schedule.subcommand("rm")
-class ScheduleRm(cli.Application):
+class ScheduleRm(Verb):
     """Remove a schedule (a handled one-shot, or one no longer wanted)"""
 
     def main(self, name: str) -> int:
@@ -328,7 +328,7 @@ class ScheduleRm(cli.Application):
 
 
 @Schedule.subcommand("list")
-class ScheduleList(cli.Application):
+class ScheduleList(Verb):
     """Every schedule with its next due time (local time); invalid files show as invalid"""
 
     json = cli.Flag("--json", help="print a JSON array")
@@ -340,7 +340,7 @@ class ScheduleList(cli.Application):
 
 
 @Looop.subcommand("up")
-class Up(cli.Application):
+class Up(Verb):
     """Start the pulse detached, as the session `pulse` (attach pulse to watch it)"""
 
     def main(self) -> int:
@@ -350,7 +350,7 @@ class Up(cli.Application):
 
 
 @Looop.subcommand("down")
-class Down(cli.Application):
+class Down(Verb):
     """Stop the pulse, then every worker (SIGTERM, SIGKILL after the grace)"""
 
     grace = cli.SwitchAttr("--grace", float, default=5.0, argname="SECONDS",
@@ -363,7 +363,7 @@ class Down(cli.Application):
 
 
 @Looop.subcommand("service")
-class Service(cli.Application):
+class Service(Verb):
     """Run the pulse at login: install, uninstall or status (systemd user unit / launchd agent)"""
 
     def main(self, action: cli.Set("install", "uninstall", "status") = "status") -> int:  # type: ignore[valid-type]
@@ -373,7 +373,7 @@ class Service(cli.Application):
 
 
 @Looop.subcommand("ask")
-class Ask(cli.Application):
+class Ask(Verb):
     """(for workers) Ask the human and block until answered; prints the answer"""
 
     worker = cli.SwitchAttr("--worker", str, default=None, argname="ID",
@@ -391,7 +391,7 @@ class Ask(cli.Application):
 
 
 @Looop.subcommand("asks")
-class Asks(cli.Application):
+class Asks(Verb):
     """Pending asks from workers, oldest first, with the command to answer each"""
 
     json = cli.Flag("--json", help="print a JSON array of ask records (schemas/asks.schema.json)")
@@ -406,7 +406,7 @@ class Asks(cli.Application):
 
 
 @Looop.subcommand("answer")
-class Answer(cli.Application):
+class Answer(Verb):
     """Answer a pending ask, exactly once (text, or - / nothing to read stdin)"""
 
     force = cli.Flag("--force", help="replace an answer already given (a wrong or unreadable one)")
@@ -418,7 +418,7 @@ class Answer(cli.Application):
 
 
 @Looop.subcommand("tell")
-class Tell(cli.Application):
+class Tell(Verb):
     """Queue a message for a live worker (it reads it with `told` or with its next answer)"""
 
     def main(self, worker: str, *message: str) -> int:
@@ -428,7 +428,7 @@ class Tell(cli.Application):
 
 
 @Looop.subcommand("told")
-class Told(cli.Application):
+class Told(Verb):
     """(for workers) Print the messages the human told you, oldest first, each once"""
 
     worker = cli.SwitchAttr("--worker", str, default=None, argname="ID",
@@ -441,7 +441,7 @@ class Told(cli.Application):
 
 
 @Looop.subcommand("wait")
-class Wait(cli.Application):
+class Wait(Verb):
     """Block until the loop needs you (a pending ask returns at once), then print status"""
 
     only_asks = cli.Flag("--only-asks", help="watch asks only")
