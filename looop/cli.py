@@ -471,7 +471,7 @@ class Demo(Verb):
 class Help(Verb):
     """The whole manual, with this machine's live paths; `help <verb>` for one verb"""
 
-    def main(self, verb: str = "") -> int:
+    def main(self, verb: str = "", action: str = "") -> int:
         if verb:
             from looop.usage import UsageError, did_you_mean, verb_help
 
@@ -481,7 +481,14 @@ class Help(Verb):
                 close = did_you_mean(verb, list(VERBS))
                 raise UsageError(f"help: no verb '{verb}'" + (f"; did you mean `looop help {close}`?" if close else
                                                               f" (verbs: {', '.join(VERBS)})"))
-            print(verb_help(sub.get()(f"looop {verb}")), end="")
+            name = f"looop {verb}"
+            if action:  # `looop help schedule write`
+                actions = getattr(sub.get(), "_subcommands", {})
+                if action not in actions:
+                    raise UsageError(f"help: `looop {verb}` has no action '{action}'"
+                                     + (f" (actions: {', '.join(actions)})" if actions else ""))
+                sub, name = actions[action], f"{name} {action}"
+            print(verb_help(sub.get()(name)), end="")
             return 0
         from looop.commands.manual import manual
 
