@@ -483,7 +483,7 @@ class Help(Verb):
                                                               f" (verbs: {', '.join(VERBS)})"))
             name = f"looop {verb}"
             if action:  # `looop help schedule write`
-                actions = getattr(sub.get(), "_subcommands", {})
+                actions = getattr(sub.get()(name), "_subcommands", {})
                 if action not in actions:
                     raise UsageError(f"help: `looop {verb}` has no action '{action}'"
                                      + (f" (actions: {', '.join(actions)})" if actions else ""))
