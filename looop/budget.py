@@ -106,10 +106,9 @@ def note(path: Path, state: State) -> None:
 
 def noted(path: Path, now: float | None = None) -> str | None:
     """The NEEDS YOU line for a held-back loop, while its window lasts."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    from looop.fsio import read_json_object
+
+    data = read_json_object(path)
     now = time.time() if now is None else now
     resumes = data.get("resumes_at") if isinstance(data, dict) else None
     if not isinstance(resumes, (int, float)) or resumes <= now:

@@ -17,10 +17,9 @@ from looop.fsio import atomic_write
 
 
 def _bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
+    from looop.fsio import read_bytes
+
+    return read_bytes(path)  # never blocks on a FIFO; not a regular file reads as absent
 
 
 def gate_pre(playbook: Path, approved: Path, history: Path | None = None) -> str | None:
@@ -94,10 +93,15 @@ def reap_claims(claims_dir: Path, is_alive: Callable[[str], bool]) -> list[tuple
 
 
 def _claim_problem(path: Path, is_alive: Callable[[str], bool]) -> str:
+    from looop.fsio import STATE_MAX_BYTES, read_bytes
+
     try:
-        claim = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        raw = read_bytes(path, STATE_MAX_BYTES)
+        claim = json.loads(raw) if raw is not None else None
+    except (OSError, ValueError, RecursionError):
         return "unparseable"
+    if raw is None:
+        return "not a regular file"
     if not isinstance(claim, dict):
         return "not a JSON object"
     session = claim.get("session")

@@ -109,11 +109,9 @@ def find(fleet_root: Path, name: str) -> Session:
 # -- reading and writing state ------------------------------------------------
 
 def read_json(path: Path) -> dict[str, Any]:
-    try:
-        value = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
+    from looop.fsio import read_json_object
+
+    return read_json_object(path) or {}
 
 
 def write_json(path: Path, value: dict[str, Any]) -> None:
