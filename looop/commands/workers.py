@@ -7,7 +7,7 @@ unknown session is one clear line and exit 1.
 from __future__ import annotations
 
 import os
-import time
+import signal
 
 from looop import events
 from looop.errors import FatalError
@@ -81,8 +81,24 @@ def kill(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
     # Recorded first: a worker ending itself is in the group about to be signalled.
     events.emit(paths.events, "session_killed", session=session.id)
     state, code = _kill_via_socket(session, grace)
+    left = _leftovers(session)
     print(f"{session.id} {state}" + (f" (exit code {code})" if code is not None else ""))
+    if left:
+        raise FatalError(f"{session.id}: {left} process(es) of its group survived SIGKILL "
+                         f"(see `ps -g {sessions.read_json(session.status).get('worker_pid')}`)", 1)
     return 0
+
+
+def _leftovers(session: sessions.Session) -> int:
+    """Processes of the worker's group still alive once it was killed (after one more KILL)."""
+    from looop import procgroup
+
+    pid = sessions.read_json(session.status).get("worker_pid")
+    if not isinstance(pid, int) or pid <= 1 or not procgroup.alive(pid):
+        return 0
+    if procgroup.stop(pid, 0.0, first=signal.SIGKILL):
+        return 0
+    return len(procgroup.members(pid))
 
 
 def _kill_via_socket(session: sessions.Session, grace: float) -> tuple[str, int | None]:
@@ -112,30 +128,12 @@ def _kill_via_socket(session: sessions.Session, grace: float) -> tuple[str, int 
 
 
 def _kill_orphan(session: sessions.Session, grace: float) -> tuple[str, int | None]:
-    """No supervisor to ask: signal the worker's group ourselves."""
-    import signal
-
+    """No supervisor to ask: stop the worker's group ourselves."""
     pid = sessions.read_json(session.status).get("worker_pid")
     if isinstance(pid, int) and pid > 1:
-        sessions.stop_orphan(pid)
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and _group_alive(pid):
-            time.sleep(0.05)
-        if _group_alive(pid):
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        sessions.stop_orphan(pid, max(grace, 0.01))
     w = sessions.worker(session)
     return w.state, w.exit_code
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except OSError:
-        return False
-    return True
 
 
 def flag(paths: Paths, name: str, message: str = "") -> int:
