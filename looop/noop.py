@@ -58,7 +58,7 @@ def _entries(directory: Path) -> list[Path]:
 
 
 def _add(h: Any, name: str, body: bytes) -> None:
-    raw = name.encode()
+    raw = os.fsencode(name)  # a file name need not be UTF-8
     h.update(b"%d:%s%d:" % (len(raw), raw, len(body)))
     h.update(body)
 

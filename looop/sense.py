@@ -196,13 +196,13 @@ def _collect(proc: subprocess.Popen[bytes], ferr, timeout: float, max_bytes: int
                     out += chunk
                     if limit is not None and len(out) >= limit:
                         return bytes(out[:limit]), ""
-                else:
+                elif err_kept <= ERR_MAX_BYTES:
                     room = ERR_MAX_BYTES - err_kept
-                    if room > 0:
-                        ferr.write(chunk[:room])
-                        err_kept += min(room, len(chunk))
-                        if len(chunk) > room:
-                            ferr.write(f"\nlooop: stderr cut at {ERR_MAX_BYTES} bytes\n".encode())
+                    ferr.write(chunk[:room])
+                    err_kept += min(room, len(chunk))
+                    if len(chunk) > room:
+                        ferr.write(f"\nlooop: stderr cut at {ERR_MAX_BYTES} bytes\n".encode())
+                        err_kept = ERR_MAX_BYTES + 1  # the rest is drained, not kept
             if deadline is not None and time.monotonic() >= deadline:
                 return bytes(out), f"timed out after {timeout:g}s and was killed (LOOOP_SENSOR_TIMEOUT)"
             if proc.poll() is not None:
