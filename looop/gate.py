@@ -86,7 +86,7 @@ def reap_claims(claims_dir: Path, is_alive: Callable[[str], bool]) -> list[tuple
         if why:
             try:
                 path.unlink()
-            except FileNotFoundError:
+            except OSError:  # gone already, or a directory: the beat reports those
                 continue
             reaped.append((path.stem, why))
     return reaped
