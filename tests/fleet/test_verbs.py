@@ -89,3 +89,16 @@ def test_worker_verbs_complete_real_session_ids(loop):
     kit.start(loop, "tabbed", "hang")
     assert in_bash(loop, "attach", "") == ["looop-tabbed"]
     assert in_bash(loop, "flag", "looop-t") == ["looop-tabbed"]
+
+
+def test_kill_ends_a_child_that_ignores_term_and_hup(loop):
+    child_pid = loop.root / "child-pid"
+    kit.use_fake_worker(loop, interactive=f"(trap '' TERM HUP; exec sleep 300) & echo $! > {child_pid}; "
+                                          f"{kit.FAKE_WORKER} {{{{prompt_file}}}}")
+    kit.start(loop, "hydra", "hang")
+    kit.wait_output(loop, "hydra", "ready")
+    child = int(child_pid.read_text())
+    out = loop.run("kill", "--grace", "0.5", "hydra")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "looop-hydra killed" in out.stdout
+    assert kit.gone(child), "a process of the worker's group outlived `looop kill`"
