@@ -108,7 +108,7 @@ def noted(path: Path, now: float | None = None) -> str | None:
     """The NEEDS YOU line for a held-back loop, while its window lasts."""
     from looop.fsio import read_json_object
 
-    data = read_json_object(path)
+    data = read_json_object(path) or {}
     now = time.time() if now is None else now
     resumes = data.get("resumes_at") if isinstance(data, dict) else None
     if not isinstance(resumes, (int, float)) or resumes <= now:

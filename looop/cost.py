@@ -78,7 +78,7 @@ def parse_line(line: str) -> Entry | None:
     if not isinstance(obj, dict):
         return None
     usd = obj.get("cost_usd")
-    if not sane(usd):
+    if not sane(usd) or not isinstance(usd, (int, float)):
         return None
     ts = parse_ts(obj.get("ts"))
     if ts is None:

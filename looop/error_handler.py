@@ -12,9 +12,9 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from looop.errors import FatalError
 
@@ -81,7 +81,7 @@ def beat_errors(crash_log: Path | None) -> Iterator[BeatFailure]:
         failure.why = str(exc)
     except OSError as exc:
         failure.why = os_line(exc)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the point: no exception ends the pulse
         kept = record_crash(crash_log, exc, "beat")
         failure.crashed = True
         failure.why = f"unexpected error: {one_line(exc)}" + (f" (traceback in {kept})" if kept else "")
@@ -105,10 +105,10 @@ def error_handler(crash_log: Callable[[], Path | None], say: Callable[[str], Non
         # A full disk, a read-only data dir, a vanished directory: one line.
         say(f"looop: {os_line(exc)} (nothing was lost: state files are replaced atomically)")
         raise SystemExit(1) from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - anything unexpected: one line, exit 3
         try:
             log = crash_log()
-        except Exception:
+        except Exception:  # noqa: BLE001 - a bad location must not hide the first error
             log = None
         kept = record_crash(log, exc, "looop " + " ".join(sys.argv[1:2]))
         where = f"; the traceback is in {kept}" if kept else ""

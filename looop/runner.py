@@ -235,7 +235,7 @@ class CappedLog:
     only the newest bytes (held in memory), written behind a marker on close."""
 
     def __init__(self, path: Path, cap: int) -> None:
-        self.fh = open(path, "ab")
+        self.fh = open(path, "ab")  # noqa: SIM115 - closed by close(), after the tail is written
         self.cap = cap
         self.head_room = max(0, cap // 2 - self.fh.tell()) if cap else -1
         self.tail_max = cap - cap // 2
