@@ -112,3 +112,12 @@ def test_a_verb_that_crashes_exits_3_with_one_line(tmp_path, monkeypatch, capsys
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unexpected error: KeyError" in err and "crash.log" in err
     assert "KeyError" in (tmp_path / "data" / "crash.log").read_text()
+
+
+def test_a_fifo_next_interval_never_blocks(tmp_path):
+    import os
+
+    paths = _paths(tmp_path)
+    os.mkfifo(paths.next_interval)
+    assert pulse.take_next_interval(paths) is None
+    assert not paths.next_interval.exists()
