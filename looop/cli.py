@@ -115,10 +115,13 @@ class Ls(cli.Application):
 class StartSession(cli.Application):
     """Start a worker: an agent session in a detached terminal you can attach to"""
 
+    verify = cli.SwitchAttr("--verify", str, default=None, argname="CMD",
+                            help="a command the beat runs once after the worker ends; exit 0 = the work is done")
+
     def main(self, id: str, prompt: str, runner: str | None = None) -> int:
         from looop.commands.workers import start_session
 
-        return start_session(_paths(), id, prompt, runner)
+        return start_session(_paths(), id, prompt, runner, verify=self.verify)
 
 
 @Looop.subcommand("attach")

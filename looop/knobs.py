@@ -20,6 +20,9 @@ KNOBS: dict[str, tuple[str, str, Any]] = {
     "runner_retry_delay": ("LOOOP_RUNNER_RETRY_DELAY", "runner_retry_delay", 10),
     "flap_beats": ("LOOOP_FLAP_BEATS", "flap_beats", 5),
     "noop_ttl": ("LOOOP_NOOP_TTL", "noop_ttl", 6 * 3600),
+    "max_workers": ("LOOOP_MAX_WORKERS", "max_workers", 8),
+    "worker_stuck": ("LOOOP_WORKER_STUCK", "worker_stuck", 900),
+    "verify_timeout": ("LOOOP_VERIFY_TIMEOUT", "verify_timeout", 60),
 }
 
 

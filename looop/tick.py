@@ -54,7 +54,7 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Ou
     snap_dir = Path(tempfile.mkdtemp(prefix="looop-sense-")) if focus else paths.snapshots
     try:
         _sense(paths, snap_dir, env)
-        workers = fleet.workers(paths.fleet_root)
+        workers = fleet_now(paths, env)
         parts = world.parts(paths.playbook, paths.goals, snap_dir, workers, read_limit())
         world_hash = world.digest(parts)
         unchanged = read_text(paths.last_hash, "").strip() == world_hash
@@ -73,16 +73,40 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Ou
     return outcome
 
 
+def fleet_now(paths: Paths, env: dict[str, str]) -> list:
+    """The workers with their health, once every ended worker's verify that
+    fits this beat's budget has run (so the AI sees its verdict)."""
+    from looop import knobs
+    from looop.fleet import verify
+
+    config = knobs.config_dict(paths.config)
+    workers = fleet.workers(paths.fleet_root, config=config)
+    if not verify.pending(paths.fleet_root, workers):
+        return workers
+    timeout = max(1, knobs.whole("verify_timeout", config))
+    for sid, result in verify.run_pending(paths.fleet_root, workers, paths.data, env, timeout):
+        line = f"  verify {sid}: {result['result']}" + (" (timed out)" if result["timed_out"] else
+                                                        f" (exit {result['exit_code']})")
+        if result["result"] == "pass":
+            say(line, "dim")
+        else:
+            warn(line)
+        events.emit(paths.events, "verify_done", session=sid, result=result["result"],
+                    exit_code=result["exit_code"], timed_out=result["timed_out"])
+    return fleet.workers(paths.fleet_root, config=config)
+
+
 def prune_shown(paths: Paths, workers: list) -> None:
-    """A decided beat showed these finished workers to the AI: now they go."""
-    for sid in fleet.prune(paths.fleet_root, {w.id for w in workers if not w.alive}):
+    """A decided beat showed these finished workers to the AI: now they go
+    (not one whose verify is still to run: the AI has not seen its verdict)."""
+    for sid in fleet.prune(paths.fleet_root, {w.id for w in workers if w.settled}):
         events.emit(paths.events, "session_pruned", session=sid)
 
 
 def without_finished(parts: list, workers: list) -> list:
     """The world as it stands once the shown finished workers are pruned, so
     their going does not wake the next beat a second time."""
-    gone = {f"worker:{w.id}" for w in workers if not w.alive}
+    gone = {f"worker:{w.id}" for w in workers if w.settled}
     return [p for p in parts if p[0] not in gone]
 
 

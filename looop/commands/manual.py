@@ -79,8 +79,9 @@ VERBS
   looop status [--json]        pulse, last move, workers, pending changes, spend
   looop ls [--json] [-w]       this profile's workers (⚑ = waiting for you)
   looop attach <id>            attach to a worker (Ctrl-\\ twice detaches)
-  looop start-session <id> "<prompt>" [runner]
-                               start a worker (the beat's AI does this)
+  looop start-session <id> "<prompt>" [runner] [--verify CMD]
+                               start a worker (the beat's AI does this); CMD runs
+                               once after it ends: exit 0 = the work is done
   looop kill|flag|unflag <id>  manage a worker; looop prune clears finished ones
   looop playbook [diff|approve|reject]
                                review the AI's proposed PLAYBOOK change
@@ -112,6 +113,14 @@ GUARDRAILS (config key, or env var which wins)
                          on that many decided beats in a row is named as flapping
   noop_ttl               LOOOP_NOOP_TTL (21600 s; 0 = off): after a decision that
                          changed nothing, decide again once the world sat still this long
+  max_workers            LOOOP_MAX_WORKERS (8; 0 = no cap): start-session beyond it
+                         is refused (the pulse's own session never counts)
+  worker_stuck           LOOOP_WORKER_STUCK (900 s; 0 = never): a live worker with no
+                         output this long is stuck (health: busy, waiting-ask,
+                         stuck, flagged, dead; a change of health wakes the loop)
+  verify_timeout         LOOOP_VERIFY_TIMEOUT (60 s): a --verify command is killed
+                         (whole process group) and fails; a beat starts checks
+                         only within its first timeout
   The prompt also says what changed since the last decided beat (WHAT CHANGED)
   and, after a failed beat, its exit and output (LAST FAILURE).
   A tick command may take the prompt by path: {{{{prompt_file}}}} (else stdin).

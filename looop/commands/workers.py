@@ -17,18 +17,29 @@ from looop.paths import Paths
 KILL_GRACE = 5.0
 
 
-def start_session(paths: Paths, name: str, prompt: str, runner: str | None = None) -> int:
-    from looop import config, runner as act, selfbin
-    from looop.fleet import contract, launch
-    from looop.fsio import atomic_write
+def start_session(paths: Paths, name: str, prompt: str, runner: str | None = None,
+                  verify: str | None = None) -> int:
+    """Start worker `name`; refused (FatalError) when it runs already or the fleet is at its cap."""
+    from looop import config, knobs
+    from looop.fleet import launch
     from looop.preflight import check_runner
-    from looop.seed import make_data_dir
 
     sid = sessions.session_id(name)
-    bare = sessions.bare_id(sid)
     cfg = config.load(paths.config)
     runner_name, template = cfg.interactive_command(runner)
     check_runner(cfg, runner_name, "interactive")
+    cap = knobs.whole("max_workers", cfg.data)
+    with launch.start_lock(paths.fleet_root):
+        _refuse_running(paths, sid)
+        launch.check_cap(paths.fleet_root, sid, cap, knobs.raw("max_workers", cfg.data)[1])
+        _start(paths, sid, prompt, runner_name, template, (verify or "").strip() or None)
+    return 0
+
+
+def _refuse_running(paths: Paths, sid: str) -> None:
+    """A live session with this id refuses; a finished one is pruned to make room."""
+    from looop import selfbin
+
     existing = sessions.Session(sessions.sessions_dir(paths.fleet_root) / sid)
     if existing.path.is_dir():
         if sessions.state_of(existing) in sessions.ALIVE_STATES:
@@ -36,6 +47,16 @@ def start_session(paths: Paths, name: str, prompt: str, runner: str | None = Non
                              f"{selfbin.user_command(paths)} attach {sid}", 1)
         sessions.remove(existing)
         events.emit(paths.events, "session_pruned", session=sid)
+
+
+def _start(paths: Paths, sid: str, prompt: str, runner_name: str, template: str, verify: str | None) -> None:
+    from looop import runner as act
+    from looop import selfbin
+    from looop.fleet import contract, launch
+    from looop.fsio import atomic_write
+    from looop.seed import make_data_dir
+
+    bare = sessions.bare_id(sid)
     make_data_dir(paths)
     bin_path = selfbin.looop_bin(paths)
     prompt_file = paths.prompts / f"{sid}.md"
@@ -54,13 +75,14 @@ def start_session(paths: Paths, name: str, prompt: str, runner: str | None = Non
             size = window_size(fd)
             break
     launch.launch(paths.fleet_root, sid, argv=act.bash_argv(script), cwd=paths.data, env=env,
-                  runner=runner_name, prompt_file=prompt_file, looop_bin=bin_path, size=size)
+                  runner=runner_name, prompt_file=prompt_file, looop_bin=bin_path, size=size, verify=verify)
     events.emit(paths.events, "session_started", session=sid, runner=runner_name)
     cmd = selfbin.user_command(paths)
     print(f"started {sid} (runner: {runner_name}, cwd: {paths.data})")
     print(f"  attach: {cmd} attach {sid}   (Ctrl-\\ twice detaches; the worker keeps running)")
     print(f"  prompt: {prompt_file}")
-    return 0
+    if verify:
+        print(f"  verify: {verify}   (run once by the beat after it ends)")
 
 
 def attach(paths: Paths, name: str) -> int:
