@@ -109,7 +109,8 @@ def test_marker_boundaries_cannot_collide(tmp_path_factory, names):
 
 # -- hardening: nothing in a reading or a file name breaks the hash ------------
 
-any_text = st.text(alphabet=st.characters(codec=None, categories=None), max_size=12)
+any_text = st.text(alphabet=st.characters(codec=None, categories=None) | st.sampled_from("\ud800\udc80\udfff"),
+                   max_size=12)
 wild_values = st.recursive(
     st.none() | st.integers() | any_text,
     lambda kids: st.lists(kids, max_size=3) | st.dictionaries(any_text, kids, max_size=3),
