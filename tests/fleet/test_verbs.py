@@ -93,12 +93,13 @@ def test_worker_verbs_complete_real_session_ids(loop):
 
 def test_kill_ends_a_child_that_ignores_term_and_hup(loop):
     child_pid = loop.root / "child-pid"
-    kit.use_fake_worker(loop, interactive=f"(trap '' TERM HUP; exec sleep 300) & echo $! > {child_pid}; "
-                                          f"{kit.FAKE_WORKER} {{{{prompt_file}}}}")
+    stubborn = f"exec sh -c 'echo $$ > {child_pid}; exec sleep 300'"
+    kit.use_fake_worker(loop, interactive=f"(trap '' TERM HUP; {stubborn}) & {kit.FAKE_WORKER} {{{{prompt_file}}}}")
     kit.start(loop, "hydra", "hang")
     kit.wait_output(loop, "hydra", "ready")
+    kit.wait_for(lambda: child_pid.exists() and child_pid.read_text().strip(), what="the stubborn child")
     child = int(child_pid.read_text())
-    out = loop.run("kill", "--grace", "0.5", "hydra")
+    out = loop.run("kill", "--grace", "3", "hydra")  # long enough that the leader ends first
     assert out.returncode == 0, out.stdout + out.stderr
     assert "looop-hydra killed" in out.stdout
     assert kit.gone(child), "a process of the worker's group outlived `looop kill`"
