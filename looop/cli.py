@@ -14,10 +14,11 @@ from plumbum import cli
 
 from looop import __version__
 from looop.errors import FatalError
+from looop.usage import Verb
 
 VERBS = (
     "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
-    "playbook", "cost", "demo", "help", "version", "completions",
+    "playbook", "cost", "schedule", "up", "down", "service", "demo", "help", "version", "completions",
 )
 
 
@@ -27,7 +28,7 @@ def _paths():
     return resolve()
 
 
-class Looop(cli.Application):
+class Looop(Verb):
     """A tiny, Kubernetes-shaped control loop for your work."""
 
     PROGNAME = "looop"
@@ -36,23 +37,34 @@ class Looop(cli.Application):
                    "for exactly ONE move. `looop` alone runs the pulse; `looop help` is the manual.")
     SUBCOMMAND_HELPMSG = False
 
+    quiet = cli.Flag(["--quiet", "-q"], help="print nothing for a beat that found the world unchanged")
+
+    @cli.switch(["-h", "--help"], overridable=True, group="Meta-switches", help="Prints this help and quits")
+    def help(self) -> None:
+        from looop.commands.manual import overview
+
+        print(overview(self.DESCRIPTION, [(v, self._subcommands[v].get().__doc__ or "")
+                                          for v in VERBS if v in self._subcommands]), end="")
+
     def main(self, *args: str) -> int:
         if self.nested_command:
             return 0
         if args:
-            print(f"looop: unknown verb '{args[0]}'. Verbs: {', '.join(VERBS)} (see `looop help`)",
-                  file=sys.stderr)
-            return 1
+            from looop.usage import UsageError, did_you_mean
+
+            close = did_you_mean(args[0], list(VERBS))
+            hint = f"did you mean `looop {close}`? " if close else ""
+            raise UsageError(f"unknown verb '{args[0]}'; {hint}verbs: {', '.join(VERBS)} (see `looop help`)")
         from looop import pulse
 
-        return pulse.run(_paths())
+        return pulse.run(_paths(), quiet=self.quiet)
 
 
 @Looop.subcommand("init")
-class Init(cli.Application):
+class Init(Verb):
     """Write the config from a built-in runner preset (claude, pi, codex, gemini, opencode)"""
 
-    runner = cli.SwitchAttr(["--runner", "-r"], str, default=None,
+    runner = cli.SwitchAttr(["--runner", "-r"], str, default=None, argname="NAME",
                             help="the preset to use; without it, asks on a terminal (else the first installed)")
     force = cli.Flag("--force", help="overwrite an existing config (the old one is kept as .bak)")
 
@@ -63,19 +75,20 @@ class Init(cli.Application):
 
 
 @Looop.subcommand("tick")
-class Tick(cli.Application):
+class Tick(Verb):
     """Run one beat and exit (for debugging and cron)"""
 
     dry_run = cli.Flag(["--dry-run", "-n"], help="sense and diff, write the prompt, do not call the runner")
+    quiet = cli.Flag(["--quiet", "-q"], help="print nothing when the world is unchanged")
 
     def main(self) -> int:
         from looop.commands.beat import tick
 
-        return tick(_paths(), dry_run=self.dry_run)
+        return tick(_paths(), dry_run=self.dry_run, quiet=self.quiet)
 
 
 @Looop.subcommand("run")
-class Run(cli.Application):
+class Run(Verb):
     """Force ONE move for a goal, now (manual override)"""
 
     def main(self, goal: str) -> int:
@@ -85,7 +98,7 @@ class Run(cli.Application):
 
 
 @Looop.subcommand("status")
-class Status(cli.Application):
+class Status(Verb):
     """The loop's live state, for a human or (--json) a machine"""
 
     json = cli.Flag("--json", help="print the machine format (schemas/status.schema.json)")
@@ -97,7 +110,7 @@ class Status(cli.Application):
 
 
 @Looop.subcommand("ls")
-class Ls(cli.Application):
+class Ls(Verb):
     """This profile's workers: id, state, age, exit code, ⚑ flag"""
 
     json = cli.Flag("--json", help="print the machine format (schemas/ls.schema.json)")
@@ -112,7 +125,7 @@ class Ls(cli.Application):
 
 
 @Looop.subcommand("start-session")
-class StartSession(cli.Application):
+class StartSession(Verb):
     """Start a worker: an agent session in a detached terminal you can attach to"""
 
     verify = cli.SwitchAttr("--verify", str, default=None, argname="CMD",
@@ -125,7 +138,7 @@ class StartSession(cli.Application):
 
 
 @Looop.subcommand("attach")
-class Attach(cli.Application):
+class Attach(Verb):
     """Attach this terminal to a worker (Ctrl-\\ twice detaches, it keeps running)"""
 
     def main(self, id: str) -> int:
@@ -135,7 +148,7 @@ class Attach(cli.Application):
 
 
 @Looop.subcommand("kill")
-class Kill(cli.Application):
+class Kill(Verb):
     """End a worker: SIGTERM its process group, SIGKILL after a grace period"""
 
     grace = cli.SwitchAttr("--grace", float, default=5.0, argname="SECONDS",
@@ -148,7 +161,7 @@ class Kill(cli.Application):
 
 
 @Looop.subcommand("flag")
-class Flag(cli.Application):
+class Flag(Verb):
     """Mark a worker as waiting for the human, with a one-line note"""
 
     def main(self, id: str, *message: str) -> int:
@@ -158,7 +171,7 @@ class Flag(cli.Application):
 
 
 @Looop.subcommand("unflag")
-class Unflag(cli.Application):
+class Unflag(Verb):
     """Clear a worker's flag (the human answered)"""
 
     def main(self, id: str) -> int:
@@ -168,7 +181,7 @@ class Unflag(cli.Application):
 
 
 @Looop.subcommand("prune")
-class Prune(cli.Application):
+class Prune(Verb):
     """Remove exited, killed and dead worker sessions"""
 
     def main(self) -> int:
@@ -178,7 +191,7 @@ class Prune(cli.Application):
 
 
 @Looop.subcommand("playbook")
-class Playbook(cli.Application):
+class Playbook(Verb):
     """Review an AI-proposed PLAYBOOK change (diff, approve, reject), or go back (history, restore <n>)"""
 
     def main(self, action: cli.Set("diff", "approve", "reject", "history", "restore") = "diff",  # type: ignore[valid-type]
@@ -189,7 +202,7 @@ class Playbook(cli.Application):
 
 
 @Looop.subcommand("cost")
-class Cost(cli.Application):
+class Cost(Verb):
     """Report LLM spend from the ledger: today (default) or all"""
 
     json = cli.Flag("--json", help="print the machine format")
@@ -200,8 +213,93 @@ class Cost(cli.Application):
         return cost(_paths(), scope, as_json=self.json)
 
 
+@Looop.subcommand("schedule")
+class Schedule(cli.Application):
+    """Wake the loop later: write <name> --in|--every|--at|--cron DUR [--note TEXT], rm <name>, list [--json]"""
+
+    def main(self, *args: str) -> int:
+        if self.nested_command:
+            return 0
+        if args:
+            raise FatalError(f"schedule: unknown action {args[0]!r} (write, rm, list)", 2)
+        from looop.commands.schedule import list_
+
+        return list_(_paths())
+
+
+@Schedule.subcommand("write")
+class ScheduleWrite(cli.Application):
+    """Create or replace a schedule: exactly one of --in, --every, --at, --cron"""
+
+    in_ = cli.SwitchAttr("--in", str, default=None, argname="DUR", help="once, this long from now (90, 90s, 30m, 12h, 1d)")
+    every = cli.SwitchAttr("--every", str, default=None, argname="DUR", help="every period (at least 60 s)")
+    at = cli.SwitchAttr("--at", str, default=None, argname="TIME", help="once, at this ISO local time (2026-12-01T09:00)")
+    cron = cli.SwitchAttr("--cron", str, default=None, argname="EXPR", help="a 5-field cron expression, local time")
+    note = cli.SwitchAttr("--note", str, default="", argname="TEXT", help="what the loop should do when it fires")
+
+    def main(self, name: str) -> int:
+        from looop.commands.schedule import write
+
+        return write(_paths(), name, in_=self.in_, every=self.every, at=self.at, cron=self.cron, note=self.note)
+
+
+@Schedule.subcommand("rm")
+class ScheduleRm(cli.Application):
+    """Remove a schedule (a handled one-shot, or one no longer wanted)"""
+
+    def main(self, name: str) -> int:
+        from looop.commands.schedule import rm
+
+        return rm(_paths(), name)
+
+
+@Schedule.subcommand("list")
+class ScheduleList(cli.Application):
+    """Every schedule with its next due time (local time); invalid files show as invalid"""
+
+    json = cli.Flag("--json", help="print a JSON array")
+
+    def main(self) -> int:
+        from looop.commands.schedule import list_
+
+        return list_(_paths(), as_json=self.json)
+
+
+@Looop.subcommand("up")
+class Up(cli.Application):
+    """Start the pulse detached, as the session `pulse` (attach pulse to watch it)"""
+
+    def main(self) -> int:
+        from looop.commands.updown import up
+
+        return up(_paths())
+
+
+@Looop.subcommand("down")
+class Down(cli.Application):
+    """Stop the pulse, then every worker (SIGTERM, SIGKILL after the grace)"""
+
+    grace = cli.SwitchAttr("--grace", float, default=5.0, argname="SECONDS",
+                           help="seconds between SIGTERM and SIGKILL")
+
+    def main(self) -> int:
+        from looop.commands.updown import down
+
+        return down(_paths(), grace=self.grace)
+
+
+@Looop.subcommand("service")
+class Service(cli.Application):
+    """Run the pulse at login: install, uninstall or status (systemd user unit / launchd agent)"""
+
+    def main(self, action: cli.Set("install", "uninstall", "status") = "status") -> int:  # type: ignore[valid-type]
+        from looop.commands.service import service
+
+        return service(_paths(), action)
+
+
 @Looop.subcommand("demo")
-class Demo(cli.Application):
+class Demo(Verb):
     """See the loop work with no LLM: a full beat, then a skipped one"""
 
 
@@ -212,17 +310,27 @@ class Demo(cli.Application):
 
 
 @Looop.subcommand("help")
-class Help(cli.Application):
-    """The whole manual, with this machine's live paths"""
+class Help(Verb):
+    """The whole manual, with this machine's live paths; `help <verb>` for one verb"""
 
-    def main(self) -> int:
+    def main(self, verb: str = "") -> int:
+        if verb:
+            from looop.usage import UsageError, did_you_mean, verb_help
+
+            sub = self.parent._subcommands.get(verb)
+            if sub is None:
+                close = did_you_mean(verb, list(VERBS))
+                raise UsageError(f"help: no verb '{verb}'" + (f"; did you mean `looop help {close}`?" if close else
+                                                              f" (verbs: {', '.join(VERBS)})"))
+            print(verb_help(sub.get()(f"looop {verb}")), end="")
+            return 0
         from looop.commands.manual import manual
 
         return manual(_paths())
 
 
 @Looop.subcommand("version")
-class Version(cli.Application):
+class Version(Verb):
     """Print the version"""
 
     def main(self) -> int:
@@ -231,7 +339,7 @@ class Version(cli.Application):
 
 
 @Looop.subcommand("completions")
-class Completions(cli.Application):
+class Completions(Verb):
     """Print tab completion for bash or zsh (eval it in your shell rc)"""
 
     def main(self, shell: str) -> int:
@@ -241,7 +349,7 @@ class Completions(cli.Application):
 
 
 @Looop.subcommand("_complete")
-class Complete(cli.Application):
+class Complete(Verb):
     """(internal) shell completion: the words that may follow `looop <words...>`"""
 
     def main(self, *words: str) -> int:
@@ -250,14 +358,21 @@ class Complete(cli.Application):
         registered = self.parent._subcommands
 
         def switches(verb: str) -> list[str]:
-            sub = registered.get(verb)
-            return switches_of(sub.get()(f"looop {verb}")) if sub else []
+            """`verb` may be nested: `schedule write`."""
+            table, app = registered, None
+            for word in verb.split():
+                sub = table.get(word)
+                if sub is None:
+                    return []
+                app = sub.get()(f"looop {verb}")
+                table = app._subcommands
+            return switches_of(app) if app else []
 
         return complete(_paths(), list(words), [v for v in VERBS if v in registered], switches)
 
 
 @Looop.subcommand("_fmt")
-class Fmt(cli.Application):
+class Fmt(Verb):
     """(internal) render and meter an agent's NDJSON stream on stdin"""
 
     def main(self) -> int:
@@ -267,7 +382,7 @@ class Fmt(cli.Application):
 
 
 @Looop.subcommand("_cost")
-class CostReport(cli.Application):
+class CostReport(Verb):
     """(internal) record spend: _cost <kind> <id> <runner> <usd>"""
 
     def main(self, kind: str, cost_id: str, runner: str, usd: str) -> int:
@@ -277,7 +392,7 @@ class CostReport(cli.Application):
 
 
 @Looop.subcommand("_supervise")
-class Supervise(cli.Application):
+class Supervise(Verb):
     """(internal) the detached supervisor of one worker session"""
 
     def main(self, session_dir: str, lock_fd: str = "") -> int:
@@ -287,7 +402,7 @@ class Supervise(cli.Application):
 
 
 @Looop.subcommand("_demo-runner")
-class DemoRunner(cli.Application):
+class DemoRunner(Verb):
     """(internal) the scripted runner `looop demo` uses instead of an LLM"""
 
     def main(self) -> int:

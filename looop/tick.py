@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from looop import events, fleet, gate, journal, seed, world
+from looop import events, fleet, gate, journal, schedules, seed, world
 from looop.errors import FatalError
 from looop.fsio import atomic_write, read_text
 from looop.log import fail, say, warn
@@ -34,9 +34,11 @@ class Outcome:
     run_dir: Path | None = None
     prompt: Path | None = None
     exit_code: int | None = None
+    summary: str = ""  # an unchanged beat's one line
 
 
-def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Outcome:
+def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None, quiet: bool = False) -> Outcome:
+    """One beat. `quiet`: an unchanged beat prints nothing (its line is in Outcome.summary)."""
     ev = paths.events
     seed.ensure(paths)
     _report_odd_files(paths)
@@ -47,23 +49,30 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Ou
         events.emit(ev, "paused")
         return Outcome(skipped="paused")
 
+    from looop import config
+
+    config.load(paths.config, valid_cache=paths.valid_config)  # a bad config fails before sensing, not after
     housekeeping(paths)
     from looop.selfbin import child_env
 
     env = child_env(paths)
     snap_dir = Path(tempfile.mkdtemp(prefix="looop-sense-")) if focus else paths.snapshots
     try:
-        _sense(paths, snap_dir, env)
+        readings = _sense(paths, snap_dir, env)
         workers = fleet_now(paths, env)
-        parts = world.parts(paths.playbook, paths.goals, snap_dir, workers, read_limit())
+        timed = schedules.load_all(paths)
+        parts = world.parts(paths.playbook, paths.goals, snap_dir, workers, read_limit()) + schedules.world_parts(timed)
         world_hash = world.digest(parts)
         unchanged = read_text(paths.last_hash, "").strip() == world_hash
         if unchanged and not focus and not dry_run and not _noop_expired(paths, world_hash):
-            say("world unchanged: no decision needed", "dim")
+            summary = "world unchanged: no decision needed" + _in_brief(readings)
+            if not quiet:
+                say(summary, "dim")
             events.emit(ev, "world_unchanged", hash=world_hash)
             _after(paths, workers)
-            return Outcome(skipped="unchanged")
-        outcome = _decide_and_act(paths, env, snap_dir, workers, parts, world_hash, dry_run, focus, unchanged)
+            return Outcome(skipped="unchanged", summary=summary)
+        _report(readings, snap_dir)
+        outcome = _decide_and_act(paths, env, snap_dir, workers, parts, world_hash, dry_run, focus, unchanged, timed)
     finally:
         if focus:
             shutil.rmtree(snap_dir, ignore_errors=True)
@@ -84,8 +93,10 @@ def fleet_now(paths: Paths, env: dict[str, str]) -> list:
     if not verify.pending(paths.fleet_root, workers):
         return workers
     timeout = max(1, knobs.whole("verify_timeout", config))
+    from looop.fleet.sessions import bare_id
+
     for sid, result in verify.run_pending(paths.fleet_root, workers, paths.data, env, timeout):
-        line = f"  verify {sid}: {result['result']}" + (" (timed out)" if result["timed_out"] else
+        line = f"  verify {bare_id(sid)}: {result['result']}" + (" (timed out)" if result["timed_out"] else
                                                         f" (exit {result['exit_code']})")
         if result["result"] == "pass":
             say(line, "dim")
@@ -167,19 +178,40 @@ def _gate_pre(paths: Paths) -> None:
         events.emit(paths.events, "playbook_adopted")
 
 
-def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> None:
-    from looop.sense import ReadingCache, sense
+def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> list:
+    from looop.progress import SensorProgress
+    from looop.sense import ReadingCache, sense, sensor_names
 
     started = time.monotonic()
-    readings = sense(paths.sensors, snap_dir, env, paths.data, ReadingCache(paths.reading_cache),
-                     sensor_cache=paths.sensor_cache)
+    with SensorProgress(p.name[: -len(".sh")] for p in sensor_names(paths.sensors)) as progress:
+        readings = sense(paths.sensors, snap_dir, env, paths.data, ReadingCache(paths.reading_cache),
+                         sensor_cache=paths.sensor_cache, on_done=progress.done)
+    events.emit(paths.events, "sense_done", sensors=len(readings), failed=sum(not r.ok for r in readings),
+                seconds=round(time.monotonic() - started, 3))
+    return readings
+
+
+def _report(readings: list, snap_dir: Path) -> None:
+    """A beat that goes on to decide: each sensor's outcome, one line each."""
     for r in readings:
         if r.ok:
             say(f"  sensor {r.sensor}: ok ({r.reused or f'{r.seconds:.2f}s'})", "dim")
         else:
             warn(f"  sensor {r.sensor}: FAILED, {r.problem} (see {snap_dir / ('sensor-' + r.sensor + '.json')})")
-    events.emit(paths.events, "sense_done", sensors=len(readings), failed=sum(not r.ok for r in readings),
-                seconds=round(time.monotonic() - started, 3))
+
+
+def _in_brief(readings: list) -> str:
+    """An unchanged beat's sensors in a few words: ` (4 sensors, 1 reused; failing: mail)`."""
+    if not readings:
+        return ""
+    reused = sum(bool(r.reused) for r in readings)
+    failing = [r.sensor for r in readings if not r.ok]
+    words = f"{len(readings)} sensor{'s' if len(readings) != 1 else ''}"
+    if reused:
+        words += f", {reused} reused"
+    if failing:
+        words += f"; failing: {', '.join(failing)}"
+    return f" ({words})"
 
 
 def _new_run_dir(runs: Path, label: str, prompt_text: str) -> Path:
@@ -202,8 +234,9 @@ def _new_run_dir(runs: Path, label: str, prompt_text: str) -> Path:
 
 
 def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, parts: list,
-                    world_hash: str, dry_run: bool, focus: str | None, unchanged: bool) -> Outcome:
-    from looop import config, memory, prompt
+                    world_hash: str, dry_run: bool, focus: str | None, unchanged: bool,
+                    timed: list[schedules.Schedule]) -> Outcome:
+    from looop import config, fairness, memory, prompt
 
     cfg = config.load(paths.config)
     runner_name, command = cfg.tick_command()
@@ -214,7 +247,7 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
 
         check_runner(cfg, runner_name)
     label = f"goal-{focus}" if focus else "tick"
-    inputs = _inputs(paths, env, snap_dir, workers, focus)
+    inputs = _inputs(paths, env, snap_dir, workers, focus, timed)
     inputs.extra = _guard_sections(paths, parts, cfg.data)
     run_dir = _new_run_dir(paths.runs, label, prompt.build(inputs))
     prompt_file = run_dir / "prompt.md"
@@ -235,6 +268,7 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     journal_size = _size(paths.journal)
     started = time.monotonic()
     moved_from = noop.fingerprint(paths.data, workers)
+    goals_before = fairness.observe(paths, workers)
     result = retry.run(command, cwd=paths.data, prompt_file=prompt_file, env=env, log_file=run_dir / "output.log",
                        timeout=tick_timeout(), config=cfg.data, events=paths.events,
                        record=None if focus else runner_record(paths))
@@ -254,12 +288,14 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
         events.emit(paths.events, "tick_failed", run=run_dir.name, exit_code=code, timed_out=timed_out)
         return Outcome(failed=True, run_dir=run_dir, prompt=prompt_file, exit_code=code or 1)
     failure.clear(paths.last_failure)
+    workers_after = fleet.workers(paths.fleet_root)
+    fairness.stamp_many(paths, fairness.touched(paths, goals_before, workers_after) + ([focus] if focus else []))
     if not focus:
-        settled = without_finished(parts, workers)
+        settled = schedules.without_dropped(paths, without_finished(parts, workers))
         world_hash = world.digest(settled)
         atomic_write(paths.last_hash, world_hash + "\n")
         _save_world(paths, settled)
-        moved_to = noop.fingerprint(paths.data, fleet.workers(paths.fleet_root))
+        moved_to = noop.fingerprint(paths.data, workers_after)
         noop.settle(paths.noop_state, moved_from, moved_to, world_hash, noop_ttl)
     line = journal.last(paths.journal) if _size(paths.journal) != journal_size else ""
     if line:
@@ -328,8 +364,9 @@ def _guard_sections(paths: Paths, parts: list, config: dict) -> list[tuple[str, 
     return out
 
 
-def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, focus: str | None):
-    from looop import prompt
+def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, focus: str | None,
+            timed: list[schedules.Schedule]):
+    from looop import fairness, prompt
 
     now, zone = journal.now_stamp()
     body_max = _env_int("LOOOP_PROMPT_BODY_MAX", prompt.DEFAULT_BODY_MAX)
@@ -345,6 +382,8 @@ def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, fo
         readings=[(world.shown(s.name), read_text(s, "", limit) or "") for s in sorted(snap_dir.glob("sensor-*.json"))],
         workers=workers,
         claims=[(world.shown(c.stem), read_text(c, "", limit) or "") for c in sorted(paths.claims.glob("*.json"))],
+        fairness=fairness.section(paths, fairness.goal_ids(paths.goals)),
+        schedules=schedules.section(timed, time.time()),
         journal=journal.recent(paths.journal, 20),
         focus_goal=focus,
         body_max=body_max,

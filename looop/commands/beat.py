@@ -8,7 +8,7 @@ from looop.fsio import PulseLock
 from looop.log import say
 from looop.paths import Paths
 
-def tick(paths: Paths, dry_run: bool = False) -> int:
+def tick(paths: Paths, dry_run: bool = False, quiet: bool = False) -> int:
     from looop.tick import beat, reap_orphan_runner
 
     lock = PulseLock(paths.lock_dir)
@@ -21,7 +21,7 @@ def tick(paths: Paths, dry_run: bool = False) -> int:
                          "it beats on its own, so not running another beat now", 1)
     try:
         reap_orphan_runner(paths)
-        outcome = beat(paths, dry_run=dry_run)
+        outcome = beat(paths, dry_run=dry_run, quiet=quiet)
     finally:
         lock.release()
     return 1 if outcome.failed else 0

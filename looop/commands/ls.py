@@ -36,7 +36,7 @@ def records(paths: Paths) -> list[dict[str, Any]]:
          "started_at": w.started_at, "runner": w.runner, "flagged": w.flagged, "note": w.note,
          "flagged_at": w.flagged_at, "supervisor_pid": w.supervisor_pid,
          "health": w.health, "idle_s": w.idle_s, "verify": verify_record(w)}
-        for w in fleet.workers(paths.fleet_root, config=config_dict(paths.config))
+        for w in fleet.listing(paths.fleet_root, config=config_dict(paths.config))
     ]
 
 
@@ -68,11 +68,12 @@ def age(seconds: float) -> str:
 
 def table(rows: list[dict[str, Any]], colour: bool) -> str:
     from looop.color import paint
+    from looop.fleet.sessions import bare_id
 
     if not rows:
         return "no workers in this profile\n"
     head = ("ID", "STATE", "HEALTH", "AGE", "EXIT", "VERIFY", "")
-    cells = [(r["id"], r["state"], r["health"], age(r["age_s"]),
+    cells = [(bare_id(r["id"]), r["state"], r["health"], age(r["age_s"]),
               "" if r["exit_code"] is None else str(r["exit_code"]), verify_cell(r),
               ("⚑ " + (r["note"] or "")).rstrip() if r["flagged"] else "") for r in rows]
     widths = [max(len(c[i]) for c in [head, *cells]) for i in range(6)]
@@ -93,6 +94,9 @@ def ls(paths: Paths, as_json: bool = False, watch: bool = False, interval: str =
     from looop.color import enabled
 
     wait = parse_duration(interval)
+    if watch and not sys.stdout.isatty():
+        print("looop ls: --watch redraws a terminal; printing once", file=sys.stderr)
+        watch = False
     if not watch:
         rows = records(paths)
         if as_json:

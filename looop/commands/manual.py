@@ -30,6 +30,7 @@ THE NOUNS (in the data dir)
   attention.md         blockers the AI wants you to see
   events.jsonl         lifecycle events, one JSON per line
   cost.jsonl           the spend ledger
+  schedules/<name>.json  timed wake-ups: once (--in/--at) or recurring (--every/--cron) (tracked)
   paused               if this file exists, every beat is skipped
   .next-interval       the AI's one-shot request for the next wait (5..3600 s)
 
@@ -70,15 +71,17 @@ PATHS (live)
   fleet      {fleet}
 
 VERBS
-  looop                        run the pulse: beat, wait, repeat (Ctrl-C stops)
+  looop [--quiet]              run the pulse: beat, wait, repeat (Ctrl-C stops);
+                               an unchanged beat is one line (--quiet: none)
   looop init [--runner NAME] [--force]
                                write the config from a preset: claude, pi, codex,
                                gemini, opencode (never overwrites without --force)
-  looop tick [--dry-run]       one beat, then exit (cron-friendly: exit 1 if it failed)
+  looop tick [--dry-run] [-q]  one beat, then exit (cron-friendly: exit 1 if it failed)
   looop run <goal>             force one move for a goal now
   looop status [--json]        pulse, last move, workers, pending changes, spend
   looop ls [--json] [-w]       this profile's workers (⚑ = waiting for you)
-  looop attach <id>            attach to a worker (Ctrl-\\ twice detaches)
+  looop attach <id>            attach to a worker (Ctrl-\\ twice within 3 s detaches;
+                               a single Ctrl-\\ is not sent to the worker)
   looop start-session <id> "<prompt>" [runner] [--verify CMD]
                                start a worker (the beat's AI does this); CMD runs
                                once after it ends: exit 0 = the work is done
@@ -90,15 +93,28 @@ VERBS
                                restore makes one live and the approved baseline
   looop cost [today|all] [--json]
                                LLM spend from the ledger
+  looop schedule write <name> (--in DUR | --every DUR | --at TIME | --cron EXPR) [--note TEXT]
+                               wake the loop later (DUR: 90, 90s, 30m, 12h, 1d; --every >= 60 s;
+                               --at an ISO local time; --cron 5 fields, local time)
+  looop schedule rm <name> | list [--json]
+                               drop a schedule; list them with their next due time
+  looop up | down [--grace S]  start the pulse detached (as the session `pulse`: attach pulse);
+                               stop the pulse, then every worker
+  looop service install|uninstall|status
+                               run the pulse at login (systemd user unit / launchd agent)
   looop demo                   a full beat and a skipped beat, no LLM needed
   looop completions bash|zsh   shell completion (verbs, goal ids, worker ids)
-  looop version | help
+  looop version | help [<verb>]
 
 CADENCE
   After a beat that acted: busy_interval; while a worker is alive:
   active_interval; otherwise: interval. Each is env (LOOOP_INTERVAL,
   LOOOP_BUSY_INTERVAL, LOOOP_ACTIVE_INTERVAL) > config > 60 s. Failed beats
   back off exponentially up to 300 s. .next-interval overrides once.
+  A schedule falling due ends the wait early; one written or removed while
+  the pulse sleeps re-plans it. A due one-shot wakes the loop once and stays
+  due until dropped; a recurring one wakes it once per period (once after
+  downtime). The prompt's FAIRNESS names the goal acted on least recently.
 
 GUARDRAILS (config key, or env var which wins)
   max_decides_per_hour   LOOOP_MAX_DECIDES_PER_HOUR (120; 0 = no cap)
@@ -145,3 +161,11 @@ def manual(paths: Paths) -> int:
     print(MANUAL.format(version=__version__, config=paths.config, data=paths.data,
                         profile=profile, fleet=paths.fleet_root), end="")
     return 0
+
+
+def overview(description: str, verbs: list[tuple[str, str]]) -> str:
+    """`looop --help`: what looop is and its verbs, one line each (internal verbs left out)."""
+    lines = [f"looop {__version__}: {description}", "", "usage: looop [<verb> [<args>...]]", "", "verbs:"]
+    lines += [f"  {verb:<14} {doc.strip().splitlines()[0] if doc.strip() else ''}".rstrip() for verb, doc in verbs]
+    lines += ["", "`looop help` is the whole manual; `looop help <verb>` (or `looop <verb> -h`) one verb."]
+    return "\n".join(lines) + "\n"

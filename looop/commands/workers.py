@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import signal
 
-from looop import events
+from looop import events, fleet
 from looop.errors import FatalError
 from looop.fleet import sessions
 from looop.paths import Paths
@@ -25,6 +25,9 @@ def start_session(paths: Paths, name: str, prompt: str, runner: str | None = Non
     from looop.preflight import check_runner
 
     sid = sessions.session_id(name)
+    if sid == fleet.PULSE:
+        raise FatalError(f"'{sessions.bare_id(sid)}' is the pulse's own session (looop up); "
+                         "give the worker another id", 1)
     cfg = config.load(paths.config)
     runner_name, template = cfg.interactive_command(runner)
     check_runner(cfg, runner_name, "interactive")
@@ -40,11 +43,12 @@ def _refuse_running(paths: Paths, sid: str) -> None:
     """A live session with this id refuses; a finished one is pruned to make room."""
     from looop import selfbin
 
+    bare = sessions.bare_id(sid)
     existing = sessions.Session(sessions.sessions_dir(paths.fleet_root) / sid)
     if existing.path.is_dir():
         if sessions.state_of(existing) in sessions.ALIVE_STATES:
-            raise FatalError(f"{sid} is already running; attach with: "
-                             f"{selfbin.user_command(paths)} attach {sid}", 1)
+            raise FatalError(f"{bare} is already running; attach with: "
+                             f"{selfbin.user_command(paths)} attach {bare}", 1)
         sessions.remove(existing)
         events.emit(paths.events, "session_pruned", session=sid)
 
@@ -78,8 +82,8 @@ def _start(paths: Paths, sid: str, prompt: str, runner_name: str, template: str,
                   runner=runner_name, prompt_file=prompt_file, looop_bin=bin_path, size=size, verify=verify)
     events.emit(paths.events, "session_started", session=sid, runner=runner_name)
     cmd = selfbin.user_command(paths)
-    print(f"started {sid} (runner: {runner_name}, cwd: {paths.data})")
-    print(f"  attach: {cmd} attach {sid}   (Ctrl-\\ twice detaches; the worker keeps running)")
+    print(f"started {bare} (runner: {runner_name}, cwd: {paths.data})")
+    print(f"  attach: {cmd} attach {bare}   (Ctrl-\\ twice detaches; the worker keeps running)")
     print(f"  prompt: {prompt_file}")
     if verify:
         print(f"  verify: {verify}   (run once by the beat after it ends)")
@@ -98,15 +102,15 @@ def kill(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
     w = sessions.worker(session)
     if not w.alive:
         code = f" (exit code {w.exit_code})" if w.exit_code is not None else ""
-        print(f"{session.id} has already ended: {w.state}{code}")
+        print(f"{session.name} has already ended: {w.state}{code}")
         return 0
     # Recorded first: a worker ending itself is in the group about to be signalled.
     events.emit(paths.events, "session_killed", session=session.id)
-    state, code = _kill_via_socket(session, grace)
+    state, code = stop_session(session, grace)
     left = _leftovers(session)
-    print(f"{session.id} {state}" + (f" (exit code {code})" if code is not None else ""))
+    print(f"{session.name} {state}" + (f" (exit code {code})" if code is not None else ""))
     if left:
-        raise FatalError(f"{session.id}: {left} process(es) of its group survived SIGKILL "
+        raise FatalError(f"{session.name}: {left} process(es) of its group survived SIGKILL "
                          f"(see `ps -g {sessions.read_json(session.status).get('worker_pid')}`)", 1)
     return 0
 
@@ -123,7 +127,8 @@ def _leftovers(session: sessions.Session) -> int:
     return len(procgroup.members(pid))
 
 
-def _kill_via_socket(session: sessions.Session, grace: float) -> tuple[str, int | None]:
+def stop_session(session: sessions.Session, grace: float) -> tuple[str, int | None]:
+    """Ask the supervisor to end its session (TERM, KILL after `grace`); (state, exit code)."""
     from looop.fleet import control
 
     try:
@@ -165,14 +170,16 @@ def flag(paths: Paths, name: str, message: str = "") -> int:
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
     if not w.alive:
-        raise FatalError(f"{session.id} is not running ({w.state}); only a live worker can be flagged", 1)
+        raise FatalError(f"{session.name} is not running ({w.state}); only a live worker can be flagged", 1)
     note = " ".join(message.split())
+    if not note and w.note:  # `flag <id>` alone raises the hand again, keeping the question
+        note = w.note
     fields = {"note": note}
     if w.note != note:  # the same question again is not a new flag
         fields["flagged_at"] = utc_now()
     sessions.update_status(session, **fields)
     events.emit(paths.events, "session_flagged", session=session.id, note=note)
-    print(f"⚑ {session.id} flagged" + (f": {note}" if note else ""))
+    print(f"⚑ {session.name} flagged" + (f": {note}" if note else ""))
     return 0
 
 
@@ -180,16 +187,14 @@ def unflag(paths: Paths, name: str) -> int:
     session = sessions.find(paths.fleet_root, name)
     sessions.update_status(session, note=None, flagged_at=None)
     events.emit(paths.events, "session_unflagged", session=session.id)
-    print(f"{session.id} unflagged")
+    print(f"{session.name} unflagged")
     return 0
 
 
 def prune(paths: Paths) -> int:
-    from looop import fleet
-
     gone = fleet.prune(paths.fleet_root)
     for sid in gone:
         events.emit(paths.events, "session_pruned", session=sid)
     print(f"pruned {len(gone)} finished session{'s' if len(gone) != 1 else ''}"
-          + (f": {', '.join(gone)}" if gone else ""))
+          + (f": {', '.join(sessions.bare_id(g) for g in gone)}" if gone else ""))
     return 0

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from looop import procgroup
 from looop.errors import FatalError
-from looop.fleet.sessions import Session, read_json, sessions_dir, state_of, update_status, write_json
+from looop.fleet.sessions import Session, bare_id, read_json, sessions_dir, state_of, update_status, write_json
 
 START_WAIT = 10.0  # seconds start-session waits for the worker to be running
 
@@ -44,7 +44,8 @@ def check_cap(fleet_root: Path, sid: str, cap: int, where: str) -> None:
     live = fleet.live_ids(fleet_root)
     if cap and len(live) >= cap:
         raise FatalError(f"fleet cap reached: {len(live)} live worker{'s' if len(live) != 1 else ''} "
-                         f"({', '.join(live)}) of at most {cap} ({where}); {sid} was not started "
+                         f"({', '.join(bare_id(w) for w in live)}) of at most {cap} ({where}); "
+                         f"{bare_id(sid)} was not started "
                          f"(wait for one to end, or `looop kill` one)", 1)
 
 
@@ -65,7 +66,7 @@ def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[
     try:
         session.path.mkdir(mode=0o700)
     except FileExistsError:
-        raise FatalError(f"{sid} is being started by someone else right now", 1) from None
+        raise FatalError(f"{session.name} is being started by someone else right now", 1) from None
     lock_fd = os.open(session.alive_lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock_fd, fcntl.LOCK_EX)
@@ -107,7 +108,7 @@ def _wait_running(session: Session) -> None:
         why = session.supervisor_log.read_text(errors="replace").strip().splitlines()[-1]
     except (OSError, IndexError):
         pass
-    raise FatalError(f"{session.id}: the supervisor did not start{': ' + why if why else ''} "
+    raise FatalError(f"{session.name}: the supervisor did not start{': ' + why if why else ''} "
                      f"(see {session.path})", 1)
 
 

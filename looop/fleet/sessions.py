@@ -35,6 +35,10 @@ class Session:
         return self.path.name
 
     @property
+    def name(self) -> str:  # the id the user typed: `fix-ci` for `looop-fix-ci`
+        return bare_id(self.path.name)
+
+    @property
     def meta(self) -> Path:  # static: cmd, cwd, started_at, supervisor pid
         return self.path / "meta.json"
 
@@ -109,8 +113,8 @@ def find(fleet_root: Path, name: str) -> Session:
     sid = session_id(name)
     session = Session(sessions_dir(fleet_root) / sid)
     if not session.path.is_dir():
-        known = ", ".join(s.id for s in all_sessions(fleet_root)) or "none"
-        raise FatalError(f"no worker session '{sid}' in this profile (sessions: {known}; see `looop ls`)", 1)
+        known = ", ".join(s.name for s in all_sessions(fleet_root)) or "none"
+        raise FatalError(f"no worker '{bare_id(sid)}' in this profile (workers: {known}; see `looop ls`)", 1)
     return session
 
 

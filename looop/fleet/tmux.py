@@ -66,7 +66,7 @@ def surface(paths: Paths, workers: Iterable[Worker]) -> list[str]:
         cmd = attach_prefix(paths)
         for key in fresh:
             w = flagged[key]
-            done = _tmux("new-window", "-d", "-n", f"⚑ {w.id}", f"{cmd} attach {w.id}")
+            done = _tmux("new-window", "-d", "-n", f"⚑ {w.name}", f"{cmd} attach {w.name}")
             if done is not None and done.returncode == 0:
                 remembered.add(key)
                 popped.append(w.id)

@@ -114,12 +114,12 @@ def test_a_beat_shows_a_flagged_worker_under_needs_you(loop):
     loop.run("flag", "n", "approve the plan?")
     out = loop.run("tick")
     assert "NEEDS YOU" in out.stdout
-    line = next(ln for ln in out.stdout.splitlines() if "⚑ looop-n" in ln)
+    line = next(ln for ln in out.stdout.splitlines() if "⚑ n:" in ln)
     assert "approve the plan?" in line
     cmd = line.split("attach: ", 1)[1]
-    assert cmd.startswith(f"LOOOP_DATA_DIR={loop.data}") and cmd.endswith("attach looop-n")
+    assert cmd.startswith(f"LOOOP_DATA_DIR={loop.data}") and cmd.endswith("attach n")
     shown = subprocess.run(cmd + " </dev/null", shell=True, env=loop.env, capture_output=True, text=True, timeout=5)
-    assert "attached to looop-n" in shown.stderr
+    assert "attached to n;" in shown.stderr
 
 
 def test_the_ai_sees_a_worker_finish_once_then_it_is_pruned(loop):

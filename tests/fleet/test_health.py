@@ -33,7 +33,7 @@ def test_a_quiet_worker_turns_stuck_and_that_wakes_the_loop_once(loop):
     assert status["workers"][0]["health"] == "stuck"
     assert "looop-q [running, stuck]" in loop.run("status").stdout
     lines = loop.run("ls").stdout.splitlines()
-    assert lines[1].split()[:3] == ["looop-q", "running", "stuck"]
+    assert lines[1].split()[:3] == ["q", "running", "stuck"]
 
 
 def test_output_resets_the_stuck_clock(loop):

@@ -17,8 +17,8 @@ def test_ls_table_and_json(loop):
 
     lines = loop.run("ls").stdout.splitlines()
     assert lines[0].split() == ["ID", "STATE", "HEALTH", "AGE", "EXIT", "VERIFY"]
-    alpha = next(ln for ln in lines if ln.startswith("looop-alpha"))
-    beta = next(ln for ln in lines if ln.startswith("looop-beta"))
+    alpha = next(ln for ln in lines if ln.startswith("alpha "))
+    beta = next(ln for ln in lines if ln.startswith("beta "))
     assert alpha.split()[1:3] == ["running", "flagged"] and alpha.rstrip().endswith("⚑ pick a colour")
     assert beta.split()[1:3] == ["exited", "dead"] and beta.split()[4] == "5"
     assert alpha.split()[3].endswith("s")
@@ -45,7 +45,7 @@ def test_ls_watch_redraws_until_ctrl_c(loop):
     try:
         term.expect("no workers")
         kit.start(loop, "late", "hang")
-        term.expect("looop-late")
+        term.expect(b"\nlate ")
         assert term.seen.count(b"\033[H\033[2J") >= 2  # redrawn in place
         term.send("\x03")
         assert term.wait() == 0
@@ -56,3 +56,12 @@ def test_ls_watch_redraws_until_ctrl_c(loop):
 def test_ls_rejects_a_bad_interval(loop):
     out = loop.run("ls", "-w", "-n", "soon")
     assert out.returncode == 2 and "not a duration" in out.stderr
+
+
+def test_ls_watch_into_a_pipe_prints_once_and_ends(loop):
+    kit.use_fake_worker(loop)
+    kit.start(loop, "piped", "hang")
+    out = loop.run("ls", "--watch", "--interval", "100ms", timeout=10)
+    assert out.returncode == 0
+    assert out.stdout.splitlines()[1].startswith("piped ") and "\033[2J" not in out.stdout
+    assert "--watch redraws a terminal" in out.stderr

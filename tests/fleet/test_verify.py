@@ -28,7 +28,7 @@ def test_a_worker_that_exits_0_without_the_work_fails_its_verify(loop):
     kit.wait_state(loop, "done", "exited")
 
     out = loop.run("tick", "--dry-run")  # the verdicts are in before the AI is asked
-    assert "verify looop-lazy: fail (exit 4)" in out.stdout
+    assert "verify lazy: fail (exit 4)" in out.stdout
     result = json.loads((kit.session_dir(loop, "lazy") / "verify.json").read_text())
     assert result["result"] == "fail" and result["exit_code"] == 4 and "no report written" in result["tail"]
     data = kit.ls_json(loop)
@@ -37,7 +37,7 @@ def test_a_worker_that_exits_0_without_the_work_fails_its_verify(loop):
     assert by_id["looop-lazy"]["verify"]["result"] == "fail"
     assert by_id["looop-done"]["verify"]["result"] == "pass"
     rows = {ln.split()[0]: ln for ln in loop.run("ls").stdout.splitlines()[1:]}
-    assert "fail (4)" in rows["looop-lazy"] and rows["looop-done"].split()[-1] == "pass"
+    assert "fail (4)" in rows["lazy"] and rows["done"].split()[-1] == "pass"
 
     assert loop.run("tick").returncode == 0 and loop.calls() == 1
     prompt = loop.prompt_copy.read_text()
