@@ -55,13 +55,14 @@ def test_backoff_grows_and_is_capped(base, failures):
 def test_an_unexpected_error_fails_only_that_beat(tmp_path, monkeypatch, capsys):
     import json
 
-    from looop import config, tick
+    from looop import config, preflight, tick
 
-    (tmp_path / "c.json").write_text(json.dumps({"default": "x", "runners": {"x": {"tick": "true"}}}))
     paths = _paths(tmp_path / "data")
+    paths.data.mkdir()
+    paths.config.write_text(json.dumps({"default": "x", "runners": {"x": {"tick": "true"}}}))
     calls = []
 
-    def beat(_paths):
+    def beat(_paths, **kw):
         calls.append(1)
         if len(calls) == 1:
             raise ValueError("a reading nobody foresaw")
@@ -69,6 +70,7 @@ def test_an_unexpected_error_fails_only_that_beat(tmp_path, monkeypatch, capsys)
 
     monkeypatch.setattr(tick, "beat", beat)
     monkeypatch.setattr(tick, "reap_orphan_runner", lambda p: None)
+    monkeypatch.setattr(preflight, "check_runner", lambda *a, **kw: None)
     monkeypatch.setattr(pulse.time, "sleep", lambda s: None)
     monkeypatch.setattr(config, "cadence", lambda data: CAD)
     assert pulse.run(paths) == 0
@@ -104,7 +106,7 @@ def test_a_verb_that_crashes_exits_3_with_one_line(tmp_path, monkeypatch, capsys
     monkeypatch.setenv("LOOOP_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("LOOOP_CONFIG", str(tmp_path / "c.json"))
 
-    def boom(paths, dry_run=False):
+    def boom(*args, **kw):
         raise KeyError("surprise")
 
     monkeypatch.setattr(beat, "tick", boom)
