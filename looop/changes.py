@@ -96,7 +96,7 @@ def _parse(text: str | None) -> Any:
         return _ABSENT
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return text
 
 

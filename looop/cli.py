@@ -7,7 +7,6 @@ framework and nothing else. User mistakes end as one line, never a traceback.
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 
@@ -596,38 +595,22 @@ def _stdin_dash(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from looop.error_handler import error_handler
+
     argv = _stdin_dash(list(sys.argv[1:] if argv is None else argv))
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminate)
     try:
-        _, code = Looop.run(["looop", *argv], exit=False)
-        sys.stdout.flush()
-        return int(code or ExitStatus.OK)
-    except FatalError as exc:
-        _stderr(f"looop: {exc}")
-        return exc.code
-    except BrokenPipeError:
-        _quiet_stdout()
-        return ExitStatus.OK
-    except KeyboardInterrupt:
-        return ExitStatus.INTERRUPTED
-    except OSError as exc:
-        # A full disk, a read-only data dir, a vanished directory: one line.
-        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
-        _stderr(f"looop: {exc.strerror or exc}{where} (nothing was lost: state files are replaced atomically)")
-        return ExitStatus.FAILED
+        with error_handler(lambda: _paths().crash_log, _stderr):
+            _, code = Looop.run(["looop", *argv], exit=False)
+            sys.stdout.flush()
+            return int(code or ExitStatus.OK)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
 
 
 def _stderr(text: str) -> None:
     try:
         print(text, file=sys.stderr, flush=True)
-    except OSError:
-        pass
-
-
-def _quiet_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
     except OSError:
         pass

@@ -27,9 +27,18 @@ class Entry:
     cost_usd: float
 
 
+MAX_USD = 1_000_000.0  # one call costing more is a bug or a lie, not spend; sums stay finite
+
+
+def sane(usd: object) -> bool:
+    """A positive, finite amount no call could plausibly exceed."""
+    return (isinstance(usd, (int, float)) and not isinstance(usd, bool) and math.isfinite(usd)
+            and 0 < usd <= MAX_USD)
+
+
 def record(ledger: Path, kind: str, cost_id: str, runner: str, usd: float) -> bool:
-    """Append one line; only positive, finite amounts are recorded."""
-    if not (isinstance(usd, (int, float)) and math.isfinite(usd) and usd > 0):
+    """Append one line; only sane amounts (positive, finite, at most MAX_USD) are recorded."""
+    if not sane(usd):
         return False
     from looop.stamps import utc_now
 
@@ -47,7 +56,7 @@ def parse_line(line: str) -> Entry | None:
     if not isinstance(obj, dict):
         return None
     usd = obj.get("cost_usd")
-    if isinstance(usd, bool) or not isinstance(usd, (int, float)) or not math.isfinite(usd) or usd <= 0:
+    if not sane(usd) or not isinstance(usd, (int, float)):
         return None
     ts = parse_ts(obj.get("ts"))
     if ts is None:
@@ -127,6 +136,8 @@ def report(items: Iterable[Entry]) -> Report:
 
 def usd(amount: float) -> str:
     """Rounded to 4 decimals, trailing zeros trimmed: 0.5, 1.25, 0.0012, 3."""
+    if not math.isfinite(amount):
+        return "?"  # never print inf or nan as if it were money
     text = f"{round(amount, 4):.4f}".rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
 

@@ -17,7 +17,12 @@ def emit(path: Path, event: str, **fields: Any) -> None:
     from looop.fsio import append_line
 
     record = {"ts": utc_now(), "event": event, **fields}
+    line = json.dumps(record, ensure_ascii=False, default=str)
     try:
-        append_line(path, json.dumps(record, ensure_ascii=False, default=str))
+        line.encode()
+    except UnicodeEncodeError:  # a lone surrogate from a file name or a reading: escape it
+        line = json.dumps(record, default=str)
+    try:
+        append_line(path, line)
     except OSError:
         pass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import overload
@@ -85,20 +86,67 @@ def append_line(path: Path, line: str) -> None:
         os.close(fd)
 
 
-@overload
-def read_text(path: Path, default: str) -> str: ...
-
-
-@overload
-def read_text(path: Path, default: None = None) -> str | None: ...
-
-
-def read_text(path: Path, default: str | None = None) -> str | None:
-    """A file's text, or `default` when it does not exist."""
+def file_kind(path: Path) -> str:
+    """'' for a regular file (or a link to one) or nothing at all; else what it is instead."""
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        mode = os.stat(path).st_mode
     except FileNotFoundError:
-        return default
+        return "a dangling symlink" if os.path.islink(path) else ""
+    except OSError:
+        return ""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes | None:
+    """A regular file's bytes (the first `limit` of them), or None when it is
+    missing or is not a regular file. Never blocks: a FIFO or a device is
+    opened non-blocking and refused (say so with `file_kind`)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a socket, or a FIFO's other end
+            return None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks = []
+        left = limit
+        while left is None or left > 0:
+            chunk = os.read(fd, 1 << 20 if left is None else min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if left is not None:
+                left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+@overload
+def read_text(path: Path, default: str, limit: int | None = None) -> str: ...
+
+
+@overload
+def read_text(path: Path, default: None = None, limit: int | None = None) -> str | None: ...
+
+
+def read_text(path: Path, default: str | None = None, limit: int | None = None) -> str | None:
+    """A file's text (its first `limit` bytes), or `default` when it does not
+    exist or is not a regular file (never blocking on a FIFO)."""
+    raw = read_bytes(path, limit)
+    return default if raw is None else raw.decode("utf-8", errors="replace")
 
 
 def read_json_object(path: Path) -> dict | None:
@@ -106,10 +154,14 @@ def read_json_object(path: Path) -> dict | None:
     import json
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = read_bytes(path, STATE_MAX_BYTES)
+        data = json.loads(raw) if raw is not None else None
+    except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
+
+
+STATE_MAX_BYTES = 1 << 20  # no state file of looop's own is near this
 
 
 def tail_lines(path: Path, count: int, chunk: int = 8192) -> list[str]:

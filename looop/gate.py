@@ -8,6 +8,7 @@ Both are plain file operations.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Callable
@@ -16,10 +17,9 @@ from looop.fsio import atomic_write
 
 
 def _bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
+    from looop.fsio import read_bytes
+
+    return read_bytes(path)  # never blocks on a FIFO; not a regular file reads as absent
 
 
 def gate_pre(playbook: Path, approved: Path, history: Path | None = None) -> str | None:
@@ -86,18 +86,24 @@ def reap_claims(claims_dir: Path, is_alive: Callable[[str], bool]) -> list[tuple
         if why:
             try:
                 path.unlink()
-            except FileNotFoundError:
+            except OSError:  # gone already, or a directory: the beat reports those
                 continue
             reaped.append((path.stem, why))
     return reaped
 
 
 def _claim_problem(path: Path, is_alive: Callable[[str], bool]) -> str:
-    from looop.fsio import read_json_object
+    from looop.fsio import STATE_MAX_BYTES, read_bytes
 
-    claim = read_json_object(path)
-    if claim is None:
+    try:
+        raw = read_bytes(path, STATE_MAX_BYTES)
+        claim = json.loads(raw) if raw is not None else None
+    except (OSError, ValueError, RecursionError):
         return "unparseable"
+    if raw is None:
+        return "not a regular file"
+    if not isinstance(claim, dict):
+        return "not a JSON object"
     session = claim.get("session")
     if not isinstance(session, str) or not session:
         return "names no session"

@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from looop.fsio import read_bytes, read_json_object
+
 _WATCHED_FILES = ("PLAYBOOK.md", "PLAYBOOK.proposed.md", "attention.md")
 _POLICY_DIRS = ("goals", "sensors", "schedules")  # small and current: compared by content
 _PILED_DIRS = ("goals/archive", "claims", "reports")  # grow with history: compared by name, size, mtime
@@ -30,7 +32,7 @@ def fingerprint(data: Path, workers: Iterable[Any]) -> str:
         files += _entries(data / d)
     for path in files:
         try:
-            body = path.read_bytes() if path.stat().st_size <= 1 << 20 else str(path.stat().st_mtime_ns).encode()
+            body = (read_bytes(path) if path.stat().st_size <= 1 << 20 else None) or str(path.stat().st_mtime_ns).encode()
         except OSError:
             body = b"\0absent"
         _add(h, str(path.relative_to(data)), body)
@@ -56,7 +58,7 @@ def _entries(directory: Path) -> list[Path]:
 
 
 def _add(h: Any, name: str, body: bytes) -> None:
-    raw = name.encode()
+    raw = os.fsencode(name)  # a file name need not be UTF-8
     h.update(b"%d:%s%d:" % (len(raw), raw, len(body)))
     h.update(body)
 
@@ -81,8 +83,6 @@ def expired(path: Path, world_hash: str, env: Mapping[str, str] | None = None,
 
     On the hot path: one small file read, no config (the TTL was stored with it;
     LOOOP_NOOP_TTL in the environment wins)."""
-    from looop.fsio import read_json_object
-
     data = read_json_object(path)
     if data is None or data.get("hash") != world_hash:
         return None

@@ -103,6 +103,11 @@ class Paths:
         return self.data / "tick.log"
 
     @property
+    def crash_log(self) -> Path:
+        """Tracebacks of unexpected errors, with versions (size-bounded)."""
+        return self.data / "crash.log"
+
+    @property
     def lock_dir(self) -> Path:
         return self.data / ".lock"
 

@@ -67,7 +67,8 @@ def cap(body: str, limit: int, where: str) -> str:
     if limit <= 0 or len(body) <= limit:
         return body
     cut = len(body) - limit
-    return body[:limit] + f"\n[… {cut} more characters cut; read {where} for the rest]\n"
+    # Files are read only up to a bound, so the count is a floor, not the whole.
+    return body[:limit] + f"\n[… at least {cut} more characters cut; read {where} for the rest]\n"
 
 
 def _body(text: str, limit: int, where: str) -> str:

@@ -14,6 +14,7 @@ import time
 from types import FrameType
 
 from looop import events, fleet
+from looop.error_handler import beat_errors
 from looop.errors import FatalError
 from looop.fsio import PulseLock
 from looop.log import fail, say
@@ -22,8 +23,8 @@ from looop.paths import Paths
 MIN_WAIT, MAX_WAIT, MAX_BACKOFF = 5, 3600, 300
 
 
-class Stop(Exception):
-    """Raised in the main thread by SIGTERM/SIGINT."""
+class Stop(BaseException):
+    """Raised in the main thread by SIGTERM/SIGINT; like Ctrl-C, no beat catches it."""
 
 
 def clamp(seconds: int) -> int:
@@ -32,10 +33,12 @@ def clamp(seconds: int) -> int:
 
 def take_next_interval(paths: Paths) -> int | None:
     """The AI's one-shot wait request: digits only, clamped, then deleted."""
-    try:
-        raw = paths.next_interval.read_text(errors="replace").strip()
-    except (FileNotFoundError, IsADirectoryError):
+    from looop.fsio import read_text
+
+    if not os.path.lexists(paths.next_interval):
         return None
+    try:
+        raw = (read_text(paths.next_interval, "", 64) or "").strip()  # never blocks on a FIFO
     except OSError:
         raw = ""
     try:
@@ -93,30 +96,28 @@ def run(paths: Paths, quiet: bool = False) -> int:
         while True:
             acted, summary = False, ""
             beat_started = time.time()
-            try:
+            with beat_errors(paths.crash_log) as failed:
                 outcome = tick.beat(paths, quiet=True)
                 acted, summary = outcome.acted, outcome.summary
                 failures = failures + 1 if outcome.failed else 0
-            except FatalError as exc:
+            if failed.why:
                 failures += 1
-                fail(f"beat failed: {exc}")
-            except OSError as exc:
-                failures += 1
-                fail(f"beat failed: {exc.filename or ''} {exc.strerror or exc}".strip())
-            try:
+                fail(f"beat failed: {failed.why}")
+                events.emit(paths.events, "beat_failed", why=failed.why, crashed=failed.crashed)
+            with beat_errors(paths.crash_log) as bad_config:
                 cadence = config.cadence(config.load(paths.config).data)
-            except FatalError as exc:
-                fail(str(exc))
+            if bad_config.why:
+                fail(bad_config.why)
             alive = any(w.alive for w in fleet.workers(paths.fleet_root))
             wait = next_wait(cadence, acted, alive, take_next_interval(paths), failures)
             why = f" (backing off after {failures} failed beat{'s' if failures > 1 else ''})" if failures else ""
             rest(paths, wait, why, cadence, since=beat_started, summary=summary, quiet=quiet)
     except Stop as stop:
-        runner.stop_current(signal.SIGTERM)
+        runner.stop_current()
         say(f"pulse stopped ({stop})", "bold")
         return 0
     except KeyboardInterrupt:
-        runner.stop_current(signal.SIGTERM)
+        runner.stop_current()
         say("pulse stopped", "bold")
         return 0
     finally:

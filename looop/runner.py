@@ -18,7 +18,11 @@ import time
 from pathlib import Path
 from typing import Callable, TextIO
 
+from looop import procgroup
 from looop.color import enabled, paint
+
+DEFAULT_LOG_BYTES = 4 << 20  # output.log (and so tick.log) keeps at most this: head and tail
+KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL for the runner's group
 
 # The group of the runner currently running, so a signal handler can stop it.
 _current_group: int | None = None
@@ -59,70 +63,36 @@ def render(command: str, prompt_file: Path) -> tuple[str, bool]:
     return command.replace(PROMPT_FILE, shlex.quote(str(prompt_file))), False
 
 
-def stop_current(sig: int = signal.SIGTERM) -> None:
-    """Stop the running runner's process group (from a signal handler)."""
+def stop_current() -> None:
+    """Stop the running runner's whole group: TERM, a grace, then KILL."""
+    from looop import procgroup
+
     if _current_group is not None:
-        kill_group(_current_group, sig)
-
-
-def kill_group(pgid: int, sig: int) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _group_members(pgid: int, marker: str) -> list[int]:
-    """Processes of group `pgid` whose environment carries our marker."""
-    members = []
-    needle = f"LOOOP_COST_ID={marker}".encode() + b"\0"
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                fields = fh.read().rsplit(b")", 1)[1].split()
-            if int(fields[2]) != pgid:
-                continue
-            with open(f"/proc/{entry}/environ", "rb") as fh:
-                if needle in fh.read() + b"\0":
-                    members.append(int(entry))
-        except (OSError, IndexError, ValueError):
-            continue
-    return members
+        procgroup.stop(_current_group, KILL_GRACE)
 
 
 def reap_orphan(record: Path) -> int:
     """Stop a runner left behind by a killed pulse or tick; return how many
     processes were stopped. Only called by the new holder of the lock, so the
-    recorded runner's parent is certainly gone: two moves never overlap."""
+    recorded runner's parent is certainly gone: two moves never overlap. The
+    record stays until the group is gone (the next holder tries again)."""
+    from looop import procgroup
+    from looop.fsio import read_text
+
     try:
-        pgid_text, marker = record.read_text().split()
+        pgid_text, marker = (read_text(record, "", 4096) or "").split()
         pgid = int(pgid_text)
-    except (OSError, ValueError):
+    except ValueError:
+        record.unlink(missing_ok=True)
         return 0
-    members = _group_members(pgid, marker)
-    stopped = len(members)
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for pid in members:
-            try:
-                os.kill(pid, sig)
-            except (ProcessLookupError, PermissionError):
-                pass
-        deadline = time.monotonic() + 2.0
-        while members and time.monotonic() < deadline:
-            members = [p for p in members if _running(p)]
-            time.sleep(0.02)
+    members = procgroup.marked(pgid, marker)  # ours, not a group that reused the number
+    if members and not procgroup.stop(pgid, KILL_GRACE):
+        from looop.errors import FatalError
+
+        raise FatalError(f"a runner left by a killed pulse (process group {pgid}) survived SIGKILL; "
+                         f"not starting a second one (record: {record})", 1)
     record.unlink(missing_ok=True)
-    return stopped
-
-
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except (OSError, IndexError):
-        return False
+    return len(members)
 
 
 def run(command: str, *, cwd: Path, stdin_file: Path, env: dict[str, str], log_files: list[Path],
@@ -137,25 +107,26 @@ def run(command: str, *, cwd: Path, stdin_file: Path, env: dict[str, str], log_f
     out = out or sys.stdout
     colour = enabled(out)
     command, on_stdin = render(command, stdin_file)
-    logs = [open(p, "ab") for p in log_files]
+    logs = [CappedLog(p, log_cap()) for p in log_files]
     try:
         full_env = child_env(env)
         if record is not None:
             full_env["LOOOP_RUNNER_RECORD"] = str(record)
         with open(stdin_file if on_stdin else os.devnull, "rb") as fin:
-            proc = subprocess.Popen(
-                bash_argv(command), cwd=cwd, stdin=fin, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, env=full_env, start_new_session=True,
-            )
+            proc = procgroup.spawn(bash_argv(command), cwd=cwd, stdin=fin, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, env=full_env)
         _current_group = proc.pid
+        gone = True
         try:
             return _pump(proc, logs, out, colour, on_line, timeout)
         except BaseException:
-            # Interrupted (Ctrl-C, SIGTERM): the runner must not outlive us.
-            kill_group(proc.pid, signal.SIGTERM)
+            # Interrupted (Ctrl-C, SIGTERM): the runner must not outlive us, even
+            # one that ignores SIGTERM; its record stays until its group is gone.
+            gone = False
+            gone = procgroup.stop(proc.pid, KILL_GRACE, proc)
             raise
         finally:
-            if record is not None:
+            if record is not None and gone:
                 record.unlink(missing_ok=True)
     finally:
         _current_group = None
@@ -163,9 +134,15 @@ def run(command: str, *, cwd: Path, stdin_file: Path, env: dict[str, str], log_f
             fh.close()
 
 
+LINE_MAX = 65536  # a runner line longer than this is shown in pieces (linear, bounded memory)
+
+
 def _pump(proc: subprocess.Popen[bytes], logs: list, out: TextIO, colour: bool,
           on_line: Callable[[str], None] | None, timeout: float | None) -> tuple[int, bool]:
-    """Stream the runner's output until it is done; enforce the timeout."""
+    """Stream the runner's output until it is done; enforce the timeout, even
+    on a runner that closed its output and kept running."""
+    from looop import procgroup
+
     timed_out = False
     deadline = time.monotonic() + timeout if timeout else None
     assert proc.stdout is not None
@@ -173,49 +150,108 @@ def _pump(proc: subprocess.Popen[bytes], logs: list, out: TextIO, colour: bool,
     os.set_blocking(fd, False)
     sel = selectors.DefaultSelector()
     sel.register(fd, selectors.EVENT_READ)
-    pending = b""
+    reading = True
+    pending = bytearray()
     exited_at: float | None = None
     while True:
-        wait = 0.5
+        wait = 0.5 if reading else 0.05
         if deadline is not None:
             wait = max(0.0, min(wait, deadline - time.monotonic()))
-        events = sel.select(wait)
         chunk: bytes | None = None
-        if events:
-            try:
-                chunk = os.read(fd, 65536)
-            except BlockingIOError:
-                chunk = None
-            if chunk == b"":
-                break  # EOF: every writer closed the pipe
+        if reading:
+            if sel.select(wait):
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    chunk = None
+                if chunk == b"":
+                    reading = False  # every writer closed the pipe; the runner may still be running
+                    sel.unregister(fd)
+        else:
+            time.sleep(wait)
         if chunk:
             for fh in logs:
                 fh.write(chunk)
-                fh.flush()
+            start = len(pending)
             pending += chunk
-            *lines, pending = pending.split(b"\n")
-            for raw in lines:
-                _show(raw, out, colour, on_line)
+            cut = pending.rfind(b"\n", start)
+            if cut >= 0:
+                for raw in bytes(pending[:cut]).split(b"\n"):
+                    _show(raw, out, colour, on_line)
+                del pending[: cut + 1]
+            while len(pending) >= LINE_MAX:
+                _show(bytes(pending[:LINE_MAX]), out, colour, on_line)
+                del pending[:LINE_MAX]
         if deadline is not None and time.monotonic() >= deadline and not timed_out:
             timed_out = True
-            kill_group(proc.pid, signal.SIGTERM)
-            deadline = time.monotonic() + 2.0
+            procgroup.send(proc.pid, signal.SIGTERM)
+            procgroup.send(proc.pid, signal.SIGCONT)
+            deadline = time.monotonic() + KILL_GRACE
         elif timed_out and deadline is not None and time.monotonic() >= deadline:
-            kill_group(proc.pid, signal.SIGKILL)
+            procgroup.send(proc.pid, signal.SIGKILL)
             deadline = None
-        # The runner is gone but a stray grandchild keeps the pipe open:
-        # give it a moment, then stop reading.
         if proc.poll() is not None:
+            if not reading:
+                break
+            # The runner is gone but a stray grandchild keeps the pipe open:
+            # give it a moment, then stop reading.
             exited_at = exited_at or time.monotonic()
             if time.monotonic() - exited_at > 2.0:
                 break
     if pending:
-        _show(pending, out, colour, on_line)
+        _show(bytes(pending), out, colour, on_line)
     sel.close()
     proc.stdout.close()
     code = proc.wait()
-    kill_group(proc.pid, signal.SIGKILL)  # leftovers of the runner's group
+    procgroup.send(proc.pid, signal.SIGKILL)  # leftovers of the runner's group
     return (124 if timed_out else code), timed_out
+
+
+def log_cap() -> int:
+    """LOOOP_RUN_LOG_BYTES: bytes of runner output kept per run (0 = all)."""
+    raw = os.environ.get("LOOOP_RUN_LOG_BYTES", "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else DEFAULT_LOG_BYTES
+
+
+class CappedLog:
+    """An append-only log of at most `cap` bytes: the head as it comes, then
+    only the newest bytes (held in memory), written behind a marker on close."""
+
+    def __init__(self, path: Path, cap: int) -> None:
+        self.fh = open(path, "ab")  # noqa: SIM115 - closed by close(), after the tail is written
+        self.cap = cap
+        self.head_room = max(0, cap // 2 - self.fh.tell()) if cap else -1
+        self.tail_max = cap - cap // 2
+        self.tail = bytearray()
+        self.dropped = 0
+
+    def write(self, chunk: bytes) -> None:
+        if self.head_room < 0:
+            self.fh.write(chunk)
+            self.fh.flush()
+            return
+        if self.head_room:
+            head = chunk[: self.head_room]
+            self.fh.write(head)
+            self.fh.flush()
+            self.head_room -= len(head)
+            chunk = chunk[len(head):]
+        self.tail += chunk
+        if len(self.tail) > 2 * self.tail_max:  # trimmed now and then: linear overall
+            self._trim()
+
+    def _trim(self) -> None:
+        extra = len(self.tail) - self.tail_max
+        if extra > 0:
+            del self.tail[:extra]
+            self.dropped += extra
+
+    def close(self) -> None:
+        self._trim()
+        if self.dropped:
+            self.fh.write(f"\n[… looop: {self.dropped} bytes cut here (LOOOP_RUN_LOG_BYTES={self.cap}) …]\n".encode())
+        self.fh.write(bytes(self.tail))
+        self.fh.close()
 
 
 def _show(raw: bytes, out: TextIO, colour: bool, on_line: Callable[[str], None] | None) -> None:

@@ -225,11 +225,16 @@ def load_all(paths: Paths, now: float | None = None, *, use_cache: bool = True) 
     out = []
     for file_name in names:
         name = file_name[: -len(".json")]
+        from looop.fsio import STATE_MAX_BYTES, read_bytes
+
         try:
-            raw = (paths.schedules / file_name).read_bytes()
+            raw = read_bytes(paths.schedules / file_name, STATE_MAX_BYTES)  # a FIFO never blocks the beat
+            if raw is None:
+                out.append(_invalid(name, "not a regular file"))
+                continue
             record = json.loads(raw)
-        except (OSError, ValueError) as exc:
-            why = "not valid JSON" if isinstance(exc, ValueError) else (getattr(exc, "strerror", None) or str(exc))
+        except (OSError, ValueError, RecursionError) as exc:
+            why = "not valid JSON" if not isinstance(exc, OSError) else (getattr(exc, "strerror", None) or str(exc))
             out.append(_invalid(name, why))
             continue
         out.append(evaluate(name, record, now, cache))

@@ -29,9 +29,13 @@ def interval_of(head: bytes) -> int | None:
 
 
 def _script(script: Path) -> tuple[int | None, str]:
+    from looop.fsio import read_bytes
+
     try:
-        body = script.read_bytes()
+        body = read_bytes(script)  # a link to a FIFO must not block the beat
     except OSError:
+        return None, ""
+    if body is None:
         return None, ""
     return interval_of(body[:2048]), hashlib.sha256(body).hexdigest()
 

@@ -45,6 +45,7 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None, quiet
     """One beat. `quiet`: an unchanged beat prints nothing (its line is in Outcome.summary)."""
     ev = paths.events
     seed.ensure(paths)
+    _report_odd_files(paths)
     _gate_pre(paths)
     events.emit(ev, "tick_start", **({"goal": focus} if focus else {}))
     if paths.paused.exists() and not focus:
@@ -64,8 +65,8 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None, quiet
         readings = _sense(paths, snap_dir, env)
         workers = fleet_now(paths, env)
         timed = schedules.load_all(paths)
-        parts = (world.parts(paths.playbook, paths.goals, snap_dir, workers) + schedules.world_parts(timed)
-                 + world.ask_parts(paths))
+        parts = (world.parts(paths.playbook, paths.goals, snap_dir, workers, read_limit())
+                 + schedules.world_parts(timed) + world.ask_parts(paths))
         world_hash = world.digest(parts)
         unchanged = read_text(paths.last_hash, "").strip() == world_hash
         if unchanged and not focus and not dry_run and not _must_decide(paths, world_hash):
@@ -154,6 +155,30 @@ def housekeeping(paths: Paths) -> None:
     for name, why in gate.reap_claims(paths.claims, is_alive):
         say(f"claim {name} reaped: {why}", "dim")
         events.emit(paths.events, "claim_reaped", claim=name, why=why)
+
+
+def _report_odd_files(paths: Paths) -> None:
+    """A FIFO, device, directory or dangling link where looop reads a file is
+    never read (it would block): it is reported each beat and treated as absent.
+    The PLAYBOOK is the one the beat cannot go on without."""
+    from looop.fsio import file_kind
+
+    kind = file_kind(paths.playbook)
+    if kind:
+        raise FatalError(f"{paths.playbook} is {kind}, not a file; nothing was changed", 1)
+    files = [paths.proposed, paths.approved, paths.attention, paths.next_interval,
+             paths.last_hash, paths.world_state, paths.noop_state, paths.budget_state, paths.last_failure]
+    for folder, pattern in ((paths.goals, "*.md"), (paths.claims, "*.json")):
+        try:
+            files += sorted(folder.glob(pattern))
+        except OSError:
+            pass
+    for path in files:
+        kind = file_kind(path)
+        if kind:
+            where = world.shown(str(path))
+            warn(f"{where} is {kind}, not a regular file: ignored (replace it with a file)")
+            events.emit(paths.events, "file_ignored", file=where, kind=kind)
 
 
 def _gate_pre(paths: Paths) -> None:
@@ -414,6 +439,7 @@ def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, fo
 
     now, zone = journal.now_stamp()
     body_max = _env_int("LOOOP_PROMPT_BODY_MAX", prompt.DEFAULT_BODY_MAX)
+    limit = read_limit()
     return prompt.Inputs(
         data_dir=paths.data,
         looop_bin=env["LOOOP_BIN"],
@@ -421,11 +447,11 @@ def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, fo
         zone=zone,
         playbook=_read_playbook(paths),
         proposal_pending=paths.proposed.exists(),
-        goals=[(g.name, read_text(g, "") or "") for g in sorted(paths.goals.glob("*.md"))],
-        readings=[(s.name, read_text(s, "") or "") for s in sorted(snap_dir.glob("sensor-*.json"))],
+        goals=[(world.shown(g.name), read_text(g, "", limit) or "") for g in sorted(paths.goals.glob("*.md"))],
+        readings=[(world.shown(s.name), read_text(s, "", limit) or "") for s in sorted(snap_dir.glob("sensor-*.json"))],
         workers=workers,
         pending_asks=view.prompt_section(paths, workers),
-        claims=[(c.stem, read_text(c, "") or "") for c in sorted(paths.claims.glob("*.json"))],
+        claims=[(world.shown(c.stem), read_text(c, "", limit) or "") for c in sorted(paths.claims.glob("*.json"))],
         fairness=fairness.section(paths, fairness.goal_ids(paths.goals)),
         schedules=schedules.section(timed, time.time()),
         journal=journal.recent(paths.journal, 20),
@@ -434,11 +460,18 @@ def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, fo
     )
 
 
+def read_limit() -> int | None:
+    """How many bytes of a goal or the PLAYBOOK a beat reads: enough for the
+    prompt's per-body cap in characters (up to 4 bytes each), never the whole file."""
+    from looop import prompt
+
+    body_max = _env_int("LOOOP_PROMPT_BODY_MAX", prompt.DEFAULT_BODY_MAX)
+    return body_max * 4 + 1 if body_max > 0 else None
+
+
 def _read_playbook(paths: Paths) -> str:
     try:
-        text = paths.playbook.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        return ""
+        text = read_text(paths.playbook, "", read_limit()) or ""
     except OSError as exc:
         raise FatalError(f"cannot read {paths.playbook}: {exc.strerror}", 1) from None
     if not text.strip():

@@ -17,14 +17,20 @@ from looop.fleet import Worker
 
 
 def canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    # surrogatepass: a lone surrogate ("\ud800" is valid JSON) hashes, never raises.
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def shown(name: str) -> str:
+    """A file name as printable UTF-8: bytes that are not UTF-8 become `\\xNN` escapes."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def wake_signal(raw: bytes) -> bytes:
     """What of a reading feeds the hash: `.signal` if present, else the whole."""
     try:
         value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return raw
     if isinstance(value, dict) and "signal" in value:
         return canonical(value["signal"])
@@ -38,20 +44,33 @@ def worker_fields(worker: Worker) -> bytes:
     return canonical([worker.id, worker.state, worker.exit_code, worker.note, worker.health, verdict])
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
+def _read(path: Path, limit: int | None = None) -> bytes:
+    """The first `limit` bytes; past them, the size and time stand in for the rest,
+    so a huge file still wakes the loop when it changes but is never read whole."""
+    from looop.fsio import read_bytes
+
+    raw = read_bytes(path, None if limit is None else limit + 1)
+    if raw is None:
         return b""
+    if limit is not None and len(raw) > limit:
+        try:
+            st = path.stat()
+            return raw[:limit] + b"\0%d:%d" % (st.st_size, st.st_mtime_ns)
+        except OSError:
+            return raw[:limit]
+    return raw
 
 
-def parts(playbook: Path, goals_dir: Path, snapshots_dir: Path, workers: Iterable[Worker]) -> list[tuple[str, bytes]]:
-    """The world, in hash order, as (marker, bytes) pairs."""
-    out: list[tuple[str, bytes]] = [("PLAYBOOK.md", _read(playbook))]
+def parts(playbook: Path, goals_dir: Path, snapshots_dir: Path, workers: Iterable[Worker],
+          body_max: int | None = None) -> list[tuple[str, bytes]]:
+    """The world, in hash order, as (marker, bytes) pairs. Files are read up to
+    `body_max` bytes (the prompt shows no more of them either)."""
+    limit = body_max if body_max and body_max > 0 else None
+    out: list[tuple[str, bytes]] = [("PLAYBOOK.md", _read(playbook, limit))]
     for goal in sorted(goals_dir.glob("*.md")):
-        out.append((f"goals/{goal.name}", _read(goal)))
+        out.append((f"goals/{shown(goal.name)}", _read(goal, limit)))
     for snap in sorted(snapshots_dir.glob("sensor-*.json")):
-        out.append((f"sensor:{snap.name[len('sensor-'):-len('.json')]}", wake_signal(_read(snap))))
+        out.append((f"sensor:{shown(snap.name[len('sensor-'):-len('.json')])}", wake_signal(_read(snap))))
     for worker in sorted(workers, key=lambda w: w.id):
         out.append((f"worker:{worker.id}", worker_fields(worker)))
     return out

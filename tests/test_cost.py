@@ -65,3 +65,25 @@ def test_usd_is_rounded_and_trimmed(x):
 
 def test_usd_examples():
     assert [cost.usd(v) for v in (0, 0.5, 1.0, 0.00004, 0.12345, 3.10)] == ["0", "0.5", "1", "0", "0.1235", "3.1"]
+
+
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([1e308, 1.7e308, 1e6, 1e300]),
+                min_size=1, max_size=20))
+def test_ledger_sums_stay_finite(tmp_path_factory, amounts):
+    import math
+
+    ledger = tmp_path_factory.mktemp("l") / "cost.jsonl"
+    for usd in amounts:
+        cost.record(ledger, "tick", "x", "fake", usd)
+    with open(ledger, "a") as fh:  # hand-written lines, or an older looop's
+        fh.write('{"ts": "2026-01-01T00:00:00Z", "kind": "tick", "id": "x", "runner": "r", "cost_usd": 1e308}\n' * 3)
+    rep = cost.report(cost.entries(ledger))
+    assert math.isfinite(rep.total)
+    json.dumps(rep.as_json("all"), allow_nan=False)
+
+
+def test_absurd_amounts_are_refused_and_nothing_prints_infinity(loop):
+    loop.seed()
+    out = loop.run("_cost", "tick", "x", "fake", "1e308")
+    assert out.returncode == 2 and "must be a number of US dollars" in out.stderr
+    assert cost.usd(float("inf")) == "?" and cost.usd(float("nan")) == "?"

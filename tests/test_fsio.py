@@ -72,3 +72,21 @@ def test_lock_is_exclusive_and_reclaimed_after_death(tmp_path):
     assert b.holder() is None
     assert b.acquire()
     b.release()
+
+
+def test_read_bytes_never_blocks_and_reads_only_regular_files(tmp_path):
+    import os
+
+    from looop.fsio import file_kind, read_bytes, read_text
+
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "device").symlink_to("/dev/zero")
+    (tmp_path / "file").write_bytes(b"x" * 100)
+    for name, kind in (("fifo", "a FIFO"), ("dir", "a directory"), ("dangling", "a dangling symlink"),
+                       ("device", "a device")):
+        assert read_bytes(tmp_path / name) is None and read_text(tmp_path / name, "d") == "d"
+        assert file_kind(tmp_path / name) == kind
+    assert read_bytes(tmp_path / "file", 10) == b"x" * 10 and file_kind(tmp_path / "file") == ""
+    assert read_bytes(tmp_path / "missing") is None and file_kind(tmp_path / "missing") == ""

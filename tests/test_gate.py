@@ -70,3 +70,12 @@ def test_claims_are_reaped_unless_their_worker_lives(tmp_path):
     assert set(reaped) == {"dead", "garbage", "nosession", "list"}
     assert reaped["garbage"] == "unparseable"
     assert sorted(p.name for p in claims.iterdir()) == ["live.json", "notes.txt"]
+
+
+def test_a_claim_nested_a_thousand_levels_is_reaped_not_raised(tmp_path):
+    from looop.gate import reap_claims
+
+    (tmp_path / "deep.json").write_text('{"session": "looop-a", "x": ' + "[" * 1000 + "]" * 1000 + "}")
+    (tmp_path / "deeper.json").write_text("[" * 100000 + "]" * 100000)
+    reaped = dict(reap_claims(tmp_path, lambda s: True))
+    assert reaped == {"deep": "unparseable", "deeper": "unparseable"}

@@ -48,3 +48,78 @@ def test_backoff_grows_and_is_capped(base, failures):
     wait = pulse.backoff(base, failures)
     assert 5 <= wait <= 300
     assert wait >= pulse.backoff(base, max(1, failures - 1))
+
+
+# -- one bad beat never ends the pulse ------------------------------------------
+
+def test_an_unexpected_error_fails_only_that_beat(tmp_path, monkeypatch, capsys):
+    import json
+
+    from looop import config, preflight, tick
+
+    paths = _paths(tmp_path / "data")
+    paths.data.mkdir()
+    paths.config.write_text(json.dumps({"default": "x", "runners": {"x": {"tick": "true"}}}))
+    calls = []
+
+    def beat(_paths, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("a reading nobody foresaw")
+        raise pulse.Stop("SIGTERM")
+
+    monkeypatch.setattr(tick, "beat", beat)
+    monkeypatch.setattr(tick, "reap_orphan_runner", lambda p: None)
+    monkeypatch.setattr(preflight, "check_runner", lambda *a, **kw: None)
+    monkeypatch.setattr(pulse.time, "sleep", lambda s: None)
+    monkeypatch.setattr(config, "cadence", lambda data: CAD)
+    assert pulse.run(paths) == 0
+    assert len(calls) == 2, "the pulse went on to the next beat"
+    out = capsys.readouterr().out
+    [line] = [ln for ln in out.splitlines() if "beat failed" in ln]
+    assert "unexpected error: ValueError: a reading nobody foresaw" in line and str(paths.crash_log) in line
+    assert "backing off after 1 failed beat" in out and "Traceback" not in out
+    crash = paths.crash_log.read_text()
+    assert "Traceback" in crash and "ValueError" in crash and "looop " in crash and "Python " in crash
+    events = [json.loads(x) for x in paths.events.read_text().splitlines()]
+    assert any(e["event"] == "beat_failed" and e["crashed"] for e in events)
+
+
+def test_crash_log_stays_bounded(tmp_path):
+    from looop.error_handler import CRASH_LOG_BYTES, record_crash
+
+    log = tmp_path / "crash.log"
+    for n in range(400):
+        try:
+            raise RuntimeError(f"crash number {n} " + "x" * 2000)
+        except RuntimeError as exc:
+            record_crash(log, exc, "beat")
+    text = log.read_text()
+    assert len(text.encode()) <= CRASH_LOG_BYTES
+    assert "crash number 399" in text and text.startswith("=== ")
+
+
+def test_a_verb_that_crashes_exits_3_with_one_line(tmp_path, monkeypatch, capsys):
+    from looop import cli
+    from looop.commands import beat
+
+    monkeypatch.setenv("LOOOP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("LOOOP_CONFIG", str(tmp_path / "c.json"))
+
+    def boom(*args, **kw):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(beat, "tick", boom)
+    assert cli.main(["tick"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unexpected error: KeyError" in err and "crash.log" in err
+    assert "KeyError" in (tmp_path / "data" / "crash.log").read_text()
+
+
+def test_a_fifo_next_interval_never_blocks(tmp_path):
+    import os
+
+    paths = _paths(tmp_path)
+    os.mkfifo(paths.next_interval)
+    assert pulse.take_next_interval(paths) is None
+    assert not paths.next_interval.exists()

@@ -143,6 +143,28 @@ def test_pulse_beats_repeatedly_with_zero_interval(loop):
         assert pulse.wait(10) == 0
 
 
+def test_stopping_the_pulse_kills_a_runner_that_ignores_sigterm(loop):
+    runner = loop.root / "stubborn-runner"
+    pids = loop.root / "stubborn-pids"
+    runner.write_text("#!/usr/bin/env bash\ncat >/dev/null\ntrap '' TERM HUP\n"
+                      f"sleep 300 & echo $$ $! > {pids}\necho stubborn runner ready\nwait\n")
+    runner.chmod(0o755)
+    loop.write_config(str(runner))
+    loop.seed()
+    pulse = loop.popen()
+    try:
+        _read_until(pulse, "stubborn runner ready")
+        shell, child = map(int, pids.read_text().split())
+        pulse.send_signal(signal.SIGTERM)
+        assert pulse.wait(30) == 0
+    finally:
+        if pulse.poll() is None:
+            pulse.kill()
+    # the whole group is gone, so no second move can ever overlap it
+    assert not _running(shell) and not _running(child)
+    assert not (loop.data / ".lock" / "runner").exists()
+
+
 def test_a_quiet_world_costs_one_line_per_beat_and_needs_you_is_not_repeated(loop):
     loop.fake("attention", "renew the token", "journal")
     loop.sensor("calm", "echo '{\"signal\": {\"ok\": true}}'")

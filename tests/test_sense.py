@@ -122,3 +122,114 @@ def test_sensors_get_the_loop_environment(loop):
     assert got["d"] == str(loop.data)
     assert got["c"] == str(loop.data / "claims") and got["r"] == str(loop.data / "reports")
     assert got["b"].startswith("/")
+
+
+# -- hardening: nothing a sensor prints or is named can break the beat --------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from looop.sense import check_reading  # noqa: E402
+
+
+@given(st.lists(st.sampled_from(['[', '{"k":', '{"a":1,"b":']), min_size=65, max_size=3000),
+       st.sampled_from(["1", '"x"', "[]", "{}", "null"]))
+def test_deeply_nested_readings_are_refused_never_raised(opens, leaf):
+    closes = "".join("]" if o == "[" else "}" for o in reversed(opens))
+    text = "".join(opens) + leaf + closes
+    if len(opens) % 2:
+        text = '{"signal":' + text + "}"
+    assert "nested" in check_reading(text.encode(), 0)
+
+
+def test_a_reading_nested_a_thousand_levels_is_an_error_reading(loop):
+    loop.fake("journal")
+    loop.seed()
+    loop.sensor("deep", "python3 -c 'print(\"{\\\"signal\\\":\" + \"[\" * 1000 + \"]\" * 1000 + \"}\")'")
+    out = loop.run("tick")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "nested" in _reading(loop, "deep")["looop_error"]["problem"]
+    assert "Traceback" not in out.stderr and loop.calls() == 1
+
+
+def test_the_cap_is_enforced_while_reading(loop):
+    # Endless output with no timeout to save it: the sensor is stopped at the cap.
+    loop.fake("journal")
+    loop.seed()
+    loop.sensor("endless", "printf '{\"a\":\"'; yes")
+    out = loop.run("tick", env={"LOOOP_SENSOR_TIMEOUT": "600"})
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "over the 8192-byte cap" in _reading(loop, "endless")["looop_error"]["problem"]
+
+
+def test_sensor_stderr_is_bounded(loop):
+    loop.fake("journal")
+    loop.seed()
+    loop.sensor("chatty", "head -c 5000000 /dev/zero | tr '\\0' e >&2; echo '{\"signal\": 1}'")
+    out = loop.run("tick")
+    assert out.returncode == 0
+    assert _reading(loop, "chatty") == {"signal": 1}
+    err = loop.data / "snapshots" / "sensor-chatty.err"
+    assert err.stat().st_size < 70000 and "stderr cut" in err.read_text()
+
+
+@pytest.mark.parametrize("name, problem", [
+    (b"caf\xe9-\xff", "not valid UTF-8"),
+    (b"n" * 250, "250-byte name"),
+])
+def test_a_sensor_with_an_unusable_name_yields_an_error_reading(loop, name, problem):
+    import os
+
+    loop.fake("journal")
+    loop.seed()
+    loop.sensor("good", "echo '{\"signal\": 1}'")
+    path = os.path.join(os.fsencode(loop.data / "sensors"), name + b".sh")
+    with open(path, "wb") as fh:
+        fh.write(b"#!/bin/sh\necho '{}'\n")
+    os.chmod(path, 0o755)
+    out = loop.run("tick")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert loop.calls() == 1 and "Traceback" not in out.stderr
+    [bad] = [p for p in (loop.data / "snapshots").glob("sensor-*.json") if p.name != "sensor-good.json"
+             and p.name != "sensor-today.json"]
+    assert problem in json.loads(bad.read_text())["looop_error"]["problem"]
+    assert _reading(loop, "good") == {"signal": 1}
+    assert "FAILED" in out.stdout
+
+
+def test_a_dangling_symlink_sensor_yields_an_error_reading(loop):
+    loop.fake("journal")
+    loop.seed()
+    (loop.data / "sensors" / "ghost.sh").symlink_to(loop.root / "nowhere.sh")
+    out = loop.run("tick")
+    assert out.returncode == 0
+    assert "does not exist" in _reading(loop, "ghost")["looop_error"]["problem"]
+
+
+def test_sigterm_while_sensing_stops_the_sensors_at_once(loop):
+    import os
+    import signal
+    import subprocess
+
+    from tests.fleet.kit import wait_for
+
+    loop.fake("journal")
+    loop.seed()
+    pids = loop.root / "sensor-pids"
+    for name in ("slow1", "slow2"):
+        loop.sensor(name, f"echo $$ >> {pids}; sleep 300; echo '{{}}'")
+    tick = loop.popen("tick", env={"LOOOP_SENSOR_TIMEOUT": "300"}, stdout=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: pids.exists() and len(pids.read_text().split()) == 2, what="both sensors to start")
+        tick.send_signal(signal.SIGTERM)
+        tick.wait(30)
+    finally:
+        if tick.poll() is None:
+            tick.kill()
+    for pid in map(int, pids.read_text().split()):
+        try:
+            os.kill(pid, 0)
+            alive = open(f"/proc/{pid}/stat").read().split(")")[-1].split()[0] != "Z"
+        except (ProcessLookupError, FileNotFoundError):
+            alive = False
+        assert not alive, f"sensor {pid} outlived the interrupted beat"

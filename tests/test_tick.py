@@ -343,3 +343,101 @@ def test_an_older_data_dir_learns_new_ignores(loop):
     assert "/events.jsonl" in lines and "/runs/" in lines and lines.count("/snapshots/") == 1
     tracked = subprocess.run(["git", "ls-files"], cwd=loop.data, capture_output=True, text=True).stdout.split()
     assert "events.jsonl" not in tracked and not any(t.startswith("runs/") for t in tracked)
+
+
+# -- hardening: nothing hangs, nothing floods ----------------------------------
+
+def _script_runner(loop, name, body):
+    path = loop.root / name
+    path.write_text("#!/usr/bin/env bash\ncat >/dev/null\n" + body + "\n")
+    path.chmod(0o755)
+    loop.write_config(str(path))
+
+
+def test_the_timeout_holds_for_a_runner_that_closes_its_output(loop):
+    pidfile = loop.root / "closer-pid"
+    _script_runner(loop, "closer", f"echo $$ > {pidfile}; exec >/dev/null 2>&1; exec sleep 300")
+    loop.seed()
+    out = loop.run("tick", env={"LOOOP_TICK_TIMEOUT": "2"})
+    assert out.returncode == 1 and "timed out after 2s" in out.stdout
+    pid = int(pidfile.read_text())
+    assert not os.path.exists(f"/proc/{pid}") or "Z" in open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1][:3]
+
+
+def test_runner_output_logs_keep_head_and_tail_within_the_cap(loop):
+    _script_runner(loop, "flood", "echo FIRST-LINE; head -c 3000000 /dev/zero | tr '\\0' x; echo; echo LAST-LINE; "
+                   f"{os.path.abspath('fixtures/runners/fake-runner')} journal </dev/null")
+    loop.seed()
+    out = loop.run("tick", env={"LOOOP_RUN_LOG_BYTES": "100000"})
+    assert out.returncode == 0, out.stderr
+    run = max(d for d in (loop.data / "runs").iterdir() if not d.name.startswith("."))
+    for log in (run / "output.log", loop.data / "tick.log"):
+        text = log.read_text()
+        assert len(text) < 100000 + 200
+        assert text.startswith("FIRST-LINE") and "LAST-LINE" in text[-1000:]
+        assert "bytes cut here (LOOOP_RUN_LOG_BYTES=100000)" in text
+
+
+def test_a_line_without_end_is_shown_in_pieces(loop):
+    _script_runner(loop, "long-line", "head -c 300000 /dev/zero | tr '\\0' y; "
+                   f"{os.path.abspath('fixtures/runners/fake-runner')} journal </dev/null")
+    loop.seed()
+    out = loop.run("tick")
+    assert out.returncode == 0
+    shown = [ln for ln in out.stdout.splitlines() if "yyyy" in ln]
+    assert len(shown) == 5 and max(len(ln) for ln in shown) < 70000
+
+
+@pytest.mark.parametrize("where", ["goals/pipe.md", "attention.md", ".last-world.json", ".noop-since",
+                                   "claims/pipe.json", "PLAYBOOK.proposed.md", ".last-tick-hash"])
+@pytest.mark.parametrize("kind", ["fifo", "directory", "dangling", "device"])
+def test_a_file_that_is_not_a_file_never_blocks_the_beat(loop, where, kind):
+    loop.fake("journal")
+    loop.seed()
+    path = loop.data / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "dangling":
+        path.symlink_to(loop.root / "nowhere")
+    else:
+        path.symlink_to("/dev/zero")
+    out = loop.run("tick", timeout=60)
+    assert "not a regular file: ignored" in out.stdout and "Traceback" not in out.stderr
+    if kind == "directory" and where.startswith("."):
+        # looop's own state file cannot be replaced by a file: one line naming it, nothing lost
+        assert out.returncode == 1 and out.stderr.count("\n") == 1 and where in out.stderr
+        return
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert loop.calls() == 1
+
+
+def test_a_playbook_that_is_a_fifo_is_one_clear_line(loop):
+    loop.fake("journal")
+    loop.seed()
+    (loop.data / "PLAYBOOK.md").unlink()
+    os.mkfifo(loop.data / "PLAYBOOK.md")
+    out = loop.run("tick", timeout=60)
+    assert out.returncode == 1 and "is a FIFO, not a file" in out.stderr and loop.calls() == 0
+
+
+def test_a_one_gigabyte_goal_costs_no_memory(loop):
+    import shlex
+    import sys
+
+    loop.fake("journal")
+    loop.seed()
+    with open(loop.data / "goals" / "huge.md", "wb") as fh:
+        fh.truncate(1 << 30)  # sparse: no disk, but 1 GB to whoever reads it whole
+    from tests.helpers import looop_argv
+
+    cmd = "ulimit -v 700000; exec " + " ".join(shlex.quote(a) for a in looop_argv()) + " tick --dry-run"
+    out = subprocess.run(["bash", "-c", cmd], env=loop.env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    prompt_file = out.stdout.strip().splitlines()[-1]
+    text = open(prompt_file).read()
+    assert "more characters cut; read goals/huge.md" in text and len(text) < 1 << 20
+    assert sys.getsizeof(text) < 1 << 21

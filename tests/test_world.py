@@ -105,3 +105,68 @@ def test_marker_boundaries_cannot_collide(tmp_path_factory, names):
     a = _world(tmp, {"x": b"ab", "y": b"c"})
     b = _world(tmp, {"x": b"a", "y": b"bc"})
     assert a != b
+
+
+# -- hardening: nothing in a reading or a file name breaks the hash ------------
+
+any_text = st.text(alphabet=st.characters(codec=None, categories=None) | st.sampled_from("\ud800\udc80\udfff"),
+                   max_size=12)
+wild_values = st.recursive(
+    st.none() | st.integers() | any_text,
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(any_text, kids, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(signal=wild_values)
+def test_any_json_signal_hashes_even_lone_surrogates(tmp_path_factory, signal):
+    tmp = tmp_path_factory.mktemp("w")
+    raw = json.dumps({"signal": signal}).encode()  # "\ud800" is valid JSON text
+    assert _world(tmp, {"s": raw}) == _world(tmp, {"s": raw})
+
+
+def test_a_lone_surrogate_signal_still_wakes_on_change(tmp_path):
+    assert _world(tmp_path, {"s": b'{"signal": "\\ud800"}'}) != _world(tmp_path, {"s": b'{"signal": "\\ud801"}'})
+
+
+def test_a_reading_nested_a_thousand_levels_hashes(tmp_path):
+    deep = b'{"signal": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    assert _world(tmp_path, {"s": deep}) != _world(tmp_path, {"s": b'{"signal": []}'})
+
+
+file_names = st.binary(min_size=1, max_size=60).filter(lambda b: b"/" not in b and b"\0" not in b
+                                                        and b not in (b".", b".."))
+
+
+@given(name=file_names)
+def test_any_goal_file_name_hashes_and_prompts(tmp_path_factory, name):
+    import os
+
+    from looop import prompt
+
+    tmp = tmp_path_factory.mktemp("w")
+    _world(tmp, {})
+    with open(os.path.join(os.fsencode(tmp / "goals"), name + b".md"), "wb") as fh:
+        fh.write(b"do it")
+    parts = world.parts(tmp / "PLAYBOOK.md", tmp / "goals", tmp / "snapshots", [])
+    assert len(world.digest(parts)) == 64
+    for marker, _ in parts:
+        marker.encode("utf-8")  # printable: never a surrogate
+    text = prompt.build(prompt.Inputs(data_dir=tmp, looop_bin="looop", now="2026-01-01 00:00", zone="UTC",
+                                      playbook="P", goals=[(world.shown(g.name), "do it")
+                                                           for g in (tmp / "goals").glob("*.md")]))
+    text.encode("utf-8")
+
+
+def test_a_huge_goal_is_never_read_whole(tmp_path):
+    _world(tmp_path, {})
+    huge = tmp_path / "goals" / "huge.md"
+    with open(huge, "wb") as fh:
+        fh.truncate(1 << 30)  # 1 GB, sparse
+    parts = dict(world.parts(tmp_path / "PLAYBOOK.md", tmp_path / "goals", tmp_path / "snapshots", [], 1000))
+    assert len(parts["goals/huge.md"]) < 1100
+    before = world.digest(list(parts.items()))
+    with open(huge, "r+b") as fh:
+        fh.truncate((1 << 30) + 1)  # a change past the bytes read still wakes the loop
+    after = world.digest(world.parts(tmp_path / "PLAYBOOK.md", tmp_path / "goals", tmp_path / "snapshots", [], 1000))
+    assert before != after

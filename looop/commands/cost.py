@@ -37,8 +37,8 @@ def record(paths: Paths, kind: str, cost_id: str, runner: str, usd: str) -> int:
         amount = float(usd)
     except ValueError:
         raise FatalError(f"_cost: amount {usd!r} is not a number", 2) from None
-    if not math.isfinite(amount) or amount < 0:
-        raise FatalError(f"_cost: amount {usd!r} must be a non-negative number", 2)
+    if not math.isfinite(amount) or amount < 0 or amount > ledger.MAX_USD:
+        raise FatalError(f"_cost: amount {usd!r} must be a number of US dollars from 0 to {ledger.MAX_USD:,.0f}", 2)
     if not kind:
         raise FatalError("_cost: kind must not be empty", 2)
     ledger.record(paths.ledger, kind, cost_id, runner, amount)

@@ -7,7 +7,7 @@ unknown session is one clear line and exit 1.
 from __future__ import annotations
 
 import os
-import time
+import signal
 
 from looop import events, fleet
 from looop.errors import FatalError
@@ -43,6 +43,7 @@ def _refuse_running(paths: Paths, sid: str) -> None:
     """A live session with this id refuses; a finished one is pruned to make room."""
     from looop import selfbin
 
+    bare = sessions.bare_id(sid)
     existing = sessions.Session(sessions.sessions_dir(paths.fleet_root) / sid)
     if existing.path.is_dir():
         if sessions.state_of(existing) in sessions.ALIVE_STATES:
@@ -107,8 +108,24 @@ def kill(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
     # Recorded first: a worker ending itself is in the group about to be signalled.
     events.emit(paths.events, "session_killed", session=session.id)
     state, code = stop_session(session, grace)
+    left = _leftovers(session)
     print(f"{session.name} {state}" + (f" (exit code {code})" if code is not None else ""))
+    if left:
+        raise FatalError(f"{session.name}: {left} process(es) of its group survived SIGKILL "
+                         f"(see `ps -g {sessions.read_json(session.status).get('worker_pid')}`)", 1)
     return 0
+
+
+def _leftovers(session: sessions.Session) -> int:
+    """Processes of the worker's group still alive once it was killed (after one more KILL)."""
+    from looop import procgroup
+
+    pid = sessions.read_json(session.status).get("worker_pid")
+    if not isinstance(pid, int) or pid <= 1 or not procgroup.alive(pid):
+        return 0
+    if procgroup.stop(pid, 0.0, first=signal.SIGKILL):
+        return 0
+    return len(procgroup.members(pid))
 
 
 def stop_session(session: sessions.Session, grace: float) -> tuple[str, int | None]:
@@ -139,30 +156,12 @@ def stop_session(session: sessions.Session, grace: float) -> tuple[str, int | No
 
 
 def _kill_orphan(session: sessions.Session, grace: float) -> tuple[str, int | None]:
-    """No supervisor to ask: signal the worker's group ourselves."""
-    import signal
-
+    """No supervisor to ask: stop the worker's group ourselves."""
     pid = sessions.read_json(session.status).get("worker_pid")
     if isinstance(pid, int) and pid > 1:
-        sessions.stop_orphan(pid)
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and _group_alive(pid):
-            time.sleep(0.05)
-        if _group_alive(pid):
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        sessions.stop_orphan(pid, max(grace, 0.01))
     w = sessions.worker(session)
     return w.state, w.exit_code
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except OSError:
-        return False
-    return True
 
 
 def flag(paths: Paths, name: str, message: str = "") -> int:

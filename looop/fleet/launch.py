@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from looop import procgroup
 from looop.errors import FatalError
 from looop.fleet.sessions import Session, bare_id, read_json, sessions_dir, state_of, update_status, write_json
 from looop.stamps import utc
@@ -79,10 +80,10 @@ def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[
         })
         update_status(session, state="starting", exit_code=None, note=None, flagged_at=None)
         try:
-            first = subprocess.Popen(
+            first = procgroup.spawn(
                 [looop_bin, "_supervise", str(session.path), str(lock_fd)], cwd=session.path, env=env,
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                start_new_session=True, pass_fds=(lock_fd,),
+                pass_fds=(lock_fd,),
             )
         except OSError as exc:
             update_status(session, state="exited", exit_code=127)

@@ -231,18 +231,19 @@ def remove(session: Session) -> None:
     shutil.rmtree(session.path, ignore_errors=True)
 
 
-def stop_orphan(pid: int) -> None:
-    """Hang up a worker whose supervisor died: only if it still leads its own session."""
-    try:
-        if os.getsid(pid) != pid:
-            return  # the pid was recycled by something else
-    except OSError:
-        return
-    for sig in (signal.SIGHUP, signal.SIGTERM):
-        try:
-            os.killpg(pid, sig)
-        except OSError:
-            return
+def stop_orphan(pid: int, grace: float = 0.0) -> bool:
+    """Stop a worker whose supervisor died (only if it still leads its own
+    session, else the pid was recycled): HUP and TERM, then with a `grace`,
+    KILL; True when its group is gone."""
+    from looop import procgroup
+
+    if not procgroup.leads_session(pid):
+        return not procgroup.alive(pid)
+    procgroup.send(pid, signal.SIGHUP)
+    if not grace:
+        procgroup.send(pid, signal.SIGTERM)
+        return False
+    return procgroup.stop(pid, grace)
 
 
 def prune(fleet_root: Path, only: set[str] | None = None) -> list[str]:

@@ -17,6 +17,7 @@ import time
 import traceback
 from pathlib import Path
 
+from looop import procgroup
 from looop.fleet import control
 from looop.fleet.sessions import RotatingLog, Session, read_json, update_status
 
@@ -54,6 +55,8 @@ class Supervisor:
         self.pty_mask = selectors.EVENT_READ
         self.killing = False
         self.kill_at: float | None = None
+        self.known_groups: set[int] = set()
+        self.survivors = 0
         self.check_child = True  # set by SIGCHLD and by the PTY closing
         self.wake_r, self.wake_w = os.pipe()
         for fd in (self.wake_r, self.wake_w):
@@ -165,20 +168,23 @@ class Supervisor:
         if same and redraw:  # the kernel only signals a change; a new client wants a redraw anyway
             self.signal_worker(signal.SIGWINCH)
 
-    def signal_worker(self, sig: int) -> None:
-        """Signal the worker's process group and the PTY's foreground group."""
-        groups = {self.proc.pid}
-        try:
-            groups.add(os.tcgetpgrp(self.master))
-        except OSError:
-            pass
-        for group in groups:
+    def groups(self) -> set[int]:
+        """The worker's process group and the PTY's foreground group."""
+        found = {self.proc.pid}
+        if self.pty_open:
             try:
-                os.killpg(group, sig)
-                if sig == signal.SIGTERM:
-                    os.killpg(group, signal.SIGCONT)
+                found.add(os.tcgetpgrp(self.master))
             except OSError:
                 pass
+        self.known_groups |= found
+        return found
+
+    def signal_worker(self, sig: int) -> None:
+        """Signal the worker's process group and the PTY's foreground group."""
+        for group in self.groups():
+            procgroup.send(group, sig)
+            if sig == signal.SIGTERM:
+                procgroup.send(group, signal.SIGCONT)
 
     def kill(self, grace: float) -> None:
         """SIGTERM the worker's group now, SIGKILL it after `grace` seconds."""
@@ -287,8 +293,14 @@ class Supervisor:
     def finish(self) -> tuple[str, int]:
         code = self.proc.exitstatus if self.proc.signalstatus is None else 128 + self.proc.signalstatus
         state = "killed" if self.killing else "exited"
+        if self.killing:
+            # The leader is gone; whatever of its groups ignored SIGTERM and
+            # SIGHUP gets the rest of the grace, then SIGKILL.
+            left = max(0.0, (self.kill_at or 0.0) - time.monotonic())
+            self.survivors = sum(len(procgroup.members(g)) for g in self.known_groups
+                                 if not procgroup.stop(g, left))
         update_status(self.session, state=state, exit_code=code, ended_at=time.time())
-        bye = control.json_frame(control.EXIT, {"state": state, "exit_code": code})
+        bye = control.json_frame(control.EXIT, {"state": state, "exit_code": code, "survivors": self.survivors})
         for client in list(self.clients.values()):
             try:
                 client.sock.setblocking(True)
@@ -298,10 +310,7 @@ class Supervisor:
                 pass
             client.sock.close()
         self.clients.clear()
-        try:
-            os.killpg(self.proc.pid, signal.SIGHUP)  # what closing a terminal does to leftovers
-        except OSError:
-            pass
+        procgroup.send(self.proc.pid, signal.SIGHUP)  # what closing a terminal does to leftovers
         self.proc.delayafterclose = 0
         self.proc.close()
         self.log.close()

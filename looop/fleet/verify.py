@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -46,15 +45,15 @@ def run_pending(fleet_root: Path, workers: list[Worker], cwd: Path, env: dict[st
 
 def run_one(session: sessions.Session, cmd: str, cwd: Path, env: dict[str, str], timeout: float) -> dict[str, Any]:
     """Run `cmd` with bash in `cwd`; record pass/fail and the output's tail in the session dir."""
+    from looop import procgroup
     from looop.fsio import atomic_write
-    from looop.runner import kill_group
 
     started = time.monotonic()
     timed_out = False
     with open(session.verify_log, "wb") as out:
         try:
-            proc = subprocess.Popen(["bash", "-c", cmd], cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+            proc = procgroup.spawn(["bash", "-c", cmd], cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                   stderr=subprocess.STDOUT)
         except OSError as exc:
             out.write(f"looop: cannot run the verify command: {exc.strerror or exc}\n".encode())
             code: int = 127
@@ -63,9 +62,10 @@ def run_one(session: sessions.Session, cmd: str, cwd: Path, env: dict[str, str],
                 code = proc.wait(timeout)
             except subprocess.TimeoutExpired:
                 timed_out = True
-                kill_group(proc.pid, signal.SIGKILL)
+                procgroup.kill(proc.pid, proc)
                 code = proc.wait()
-            kill_group(proc.pid, signal.SIGKILL)  # what it left running in the background goes too
+            finally:
+                procgroup.kill(proc.pid)  # what it left running (or an interrupted check) goes too
     tail = _tail(session.verify_log)
     if timed_out:
         tail += f"\n[looop: killed after {timeout:g}s]"

@@ -194,24 +194,20 @@ def _apprise(url: str, payload: Mapping[str, Any], timeout: float) -> str | None
 
 
 def _run_command(command: str, payload: Mapping[str, Any], env: Mapping[str, str] | None, timeout: float) -> str | None:
-    import signal
     import subprocess
+
+    from looop import procgroup
 
     body = {k: v for k, v in payload.items() if k != "title"}
     try:
-        proc = subprocess.Popen(["bash", "-c", command], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, env=dict(env) if env is not None else None,
-                                start_new_session=True)
+        proc = procgroup.spawn(["bash", "-c", command], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, env=dict(env) if env is not None else None)
     except OSError as exc:
         return f"cannot run: {exc.strerror or exc}"
     try:
         _, err = proc.communicate((json.dumps(body, ensure_ascii=False) + "\n").encode(), timeout=timeout)
     except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        proc.wait()
+        procgroup.kill(proc.pid, proc)
         return f"no reply within {timeout:g}s (killed)"
     if proc.returncode:
         last = err.decode(errors="replace").strip().splitlines()[-1:] or [""]

@@ -43,8 +43,8 @@ def timeout_s(paths: Paths) -> int:
 
 def run(paths: Paths, cmd: str, *, echo: bool = True, timeout: float | None = None) -> Ran:
     """Run `cmd`; stream its output (when `echo`) and keep its tail."""
+    from looop import procgroup
     from looop.fsio import atomic_write
-    from looop.runner import kill_group
     from looop.selfbin import child_env
 
     limit = float(timeout_s(paths) if timeout is None else timeout)
@@ -54,9 +54,9 @@ def run(paths: Paths, cmd: str, *, echo: bool = True, timeout: float | None = No
     started = time.monotonic()
     tail = bytearray()
     try:
-        proc = subprocess.Popen(["bash", "-c", cmd], cwd=paths.data, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                env=child_env(paths, LOOOP_COST_ID=marker), start_new_session=True)
+        proc = procgroup.spawn(["bash", "-c", cmd], cwd=paths.data, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env=child_env(paths, LOOOP_COST_ID=marker))
         atomic_write(paths.shell_running, json.dumps(dict(record, pgid=proc.pid)) + "\n")
         assert proc.stdout is not None
 
@@ -75,17 +75,12 @@ def run(paths: Paths, cmd: str, *, echo: bool = True, timeout: float | None = No
             code = proc.wait(timeout=limit or None)
         except subprocess.TimeoutExpired:
             timed_out = True
-            kill_group(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                pass
+            procgroup.stop(proc.pid, 2.0, proc)
             code = 124
         except BaseException:
-            kill_group(proc.pid, signal.SIGKILL)
+            procgroup.kill(proc.pid, proc)
             raise
-        kill_group(proc.pid, signal.SIGKILL)  # the whole group: no stray survives the command
-        proc.wait()
+        procgroup.kill(proc.pid, proc)  # the whole group: no stray survives the command
         reader.join(timeout=2)
     finally:
         paths.shell_running.unlink(missing_ok=True)
@@ -129,9 +124,9 @@ def recover(paths: Paths) -> str | None:
 
 def _stop_leftovers(pgid: int, marker: str) -> None:
     """The interrupted command's processes (found by their marker, never a stranger) must not go on."""
-    from looop.runner import _group_members
+    from looop.procgroup import marked
 
-    for pid in _group_members(pgid, marker):
+    for pid in marked(pgid, marker):
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:

@@ -95,3 +95,17 @@ def test_worker_verbs_complete_real_session_ids(loop):
     kit.start(loop, "tabbed", "hang")
     assert in_bash(loop, "attach", "") == ["tabbed"]  # the id the user typed, not the session dir
     assert in_bash(loop, "flag", "ta") == ["tabbed"]
+
+
+def test_kill_ends_a_child_that_ignores_term_and_hup(loop):
+    child_pid = loop.root / "child-pid"
+    stubborn = f"exec sh -c 'echo $$ > {child_pid}; exec sleep 300'"
+    kit.use_fake_worker(loop, interactive=f"(trap '' TERM HUP; {stubborn}) & {kit.FAKE_WORKER} {{{{prompt_file}}}}")
+    kit.start(loop, "hydra", "hang")
+    kit.wait_output(loop, "hydra", "ready")
+    kit.wait_for(lambda: child_pid.exists() and child_pid.read_text().strip(), what="the stubborn child")
+    child = int(child_pid.read_text())
+    out = loop.run("kill", "--grace", "3", "hydra")  # long enough that the leader ends first
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "hydra killed" in out.stdout
+    assert kit.gone(child), "a process of the worker's group outlived `looop kill`"
