@@ -42,7 +42,10 @@ def take_next_interval(paths: Paths) -> int | None:
         paths.next_interval.unlink()
     except OSError:
         pass
-    return clamp(int(raw)) if raw.isascii() and raw.isdigit() else None
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    digits = raw.lstrip("0") or "0"
+    return clamp(int(digits) if len(digits) <= 9 else MAX_WAIT)  # never int() of thousands of digits
 
 
 def next_wait(cadence: dict[str, int], acted: bool, workers_alive: bool, requested: int | None,

@@ -22,7 +22,6 @@ from looop.fsio import atomic_write, read_text
 from looop.log import fail, say, warn
 from looop.paths import Paths
 
-DEFAULT_RUNS_KEEP = 50
 _RUN_TIME = re.compile(r"(\d{8}-\d{6})")
 
 
@@ -280,10 +279,10 @@ def _guard_sections(paths: Paths, parts: list, config: dict) -> list[tuple[str, 
 
 
 def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, focus: str | None):
-    from looop import prompt
+    from looop import knobs, prompt
 
     now, zone = journal.now_stamp()
-    body_max = _env_int("LOOOP_PROMPT_BODY_MAX", prompt.DEFAULT_BODY_MAX)
+    body_max = knobs.get("prompt_body_max")
     return prompt.Inputs(
         data_dir=paths.data,
         looop_bin=env["LOOOP_BIN"],
@@ -319,7 +318,9 @@ def _after(paths: Paths, workers: list) -> None:
     if gate.gate_post(paths.playbook, paths.approved, paths.proposed):
         warn("the AI edited PLAYBOOK.md: change parked in PLAYBOOK.proposed.md, baseline restored")
         events.emit(paths.events, "proposal_parked")
-    prune_runs(paths.runs, _env_int("LOOOP_RUNS_KEEP", DEFAULT_RUNS_KEEP))
+    from looop import knobs
+
+    prune_runs(paths.runs, knobs.get("runs_keep"))
     surface.print_block(paths, workers)
 
 
@@ -369,13 +370,6 @@ def reap_orphan_runner(paths: Paths) -> None:
 
 
 def tick_timeout() -> float:
-    return float(_env_int("LOOOP_TICK_TIMEOUT", 900)) or 0.0
+    from looop import knobs
 
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.lstrip("-").isdigit():
-        raise FatalError(f"{name}={raw!r}: must be a whole number", 2)
-    return int(raw)
+    return float(knobs.get("tick_timeout"))

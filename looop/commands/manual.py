@@ -95,37 +95,21 @@ VERBS
 
 CADENCE
   After a beat that acted: busy_interval; while a worker is alive:
-  active_interval; otherwise: interval. Each is env (LOOOP_INTERVAL,
-  LOOOP_BUSY_INTERVAL, LOOOP_ACTIVE_INTERVAL) > config > 60 s. Failed beats
-  back off exponentially up to 300 s. .next-interval overrides once.
-
-GUARDRAILS (config key, or env var which wins)
-  max_decides_per_hour   LOOOP_MAX_DECIDES_PER_HOUR (120; 0 = no cap)
-  daily_budget_usd       LOOOP_DAILY_BUDGET_USD (none): spend today, host local day
-                         Either cap reached: the beat skips the runner, says so
-                         in status and NEEDS YOU, and resumes by itself.
-  runner_retries         LOOOP_RUNNER_RETRIES (0): retries of a failed runner per beat
-  runner_retry_match     LOOOP_RUNNER_RETRY_MATCH (none): regex; only matching output
-                         is retried, and a match fails the beat even on exit 0
-  runner_retry_delay     LOOOP_RUNNER_RETRY_DELAY (10 s, doubling)
-  flap_beats             LOOOP_FLAP_BEATS (5; 0 = off): a sensor whose signal changed
-                         on that many decided beats in a row is named as flapping
-  noop_ttl               LOOOP_NOOP_TTL (21600 s; 0 = off): after a decision that
-                         changed nothing, decide again once the world sat still this long
-  The prompt also says what changed since the last decided beat (WHAT CHANGED)
-  and, after a failed beat, its exit and output (LAST FAILURE).
+  active_interval; otherwise: interval (never below 1 s). Failed beats back
+  off exponentially up to 300 s. .next-interval overrides once.
+  The guardrails: either spend cap reached, the beat skips the runner, says
+  so in status and NEEDS YOU, and resumes by itself. The prompt also says what
+  changed since the last decided beat (WHAT CHANGED) and, after a failed beat,
+  its exit and output (LAST FAILURE).
   A tick command may take the prompt by path: {{{{prompt_file}}}} (else stdin).
+
+KNOBS (the env var wins over the config key; a bad value stops with exit 2)
+{knobs}
 
 ENVIRONMENT
   LOOOP_DATA_DIR, LOOOP_CONFIG       where things live (another data dir = another profile)
-  LOOOP_SENSOR_TIMEOUT (60; 0 none)  LOOOP_SENSOR_MAX_BYTES (8192; 0 no cap)
-  LOOOP_SENSOR_JOBS (16)             how many sensors run at once
-  LOOOP_TICK_TIMEOUT (900)           kill a hung runner and fail the beat
-  LOOOP_RUNS_KEEP (50; 0 all)        LOOOP_PROMPT_BODY_MAX (32768 chars per body)
-  LOOOP_COLOR (1|0), NO_COLOR        colour; default: only on a terminal
   LOOOP_FLEET_DIR                    where this profile's workers live (default: <data>/fleet)
-  LOOOP_TMUX_SURFACE (1|0)           open a tmux window per new flag when tmux runs
-  LOOOP_WORKER_LOG_BYTES (4194304)   a worker's output log: two files of this size at most
+  NO_COLOR                           no colour (LOOOP_COLOR=1 wins)
   Every sensor, runner and worker gets LOOOP_BIN, LOOOP_DATA_DIR, LOOOP_CONFIG,
   CLAIMS_DIR, REPORTS_DIR, COST_LEDGER and LOOOP_COLOR.
 """
@@ -133,6 +117,8 @@ ENVIRONMENT
 
 def manual(paths: Paths) -> int:
     profile = "" if paths.is_default_profile else "  (a separate profile)"
-    print(MANUAL.format(version=__version__, config=paths.config, data=paths.data,
-                        profile=profile, fleet=paths.fleet_root), end="")
+    from looop.knobs import manual_lines
+
+    print(MANUAL.format(version=__version__, config=paths.config, data=paths.data, profile=profile,
+                        fleet=paths.fleet_root, knobs="\n".join(manual_lines())), end="")
     return 0

@@ -20,16 +20,15 @@ def snapshot(paths: Paths) -> dict[str, Any]:
     pid = PulseLock(paths.lock_dir).holder()
     try:
         cfg = json.loads(paths.config.read_text())
-        interval = cfg.get("interval", 60) if isinstance(cfg, dict) else 60
     except (OSError, ValueError):
-        cfg, interval = None, 60
+        cfg = None
     from looop.config import cadence
     from looop.errors import FatalError
 
     try:
-        interval = cadence({"interval": interval} if isinstance(interval, int) else None)["interval"]
+        interval = cadence(cfg if isinstance(cfg, dict) else None)["interval"]
     except FatalError:
-        pass
+        interval = 60
     last_time = last_hash = None
     try:
         st = paths.last_hash.stat()
@@ -71,7 +70,7 @@ def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
     try:
         beats = knobs.whole("flap_beats", cfg)
     except FatalError:
-        beats = knobs.KNOBS["flap_beats"][2]
+        beats = knobs.KNOBS["flap_beats"].default
     saved = changes.load(paths.world_state)
     flapping = changes.flapping(saved["streaks"], beats) if saved else []
     failed = failure.load(paths.last_failure)

@@ -20,7 +20,9 @@ from looop.paths import Paths
 
 
 def enabled() -> bool:
-    return os.environ.get("LOOOP_TMUX_SURFACE", "1").strip() != "0"
+    from looop import knobs
+
+    return bool(knobs.get("tmux_surface"))
 
 
 def _tmux(*args: str) -> subprocess.CompletedProcess[str] | None:
