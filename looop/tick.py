@@ -9,7 +9,6 @@ beat is simply retried by the next one.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -22,7 +21,6 @@ from looop.fsio import atomic_write, read_text
 from looop.log import fail, say, warn
 from looop.paths import Paths
 
-_RUN_TIME = re.compile(r"(\d{8}-\d{6})")
 
 
 @dataclass
@@ -132,28 +130,9 @@ def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> None:
                 seconds=round(time.monotonic() - started, 3))
 
 
-def _new_run_dir(runs: Path, label: str, prompt_text: str) -> Path:
-    """A run dir that appears whole: staged under a hidden name with its
-    prompt, then renamed into place (a killed beat leaves only a hidden
-    staging dir, swept later)."""
-    runs.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{label}-", dir=runs))
-    (staging / "prompt.md").write_text(prompt_text, encoding="utf-8")
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    for n in range(1, 1000):
-        run_dir = runs / (f"{label}-{stamp}" + (f"-{n}" if n > 1 else ""))
-        try:
-            os.rename(staging, run_dir)  # fails if a non-empty run_dir exists
-            return run_dir
-        except OSError:
-            continue
-    shutil.rmtree(staging, ignore_errors=True)
-    raise FatalError(f"cannot create a run dir under {runs}", 1)
-
-
 def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, parts: list,
                     world_hash: str, dry_run: bool, focus: str | None, unchanged: bool) -> Outcome:
-    from looop import config, memory, prompt
+    from looop import config, memory, prompt, runs
 
     cfg = config.load(paths.config)
     runner_name, command = cfg.tick_command()
@@ -166,7 +145,7 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     label = f"goal-{focus}" if focus else "tick"
     inputs = _inputs(paths, env, snap_dir, workers, focus)
     inputs.extra = _guard_sections(paths, parts, cfg.data)
-    run_dir = _new_run_dir(paths.runs, label, prompt.build(inputs))
+    run_dir = runs.new_run_dir(paths.runs, label, prompt.build(inputs))
     prompt_file = run_dir / "prompt.md"
     if dry_run:
         if unchanged:
@@ -318,40 +297,10 @@ def _after(paths: Paths, workers: list) -> None:
     if gate.gate_post(paths.playbook, paths.approved, paths.proposed):
         warn("the AI edited PLAYBOOK.md: change parked in PLAYBOOK.proposed.md, baseline restored")
         events.emit(paths.events, "proposal_parked")
-    from looop import knobs
+    from looop import knobs, runs
 
-    prune_runs(paths.runs, knobs.get("runs_keep"))
+    runs.prune_runs(paths.runs, knobs.get("runs_keep"))
     surface.print_block(paths, workers)
-
-
-def prune_runs(runs: Path, keep: int) -> list[str]:
-    """Keep the newest `keep` run dirs (0 = all); return the removed names."""
-    if not runs.is_dir():
-        return []
-    stale = time.time() - 60
-    for d in runs.glob(".*"):  # staging dirs of killed beats
-        try:
-            if d.is_dir() and d.stat().st_mtime < stale:
-                shutil.rmtree(d, ignore_errors=True)
-        except OSError:
-            pass
-    if keep <= 0:
-        return []
-    dirs = [d for d in runs.iterdir() if d.is_dir() and not d.name.startswith(".")]
-    if len(dirs) <= keep:
-        return []
-    dirs.sort(key=run_order)
-    doomed = dirs[: len(dirs) - keep]
-    for d in doomed:
-        shutil.rmtree(d, ignore_errors=True)
-    return [d.name for d in doomed]
-
-
-def run_order(run_dir: Path) -> tuple[str, int, str]:
-    m = _RUN_TIME.search(run_dir.name)
-    suffix = run_dir.name.rsplit("-", 1)[-1]
-    n = int(suffix) if m and suffix.isdigit() and len(suffix) < 4 else 1
-    return (m.group(1) if m else "", n, run_dir.name)
 
 
 def runner_record(paths: Paths) -> Path:
