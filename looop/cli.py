@@ -116,10 +116,10 @@ class Ls(cli.Application):
 class StartSession(cli.Application):
     """Start a worker: an agent session in a detached terminal you can attach to"""
 
-    def main(self, id: str, prompt: str, runner: str | None = None) -> int:
+    def main(self, id: str, prompt: str, runner: str = "") -> int:  # plumbum calls the annotation: plain str
         from looop.commands.workers import start_session
 
-        return start_session(_paths(), id, prompt, runner)
+        return start_session(_paths(), id, prompt, runner or None)
 
 
 @Looop.subcommand("attach")
