@@ -6,6 +6,7 @@ import sys
 import time
 
 from looop.color import enabled, paint
+from looop.untrusted import one_line
 
 
 def stamp() -> str:
@@ -13,6 +14,8 @@ def stamp() -> str:
 
 
 def say(message: str, *styles: str) -> None:
+    """One line; whatever a runner, sensor, worker or file put in `message` cannot drive the terminal."""
+    message = one_line(message)
     on = enabled()
     line = f"{paint(f'[{stamp()}]', 'dim', on=on)} {paint(message, *styles, on=on)}"
     print(line, flush=True)

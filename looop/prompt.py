@@ -1,7 +1,8 @@
 """DECIDE: build the prompt for the one move of this beat.
 
 Sections come in a fixed order and no interpolated body can forge a section
-header (a body line starting with `=== ` or `--- ` is indented), so the AI
+header (a body line starting with `=== ` or `--- ` is indented; a name is
+shown on one line, its newlines escaped), so the AI
 always knows which text is the PLAYBOOK and which is a sensor's say-so.
 """
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from looop.fleet import Worker
+from looop.untrusted import one_line
 
 HEADERS = (
     "=== PLAYBOOK ===",
@@ -114,15 +116,15 @@ and you still append exactly one journal line.
 
 def render_worker(w: Worker) -> str:
     state = w.state + (f" exit {w.exit_code}" if w.exit_code is not None else "")
-    flag = f"  ⚑ {w.note}" if w.note is not None else ""
-    return f"- {w.id} [{state}]{flag}"
+    flag = f"  ⚑ {one_line(w.note)}" if w.note is not None else ""
+    return f"- {one_line(w.id)} [{state}]{flag}"
 
 
 def build(inp: Inputs) -> str:
     lim = inp.body_max
     out: list[str] = []
     if inp.focus_goal:
-        out.append(focus_block(inp.focus_goal))
+        out.append(focus_block(one_line(inp.focus_goal)))
     out.append(instructions(inp))
     for header, body in inp.extra:
         out.append(f"\n{header}\n{_body(body, lim, header)}")
@@ -134,13 +136,13 @@ def build(inp: Inputs) -> str:
     out.append(f"\n{HEADERS[1]}\n")
     if inp.goals:
         for name, body in inp.goals:
-            out.append(f"--- {name}\n{_body(body, lim, 'goals/' + name)}")
+            out.append(f"--- {one_line(name)}\n{_body(body, lim, 'goals/' + one_line(name))}")
     else:
         out.append("(no goals yet)\n")
     out.append(f"\n{HEADERS[2]}\n")
     if inp.readings:
         for name, body in inp.readings:
-            out.append(f"--- {name}\n{_body(body, lim, 'snapshots/' + name)}")
+            out.append(f"--- {one_line(name)}\n{_body(body, lim, 'snapshots/' + one_line(name))}")
     else:
         out.append("(no sensors)\n")
     out.append(f"\n{HEADERS[3]}\n")
@@ -150,7 +152,7 @@ def build(inp: Inputs) -> str:
         out.append("(none)\n")
     out.append(f"\n{HEADERS[4]}\n")
     if inp.claims:
-        lines = "\n".join(f"- {name}: {' '.join(body.split())}" for name, body in inp.claims)
+        lines = "\n".join(f"- {one_line(name)}: {' '.join(body.split())}" for name, body in inp.claims)
         out.append(_body(lines, lim, "claims/"))
     else:
         out.append("(none)\n")

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Callable, TextIO
 
+from looop import untrusted
 from looop.color import enabled, paint
 
 DEFAULT_TICK_TIMEOUT = 900.0
@@ -226,7 +227,7 @@ def _show(raw: bytes, out: TextIO, colour: bool, on_line: Callable[[str], None] 
         on_line(line)
     gutter = paint(f"[{time.strftime('%H:%M:%S')}] │", "dim", on=colour)
     try:
-        out.write(f"{gutter} {line}\n")
+        out.write(f"{gutter} {untrusted.gutter(line, colour)}\n")
         out.flush()
     except BrokenPipeError:
         pass

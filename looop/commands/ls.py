@@ -54,8 +54,11 @@ def table(rows: list[dict[str, Any]], colour: bool) -> str:
     if not rows:
         return "no workers in this profile\n"
     head = ("ID", "STATE", "AGE", "EXIT", "")
-    cells = [(r["id"], r["state"], age(r["age_s"]), "" if r["exit_code"] is None else str(r["exit_code"]),
-              ("⚑ " + (r["note"] or "")).rstrip() if r["flagged"] else "") for r in rows]
+    from looop.untrusted import one_line
+
+    cells = [(one_line(r["id"]), one_line(r["state"]), age(r["age_s"]),
+              "" if r["exit_code"] is None else str(r["exit_code"]),
+              ("⚑ " + one_line(r["note"] or "")).rstrip() if r["flagged"] else "") for r in rows]
     widths = [max(len(c[i]) for c in [head, *cells]) for i in range(4)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip()]
     styles = {"running": ("green",), "starting": ("cyan",), "dead": ("red",), "killed": ("dim",), "exited": ("dim",)}

@@ -12,6 +12,7 @@ from typing import Any
 from looop import __version__, fleet
 from looop.fsio import PulseLock, read_text
 from looop.paths import Paths
+from looop.untrusted import one_line
 
 
 def snapshot(paths: Paths) -> dict[str, Any]:
@@ -103,14 +104,14 @@ def status(paths: Paths, as_json: bool = False) -> int:
         print("  workers:")
         for w in snap["workers"]:
             code = f" exit {w['exit_code']}" if w["exit_code"] is not None else ""
-            flag = paint(f"  ⚑ {w['note']}", "yellow") if w["flagged"] else ""
-            print(f"    {w['id']} [{w['state']}{code}]{flag}")
+            flag = paint(f"  ⚑ {one_line(w['note'] or '')}", "yellow") if w["flagged"] else ""
+            print(f"    {one_line(w['id'])} [{w['state']}{code}]{flag}")
     else:
         print("  workers:   none")
     if snap["playbook_proposal_pending"]:
         print(paint("  PLAYBOOK change pending: looop playbook diff", "yellow"))
     for line in snap["attention"]:
-        print(paint(f"  attention: {line}", "yellow"))
+        print(paint(f"  attention: {one_line(line)}", "yellow"))
     b = snap["budget"]
     caps = [f"{b['decides_last_hour']} decisions in the last hour"
             + (f" (max {b['max_decides_per_hour']})" if b["max_decides_per_hour"] else "")]
@@ -121,10 +122,11 @@ def status(paths: Paths, as_json: bool = False) -> int:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(_epoch(b["resumes_at"])))
         print(paint(f"  BUDGET REACHED: {b['reason']}; no LLM calls until {when}", "yellow"))
     for name in snap["flapping"]:
-        print(paint(f"  flapping sensor: {name} (its signal changes every beat: move churn to \"detail\")", "yellow"))
+        print(paint(f"  flapping sensor: {one_line(name)} (its signal changes every beat: move churn to \"detail\")", "yellow"))
     f = snap["last_failure"]
     if f:
-        print(paint(f"  last beat FAILED ({f['why']}; {f['failures_in_row']} in a row): runs/{f['run']}/output.log",
+        print(paint(f"  last beat FAILED ({one_line(str(f['why']))}; {f['failures_in_row']} in a row): "
+                    f"runs/{one_line(str(f['run']))}/output.log",
                     "red"))
     return 0
 

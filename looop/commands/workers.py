@@ -13,6 +13,7 @@ from looop import events
 from looop.errors import FatalError
 from looop.fleet import sessions
 from looop.paths import Paths
+from looop.untrusted import one_line
 
 KILL_GRACE = 5.0
 
@@ -152,7 +153,7 @@ def flag(paths: Paths, name: str, message: str = "") -> int:
         fields["flagged_at"] = utc_now()
     sessions.update_status(session, **fields)
     events.emit(paths.events, "session_flagged", session=session.id, note=note)
-    print(f"⚑ {session.id} flagged" + (f": {note}" if note else ""))
+    print(f"⚑ {session.id} flagged" + (f": {one_line(note)}" if note else ""))
     return 0
 
 
