@@ -7,10 +7,12 @@ never a traceback or a silent nonsense cadence; no jsonschema on this path.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from looop.errors import FatalError
 
@@ -133,7 +135,7 @@ def _number(value: Any, whole_only: bool) -> int | float | None:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        if whole_only or value != value or value in (float("inf"), float("-inf")):
+        if whole_only or not math.isfinite(value):
             return None
         return value
     if not isinstance(value, str) or not value.isascii():
@@ -159,7 +161,7 @@ def _show(number: float) -> str:
 def manual_lines() -> list[str]:
     """The manual's knob list, generated from the table."""
     lines = []
-    for name, knob in KNOBS.items():
+    for knob in KNOBS.values():
         where = " / ".join(x for x in (knob.key and f"config {knob.key}", knob.env) if x)
         default = "none" if knob.default is None else int(knob.default) if isinstance(knob.default, bool) \
             else knob.default

@@ -158,6 +158,11 @@ class Paths:
         return self.data / ".last-failure.json"
 
     @property
+    def git_failure(self) -> Path:
+        """Why the last commit of the tracked files failed, until one succeeds."""
+        return self.data / ".git-failed.json"
+
+    @property
     def noop_state(self) -> Path:
         """When the last decision changed nothing, and the world it saw."""
         return self.data / ".noop-since"

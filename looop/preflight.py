@@ -10,8 +10,8 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 
+from looop import cmd
 from looop.config import INSTALL_HINTS, Config
 from looop.errors import FatalError
 
@@ -47,12 +47,10 @@ def missing(tools: list[str], path: str | None = None) -> list[str]:
     if not absent or not shutil.which("bash"):
         return absent
     probe = 'for t in "$@"; do command -v "$t" >/dev/null 2>&1 || printf "%s\\n" "$t"; done'
-    try:
-        done = subprocess.run(["bash", "-lc", probe, "_", *absent], capture_output=True, text=True,
-                              timeout=20, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
+    done = cmd.run(["bash", "-lc", probe, "_", *absent], timeout=20)
+    if done.code in (124, 126, 127):
         return absent
-    return [t for t in done.stdout.split() if t in absent]
+    return [t for t in done.out.split() if t in absent]
 
 
 def check_runner(cfg: Config, name: str, template: str = "tick") -> None:

@@ -22,7 +22,6 @@ from looop.log import fail, say, warn
 from looop.paths import Paths
 
 
-
 @dataclass
 class Outcome:
     acted: bool = False  # the runner ran and exited 0
@@ -132,7 +131,7 @@ def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> None:
 
 def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, parts: list,
                     world_hash: str, dry_run: bool, focus: str | None, unchanged: bool) -> Outcome:
-    from looop import config, memory, prompt, runs
+    from looop import config, prompt, runs
 
     cfg = config.load(paths.config)
     runner_name, command = cfg.tick_command()
@@ -197,8 +196,23 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
         warn(f"decided in {seconds:.1f}s, but the runner wrote no journal line")
     events.emit(paths.events, "decided", run=run_dir.name, seconds=round(seconds, 3), journal=line)
     if cfg.git:
-        memory.commit(paths.data, line.lstrip("- ").strip() or f"looop: {run_dir.name}")
+        _commit(paths, line.lstrip("- ").strip() or f"looop: {run_dir.name}")
     return Outcome(acted=True, run_dir=run_dir, prompt=prompt_file, exit_code=0)
+
+
+def _commit(paths: Paths, message: str) -> None:
+    """Commit the tracked files; a failure is said once, in status and as an event."""
+    from looop import memory
+
+    done = memory.commit(paths.data, message)
+    if not done.problem:
+        paths.git_failure.unlink(missing_ok=True)
+        return
+    import json
+
+    warn(f"the move stands, but its history was not kept: {done.problem}")
+    events.emit(paths.events, "git_failed", problem=done.problem)
+    atomic_write(paths.git_failure, json.dumps({"ts": events.utc_now(), "problem": done.problem}) + "\n")
 
 
 def _size(path: Path) -> int:

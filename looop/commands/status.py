@@ -56,7 +56,15 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         "config": str(paths.config),
         "profile": "default" if paths.is_default_profile else str(paths.data),
         **guardrails(paths, cfg if isinstance(cfg, dict) else None),
+        "git_failure": _git_failure(paths),
     }
+
+
+def _git_failure(paths: Paths) -> dict[str, Any] | None:
+    from looop.fsio import read_json_object
+
+    failed = read_json_object(paths.git_failure)
+    return {"time": failed.get("ts"), "problem": str(failed.get("problem"))} if failed else None
 
 
 def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
@@ -123,6 +131,9 @@ def status(paths: Paths, as_json: bool = False) -> int:
         print(paint(f"  BUDGET REACHED: {b['reason']}; no LLM calls until {when}", "yellow"))
     for name in snap["flapping"]:
         print(paint(f"  flapping sensor: {one_line(name)} (its signal changes every beat: move churn to \"detail\")", "yellow"))
+    if snap["git_failure"]:
+        g = snap["git_failure"]
+        print(paint(f"  git: the last commit failed ({g['time']}): {one_line(g['problem'])}", "red"))
     f = snap["last_failure"]
     if f:
         print(paint(f"  last beat FAILED ({one_line(str(f['why']))}; {f['failures_in_row']} in a row): "
