@@ -101,8 +101,22 @@ def housekeeping(paths: Paths) -> None:
 
 
 def _gate_pre(paths: Paths) -> None:
+    legacy = paths.legacy_approved
+    if legacy.is_file() and not paths.approved.exists():  # an older looop's baseline moves out of reach
+        atomic_write(paths.approved, legacy.read_bytes())
+    legacy.unlink(missing_ok=True)  # from now on a copy there means nothing
+
+    def who_else() -> str:
+        if gate.runner_in_flight(paths.runners_in_flight):
+            return "runner"
+        since = _last_gate(paths)
+        busy = [w for w in fleet.workers(paths.fleet_root)
+                if w.alive or (w.ended_at is not None and (since is None or w.ended_at >= since))]
+        return "worker" if busy else ""
+
     try:
-        done = gate.gate_pre(paths.playbook, paths.approved, paths.playbook_history)
+        done = gate.gate_pre(paths.playbook, paths.approved, paths.playbook_history, proposed=paths.proposed,
+                             busy=who_else)
     except IsADirectoryError:
         raise FatalError(f"{paths.playbook} is a directory, not a file; nothing was changed", 1) from None
     except OSError as exc:
@@ -112,6 +126,28 @@ def _gate_pre(paths: Paths) -> None:
     if done == "adopted":
         say("PLAYBOOK.md was edited by hand: adopted as the approved baseline")
         events.emit(paths.events, "playbook_adopted")
+    elif done == "parked":
+        warn("PLAYBOOK.md changed while a worker was running: parked in PLAYBOOK.proposed.md, baseline restored "
+             "(if it was you: looop playbook approve)")
+        events.emit(paths.events, "proposal_parked")
+    if done != "in-flight":
+        _mark_gate(paths)
+
+
+def _last_gate(paths: Paths) -> float | None:
+    """When the live PLAYBOOK was last seen equal to the baseline."""
+    try:
+        return (paths.gate_dir / "checked").stat().st_mtime
+    except OSError:
+        return None
+
+
+def _mark_gate(paths: Paths) -> None:
+    try:
+        os.utime(paths.gate_dir / "checked")  # a touch: no write on the hot path
+    except FileNotFoundError:
+        paths.gate_dir.mkdir(parents=True, exist_ok=True)
+        (paths.gate_dir / "checked").touch()
 
 
 def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> None:
@@ -163,6 +199,7 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     journal_size = _size(paths.journal)
     started = time.monotonic()
     moved_from = noop.fingerprint(paths.data, workers)
+    gate.runner_starts(paths.runners_in_flight)  # until this beat's gate_post, its PLAYBOOK edit is a proposal
     result = retry.run(command, cwd=paths.data, prompt_file=prompt_file, env=env, log_file=run_dir / "output.log",
                        timeout=tick_timeout(), config=cfg.data, events=paths.events,
                        record=None if focus else runner_record(paths))
@@ -311,6 +348,8 @@ def _after(paths: Paths, workers: list) -> None:
     if gate.gate_post(paths.playbook, paths.approved, paths.proposed):
         warn("the AI edited PLAYBOOK.md: change parked in PLAYBOOK.proposed.md, baseline restored")
         events.emit(paths.events, "proposal_parked")
+    _mark_gate(paths)
+    gate.runner_done(paths.runners_in_flight)
     from looop import knobs, runs
 
     runs.prune_runs(paths.runs, knobs.get("runs_keep"))

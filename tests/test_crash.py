@@ -52,7 +52,7 @@ def check_whole(loop) -> None:
     assert json.loads(loop.config.read_text())["default"] == "fake"
     for must in ("PLAYBOOK.md", "goals/setup.md", "sensors/today.sh", "journal.md"):
         assert (d / must).is_file(), must
-    assert (d / "PLAYBOOK.md").read_bytes() == (d / ".PLAYBOOK.approved").read_bytes()
+    assert (d / "PLAYBOOK.md").read_bytes() == loop.approved.read_bytes()
     # a temp file may be left by a kill, but only beside the real file
     for run in (d / "runs").iterdir():
         assert run.name.startswith(".") or (run / "prompt.md").is_file(), f"{run} has no prompt"

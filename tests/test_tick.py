@@ -137,7 +137,7 @@ def test_ai_edit_of_playbook_is_parked(loop):
     loop.fake("playbook", "AI rules now", "journal")
     out = loop.run("tick")
     assert out.returncode == 0
-    seeded = (loop.data / ".PLAYBOOK.approved").read_text()
+    seeded = loop.approved.read_text()
     assert (loop.data / "PLAYBOOK.md").read_text() == seeded
     assert (loop.data / "PLAYBOOK.proposed.md").read_text() == "AI rules now\n"
     assert "proposal_parked" in loop.event_names()
@@ -166,7 +166,7 @@ def test_human_edit_of_playbook_is_adopted(loop):
     (loop.data / "PLAYBOOK.md").write_text("my own rules\n")
     out = loop.run("tick")
     assert "adopted" in out.stdout
-    assert (loop.data / ".PLAYBOOK.approved").read_text() == "my own rules\n"
+    assert loop.approved.read_text() == "my own rules\n"
     assert (loop.data / "PLAYBOOK.md").read_text() == "my own rules\n"
     assert loop.calls() == 2
     assert "my own rules" in loop.prompt_copy.read_text()

@@ -23,6 +23,7 @@ class Worker:
     flagged_at: str | None = None  # when the current flag was raised
     runner: str | None = None
     supervisor_pid: int | None = None
+    ended_at: float | None = None  # epoch seconds, once it ended
 
     @property
     def alive(self) -> bool:

@@ -176,6 +176,8 @@ def worker(session: Session, now: float | None = None) -> Any:
         flagged_at=status.get("flagged_at") if isinstance(status.get("flagged_at"), str) else None,
         runner=meta.get("runner") if isinstance(meta.get("runner"), str) else None,
         supervisor_pid=pid if isinstance(pid, int) else None,
+        ended_at=ended if isinstance(ended := status.get("ended_at"), (int, float)) and not isinstance(ended, bool)
+        else None,
     )
 
 
