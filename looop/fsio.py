@@ -49,7 +49,7 @@ def sweep_temps(directory: Path, older_than: float = 60.0) -> list[Path]:
     import re
     import time
 
-    removed = []
+    removed: list[Path] = []
     cutoff = time.time() - older_than
     ours = re.compile(r"\..+" + re.escape(TEMP_MARK) + r"[a-z0-9_]{8}\.tmp")
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,16 +18,20 @@ from looop.errors import FatalError
 DAY = 86400
 
 
-@dataclass(frozen=True)
 class Knob:
-    env: str | None  # the environment variable (wins over the config key)
-    key: str | None  # the config key, if the config may set it
-    kind: str  # whole | seconds | number | dollars | regex | switch
-    default: Any
-    help: str
-    low: float = 0
-    high: float = 10**12
-    floor: float | None = None  # a value below it (but >= low) is raised to it, with a note
+    """One knob (a plain class: a dataclass would cost every start of the CLI a few ms)."""
+
+    __slots__ = ("default", "env", "floor", "help", "high", "key", "kind", "low")
+
+    def __init__(self, env: str | None, key: str | None, kind: str, default: Any, help: str, *,
+                 low: float = 0, high: float = 10**12, floor: float | None = None) -> None:
+        self.env = env  # the environment variable (wins over the config key)
+        self.key = key  # the config key, if the config may set it
+        self.kind = kind  # whole | seconds | number | dollars | regex | switch
+        self.default = default
+        self.help = help
+        self.low, self.high = low, high
+        self.floor = floor  # a value below it (but >= low) is raised to it, with a note
 
 
 # One entry per knob. To add one: a line here; read it with `knobs.get(name, config)`.

@@ -9,10 +9,11 @@ touches the user's index, .gitignore or branches. Off with `"git": false`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from looop import cmd
+if TYPE_CHECKING:
+    from looop.cmd import Result
 
 TRACKED = ("PLAYBOOK.md", "goals", "sensors", "journal.md", "schedules")
 PRIVATE = ".looop-git"
@@ -22,8 +23,7 @@ _IDENTITY = ("-c", "user.name=looop", "-c", "user.email=looop@localhost")
 _SAFE = ("-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false", "-c", "core.autocrlf=false")
 
 
-@dataclass(frozen=True)
-class Committed:
+class Committed(NamedTuple):
     done: bool  # a commit was made
     problem: str = ""  # why it failed ("" when it did not)
 
@@ -53,7 +53,9 @@ def owns_dot_git(data: Path) -> bool:
     return (data / ".git" / OWNED).is_file()
 
 
-def _git(data: Path, gdir: Path, *args: str, timeout: float = 60) -> cmd.Result:
+def _git(data: Path, gdir: Path, *args: str, timeout: float = 60) -> Result:
+    from looop import cmd
+
     return cmd.run(["git", f"--git-dir={gdir}", f"--work-tree={data}", *_SAFE, *args], cwd=data, timeout=timeout)
 
 
@@ -64,6 +66,8 @@ def _seeded_by_looop(data: Path, gdir: Path) -> bool:
 
 
 def _inside_other_repo(data: Path) -> bool:
+    from looop import cmd
+
     found = cmd.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=data)
     return found.ok and found.out.strip() == "true"
 
@@ -79,6 +83,8 @@ def init(data: Path, gitignore: bytes = b"") -> Committed:
 
 
 def _make_git_dir(data: Path, gitignore: bytes) -> Path | None:
+    from looop import cmd
+
     if (data / ".git").exists() or _inside_other_repo(data):
         gdir = data / PRIVATE
         if not cmd.run(["git", "init", "-q", "--bare", str(gdir)], cwd=data).ok:
@@ -123,6 +129,6 @@ def commit(data: Path, message: str) -> Committed:
     return Committed(True) if done.ok else Committed(False, _why("git commit", done))
 
 
-def _why(what: str, result: cmd.Result) -> str:
+def _why(what: str, result: Result) -> str:
     lines = [ln.strip() for ln in (result.err or result.out).splitlines() if ln.strip()]
     return f"{what} failed (exit {result.code}): {lines[-1] if lines else 'no message'}"

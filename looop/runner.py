@@ -146,6 +146,7 @@ def run(command: str, *, cwd: Path, stdin_file: Path, env: dict[str, str], log_f
         if record is not None:
             full_env["LOOOP_RUNNER_RECORD"] = str(record)
         with open(stdin_file if on_stdin else os.devnull, "rb") as fin:
+            # raw Popen, not looop.cmd: the output streams live and the runner's group is signalled whole
             proc = subprocess.Popen(
                 bash_argv(command), cwd=cwd, stdin=fin, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, env=full_env, start_new_session=True,

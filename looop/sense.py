@@ -89,7 +89,7 @@ def run_one(script: Path, out_dir: Path, env: dict[str, str], timeout: float, ma
     started = time.monotonic()
     problem = ""
     with open(out, "wb") as fout, open(err, "wb") as ferr:
-        try:
+        try:  # raw Popen, not looop.cmd: a sensor gets its own process group, killed whole on timeout
             proc = subprocess.Popen(
                 [str(script)], stdin=subprocess.DEVNULL, stdout=fout, stderr=ferr,
                 cwd=cwd, env=env, start_new_session=True,

@@ -43,7 +43,7 @@ def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[
             "rows": size[0], "cols": size[1], "supervisor_pid": None,
         })
         update_status(session, state="starting", exit_code=None, note=None, flagged_at=None)
-        try:
+        try:  # raw Popen, not looop.cmd: the supervisor is detached in its own session and inherits the lock fd
             first = subprocess.Popen(
                 [looop_bin, "_supervise", str(session.path), str(lock_fd)], cwd=session.path, env=env,
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
