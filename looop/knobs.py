@@ -124,9 +124,10 @@ def parse(knob: Knob, value: Any, where: str) -> Any:
     if knob.floor is not None and number < knob.floor:
         if where not in _noted:
             _noted.add(where)
-            from looop.log import warn
+            import sys  # stderr: `status --json` keeps a clean stdout
 
-            warn(f"{where}={value!r} is below the floor of {_show(knob.floor)} s: using {_show(knob.floor)} s")
+            print(f"looop: {where}={value!r} is below the floor of {_show(knob.floor)} s: using {_show(knob.floor)} s",
+                  file=sys.stderr, flush=True)
         number = type(number)(knob.floor)
     return number
 

@@ -103,7 +103,7 @@ def test_a_zero_interval_is_raised_to_one_second_and_said(name, capsys):
     knobs._noted.clear()
     assert config.cadence({name: 0}, {})[name] == 1
     assert config.cadence(None, {knobs.KNOBS[name].env: "0"})[name] == 1
-    said = capsys.readouterr().out
+    said = capsys.readouterr().err
     assert f"config {name}=0" in said and f"{knobs.KNOBS[name].env}='0'" in said and "floor of 1 s" in said
 
 
@@ -115,6 +115,12 @@ def test_a_bad_knob_stops_tick_with_one_line_and_exit_2(loop, env):
     assert out.returncode == 2, out.stdout + out.stderr
     assert out.stderr.strip().count("\n") == 0 and next(iter(env)) in out.stderr
     assert loop.calls() == 0
+
+
+def test_status_json_stays_json_with_a_floored_interval(loop):
+    loop.fake("journal", interval=0)
+    out = loop.run("status", "--json")
+    assert json.loads(out.stdout)["pulse"]["interval_s"] == 1 and "floor of 1 s" in out.stderr
 
 
 def test_the_pulse_with_interval_zero_beats_no_faster_than_once_a_second(loop):
