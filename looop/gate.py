@@ -85,7 +85,23 @@ def approve(playbook: Path, approved: Path, proposed: Path, history: Path | None
     return True
 
 
-# -- who else could be editing: runners in flight -----------------------------
+# -- who else could be editing: runners in flight, workers since the last gate --
+
+def last_checked(gate_dir: Path) -> float | None:
+    """When a gate last saw the live PLAYBOOK equal to the baseline (or made it so)."""
+    try:
+        return (gate_dir / "checked").stat().st_mtime
+    except OSError:
+        return None
+
+
+def mark_checked(gate_dir: Path) -> None:
+    try:
+        os.utime(gate_dir / "checked")  # a touch: no write on the beat's path
+    except FileNotFoundError:
+        gate_dir.mkdir(parents=True, exist_ok=True)
+        (gate_dir / "checked").touch()
+
 
 def runner_starts(inflight: Path) -> None:
     """A runner of this process may edit the PLAYBOOK until its beat's gate_post."""

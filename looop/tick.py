@@ -109,7 +109,7 @@ def _gate_pre(paths: Paths) -> None:
     def who_else() -> str:
         if gate.runner_in_flight(paths.runners_in_flight):
             return "runner"
-        since = _last_gate(paths)
+        since = gate.last_checked(paths.gate_dir)
         busy = [w for w in fleet.workers(paths.fleet_root)
                 if w.alive or (w.ended_at is not None and (since is None or w.ended_at >= since))]
         return "worker" if busy else ""
@@ -131,23 +131,7 @@ def _gate_pre(paths: Paths) -> None:
              "(if it was you: looop playbook approve)")
         events.emit(paths.events, "proposal_parked")
     if done != "in-flight":
-        _mark_gate(paths)
-
-
-def _last_gate(paths: Paths) -> float | None:
-    """When the live PLAYBOOK was last seen equal to the baseline."""
-    try:
-        return (paths.gate_dir / "checked").stat().st_mtime
-    except OSError:
-        return None
-
-
-def _mark_gate(paths: Paths) -> None:
-    try:
-        os.utime(paths.gate_dir / "checked")  # a touch: no write on the hot path
-    except FileNotFoundError:
-        paths.gate_dir.mkdir(parents=True, exist_ok=True)
-        (paths.gate_dir / "checked").touch()
+        gate.mark_checked(paths.gate_dir)
 
 
 def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> None:
@@ -348,7 +332,7 @@ def _after(paths: Paths, workers: list) -> None:
     if gate.gate_post(paths.playbook, paths.approved, paths.proposed):
         warn("the AI edited PLAYBOOK.md: change parked in PLAYBOOK.proposed.md, baseline restored")
         events.emit(paths.events, "proposal_parked")
-    _mark_gate(paths)
+    gate.mark_checked(paths.gate_dir)
     gate.runner_done(paths.runners_in_flight)
     from looop import knobs, runs
 
