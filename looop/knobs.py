@@ -174,7 +174,7 @@ def manual_lines() -> list[str]:
         if knob.floor:
             kind += f"; below {_show(knob.floor)} means {_show(knob.floor)}"
         lines.append(f"  {where}   (default {default})")
-        lines.append(f"      {knob.help}: {kind}")
+        lines.append(f"      {knob.help} ({kind})")
     return lines
 
 

@@ -96,3 +96,17 @@ def test_the_temp_sweep_leaves_the_users_tmp_files_alone(loop):
     assert loop.run("tick").returncode == 0
     assert all(f.read_text() == "keep me" for f in mine)
     assert not ours.exists()
+
+
+@given(stamps=st.lists(st.tuples(st.integers(2020, 2030), st.integers(1, 12), st.integers(1, 28),
+                                 st.integers(0, 23)), min_size=1, max_size=12), keep=st.integers(1, 12))
+def test_whatever_the_clock_says_the_last_made_runs_are_kept(tmp_path_factory, stamps, keep):
+    from unittest import mock
+
+    root = tmp_path_factory.mktemp("runs")
+    made = []
+    for y, mo, d, h in stamps:
+        with mock.patch.object(run_dirs.time, "strftime", lambda fmt, *a, s=(y, mo, d, h): "%d%02d%02d-%02d0000" % s):
+            made.append(run_dirs.new_run_dir(root, "tick", "p").name)
+    prune_runs(root, keep)
+    assert sorted(p.name for p in root.iterdir()) == sorted(made[-keep:])
