@@ -75,19 +75,28 @@ _DECIMAL = re.compile(r"[0-9]{1,15}(\.[0-9]{1,9})?")
 _noted: set[str] = set()
 
 
-def get(name: str, config: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Any:
-    """The knob's value: env var > config key > default, checked against its range."""
+def raw(name: str, config: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+        ) -> tuple[Any, str]:
+    """(value before any check, where it came from: the env var, `config <key>` or `default`)."""
     knob = KNOBS[name]
     env = os.environ if env is None else env
     given = env.get(knob.env, "").strip() if knob.env else ""
     if given:
-        return parse(knob, given, knob.env or name)
+        return given, knob.env or name
     if knob.key and isinstance(config, Mapping) and config.get(knob.key) is not None:
-        value = config[knob.key]
-        if isinstance(value, str) and knob.kind != "regex":  # JSON numbers and booleans only
-            raise FatalError(f"config {knob.key}={value!r}: must be {describe(knob)} (a JSON number, not a string)", 2)
-        return parse(knob, value, f"config {knob.key}")
-    return knob.default
+        return config[knob.key], f"config {knob.key}"
+    return knob.default, "default"
+
+
+def get(name: str, config: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Any:
+    """The knob's value: env var > config key > default, checked against its range."""
+    knob = KNOBS[name]
+    value, where = raw(name, config, env)
+    if where == "default":
+        return value
+    if where.startswith("config ") and isinstance(value, str) and knob.kind != "regex":  # JSON numbers only
+        raise FatalError(f"{where}={value!r}: must be {describe(knob)} (a JSON number, not a string)", 2)
+    return parse(knob, value, where)
 
 
 def from_env(name: str, env: Mapping[str, str] | None = None) -> Any:
