@@ -21,7 +21,9 @@ from looop import schemas
 from looop.fsio import PulseLock
 
 JOURNAL_LINE = re.compile(r"^- \d{4}-\d{2}-\d{2} \d{2}:\d{2} .+$")
-TARGET_BEATS = int(os.environ.get("LOOOP_CRASH_BEATS", "200"))
+# The cadence floor (1 s) makes one pulse beat about once a second: most beats
+# here come from restarted pulses, each beating at once.
+TARGET_BEATS = int(os.environ.get("LOOOP_CRASH_BEATS", "60"))
 
 
 def _churn(loop):
@@ -79,9 +81,14 @@ def test_sigkill_the_pulse_at_random_moments(loop):
     kills = 0
     deadline = time.monotonic() + 150
     while _beats(loop) < TARGET_BEATS and time.monotonic() < deadline:
+        before = _beats(loop)
         pulse = loop.popen(env={"LOOOP_INTERVAL": "0", "LOOOP_BUSY_INTERVAL": "0"}, stdout=open(os.devnull, "w"),
                            start_new_session=True)
-        time.sleep(rng.uniform(0.05, 0.9))
+        if rng.random() < 0.8:  # mostly mid-beat: wait for this pulse's beat to start, however slow the start
+            started = time.monotonic() + 20
+            while _beats(loop) == before and pulse.poll() is None and time.monotonic() < started:
+                time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 1.2))
         os.killpg(os.getpgid(pulse.pid), signal.SIGKILL) if rng.random() < 0.5 else pulse.kill()
         pulse.wait(10)
         kills += 1
