@@ -60,6 +60,30 @@ def pulse_beat(profile: Profile, beats: int = 12) -> float:
     return gaps[len(gaps) // 2] if gaps else float("nan")
 
 
+def fleet_rows(runs: int) -> list:
+    """An unchanged beat with 8 live workers (health and all) next to one with none."""
+    profile = Profile()
+    cfg = json.loads(profile.config.read_text())
+    cfg["runners"]["fake"]["interactive"] = "cat {{prompt_file}} >/dev/null; exec sleep 3600"
+    profile.config.write_text(json.dumps(cfg))
+    ids = [f"w{i}" for i in range(8)]
+    try:
+        profile.sensors(10, "echo '{\"signal\": 1}'")
+        profile.run("tick")
+        none = timed([*looop_argv(), "tick"], profile.env, runs)
+        for wid in ids:
+            assert profile.run("start-session", wid, "bench").returncode == 0
+        profile.run("tick")  # the new workers are decided on once
+        assert "world unchanged" in profile.run("tick").stdout
+        eight = timed([*looop_argv(), "tick"], profile.env, runs)
+    finally:
+        for wid in ids:
+            profile.run("kill", wid, "--grace", "1")
+        profile.cleanup()
+    return [("unchanged `looop tick`, 10 trivial sensors, 8 live workers", eight, "s",
+             "the same with no workers (target <= 1.1x)", none)]
+
+
 def rows(runs: int = 15) -> list:
     py = [sys.executable]
     rows = []
@@ -87,7 +111,7 @@ def rows(runs: int = 15) -> list:
                          "the sensors alone, all at once", floor))
     finally:
         profile.cleanup()
-    return rows
+    return rows + fleet_rows(runs)
 
 
 def main() -> None:

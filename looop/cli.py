@@ -15,6 +15,7 @@ from plumbum import cli
 
 from looop import __version__
 from looop.errors import FatalError
+from looop.usage import Verb
 
 VERBS = (
     "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
@@ -28,7 +29,7 @@ def _paths():
     return resolve()
 
 
-class Looop(cli.Application):
+class Looop(Verb):
     """A tiny, Kubernetes-shaped control loop for your work."""
 
     PROGNAME = "looop"
@@ -37,23 +38,34 @@ class Looop(cli.Application):
                    "for exactly ONE move. `looop` alone runs the pulse; `looop help` is the manual.")
     SUBCOMMAND_HELPMSG = False
 
+    quiet = cli.Flag(["--quiet", "-q"], help="print nothing for a beat that found the world unchanged")
+
+    @cli.switch(["-h", "--help"], overridable=True, group="Meta-switches", help="Prints this help and quits")
+    def help(self) -> None:
+        from looop.commands.manual import overview
+
+        print(overview(self.DESCRIPTION, [(v, self._subcommands[v].get().__doc__ or "")
+                                          for v in VERBS if v in self._subcommands]), end="")
+
     def main(self, *args: str) -> int:
         if self.nested_command:
             return 0
         if args:
-            print(f"looop: unknown verb '{args[0]}'. Verbs: {', '.join(VERBS)} (see `looop help`)",
-                  file=sys.stderr)
-            return 1
+            from looop.usage import UsageError, did_you_mean
+
+            close = did_you_mean(args[0], list(VERBS))
+            hint = f"did you mean `looop {close}`? " if close else ""
+            raise UsageError(f"unknown verb '{args[0]}'; {hint}verbs: {', '.join(VERBS)} (see `looop help`)")
         from looop import pulse
 
-        return pulse.run(_paths())
+        return pulse.run(_paths(), quiet=self.quiet)
 
 
 @Looop.subcommand("init")
-class Init(cli.Application):
+class Init(Verb):
     """Write the config from a built-in runner preset (claude, pi, codex, gemini, opencode)"""
 
-    runner = cli.SwitchAttr(["--runner", "-r"], str, default=None,
+    runner = cli.SwitchAttr(["--runner", "-r"], str, default=None, argname="NAME",
                             help="the preset to use; without it, asks on a terminal (else the first installed)")
     force = cli.Flag("--force", help="overwrite an existing config (the old one is kept as .bak)")
 
@@ -64,19 +76,20 @@ class Init(cli.Application):
 
 
 @Looop.subcommand("tick")
-class Tick(cli.Application):
+class Tick(Verb):
     """Run one beat and exit (for debugging and cron)"""
 
     dry_run = cli.Flag(["--dry-run", "-n"], help="sense and diff, write the prompt, do not call the runner")
+    quiet = cli.Flag(["--quiet", "-q"], help="print nothing when the world is unchanged")
 
     def main(self) -> int:
         from looop.commands.beat import tick
 
-        return tick(_paths(), dry_run=self.dry_run)
+        return tick(_paths(), dry_run=self.dry_run, quiet=self.quiet)
 
 
 @Looop.subcommand("run")
-class Run(cli.Application):
+class Run(Verb):
     """Force ONE move for a goal, now (manual override)"""
 
     def main(self, goal: str) -> int:
@@ -86,7 +99,7 @@ class Run(cli.Application):
 
 
 @Looop.subcommand("status")
-class Status(cli.Application):
+class Status(Verb):
     """The loop's live state, for a human or (--json) a machine"""
 
     json = cli.Flag("--json", help="print the machine format (schemas/status.schema.json)")
@@ -98,7 +111,7 @@ class Status(cli.Application):
 
 
 @Looop.subcommand("ls")
-class Ls(cli.Application):
+class Ls(Verb):
     """This profile's workers: id, state, age, exit code, ⚑ flag"""
 
     json = cli.Flag("--json", help="print the machine format (schemas/ls.schema.json)")
@@ -113,17 +126,20 @@ class Ls(cli.Application):
 
 
 @Looop.subcommand("start-session")
-class StartSession(cli.Application):
+class StartSession(Verb):
     """Start a worker: an agent session in a detached terminal you can attach to"""
+
+    verify = cli.SwitchAttr("--verify", str, default=None, argname="CMD",
+                            help="a command the beat runs once after the worker ends; exit 0 = the work is done")
 
     def main(self, id: str, prompt: str, runner: str = "") -> int:  # plumbum calls the annotation: plain str
         from looop.commands.workers import start_session
 
-        return start_session(_paths(), id, prompt, runner or None)
+        return start_session(_paths(), id, prompt, runner or None, verify=self.verify)
 
 
 @Looop.subcommand("attach")
-class Attach(cli.Application):
+class Attach(Verb):
     """Attach this terminal to a worker (Ctrl-\\ twice detaches, it keeps running)"""
 
     def main(self, id: str) -> int:
@@ -133,7 +149,7 @@ class Attach(cli.Application):
 
 
 @Looop.subcommand("kill")
-class Kill(cli.Application):
+class Kill(Verb):
     """End a worker: SIGTERM its process group, SIGKILL after a grace period"""
 
     grace = cli.SwitchAttr("--grace", float, default=5.0, argname="SECONDS",
@@ -146,7 +162,7 @@ class Kill(cli.Application):
 
 
 @Looop.subcommand("flag")
-class Flag(cli.Application):
+class Flag(Verb):
     """Mark a worker as waiting for the human, with a one-line note"""
 
     def main(self, id: str, *message: str) -> int:
@@ -156,7 +172,7 @@ class Flag(cli.Application):
 
 
 @Looop.subcommand("unflag")
-class Unflag(cli.Application):
+class Unflag(Verb):
     """Clear a worker's flag (the human answered)"""
 
     def main(self, id: str) -> int:
@@ -166,7 +182,7 @@ class Unflag(cli.Application):
 
 
 @Looop.subcommand("prune")
-class Prune(cli.Application):
+class Prune(Verb):
     """Remove exited, killed and dead worker sessions"""
 
     def main(self) -> int:
@@ -176,7 +192,7 @@ class Prune(cli.Application):
 
 
 @Looop.subcommand("playbook")
-class Playbook(cli.Application):
+class Playbook(Verb):
     """Review an AI-proposed PLAYBOOK change (diff, approve, reject), or go back (history, restore <n>)"""
 
     def main(self, action: cli.Set("diff", "approve", "reject", "history", "restore") = "diff",  # type: ignore[valid-type]
@@ -187,7 +203,7 @@ class Playbook(cli.Application):
 
 
 @Looop.subcommand("cost")
-class Cost(cli.Application):
+class Cost(Verb):
     """Report LLM spend from the ledger: today (default) or all"""
 
     json = cli.Flag("--json", help="print the machine format")
@@ -199,7 +215,7 @@ class Cost(cli.Application):
 
 
 @Looop.subcommand("demo")
-class Demo(cli.Application):
+class Demo(Verb):
     """See the loop work with no LLM: a full beat, then a skipped one"""
 
 
@@ -210,17 +226,27 @@ class Demo(cli.Application):
 
 
 @Looop.subcommand("help")
-class Help(cli.Application):
-    """The whole manual, with this machine's live paths"""
+class Help(Verb):
+    """The whole manual, with this machine's live paths; `help <verb>` for one verb"""
 
-    def main(self) -> int:
+    def main(self, verb: str = "") -> int:
+        if verb:
+            from looop.usage import UsageError, did_you_mean, verb_help
+
+            sub = self.parent._subcommands.get(verb)
+            if sub is None:
+                close = did_you_mean(verb, list(VERBS))
+                raise UsageError(f"help: no verb '{verb}'" + (f"; did you mean `looop help {close}`?" if close else
+                                                              f" (verbs: {', '.join(VERBS)})"))
+            print(verb_help(sub.get()(f"looop {verb}")), end="")
+            return 0
         from looop.commands.manual import manual
 
         return manual(_paths())
 
 
 @Looop.subcommand("version")
-class Version(cli.Application):
+class Version(Verb):
     """Print the version"""
 
     def main(self) -> int:
@@ -229,7 +255,7 @@ class Version(cli.Application):
 
 
 @Looop.subcommand("completions")
-class Completions(cli.Application):
+class Completions(Verb):
     """Print tab completion for bash or zsh (eval it in your shell rc)"""
 
     def main(self, shell: str) -> int:
@@ -239,7 +265,7 @@ class Completions(cli.Application):
 
 
 @Looop.subcommand("_complete")
-class Complete(cli.Application):
+class Complete(Verb):
     """(internal) shell completion: the words that may follow `looop <words...>`"""
 
     def main(self, *words: str) -> int:
@@ -255,7 +281,7 @@ class Complete(cli.Application):
 
 
 @Looop.subcommand("_fmt")
-class Fmt(cli.Application):
+class Fmt(Verb):
     """(internal) render and meter an agent's NDJSON stream on stdin"""
 
     def main(self) -> int:
@@ -265,7 +291,7 @@ class Fmt(cli.Application):
 
 
 @Looop.subcommand("_cost")
-class CostReport(cli.Application):
+class CostReport(Verb):
     """(internal) record spend: _cost <kind> <id> <runner> <usd>"""
 
     def main(self, kind: str, cost_id: str, runner: str, usd: str) -> int:
@@ -275,7 +301,7 @@ class CostReport(cli.Application):
 
 
 @Looop.subcommand("_supervise")
-class Supervise(cli.Application):
+class Supervise(Verb):
     """(internal) the detached supervisor of one worker session"""
 
     def main(self, session_dir: str, lock_fd: str = "") -> int:
@@ -285,7 +311,7 @@ class Supervise(cli.Application):
 
 
 @Looop.subcommand("_demo-runner")
-class DemoRunner(cli.Application):
+class DemoRunner(Verb):
     """(internal) the scripted runner `looop demo` uses instead of an LLM"""
 
     def main(self) -> int:

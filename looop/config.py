@@ -65,21 +65,23 @@ class Config:
 
 
 def ensure(path: Path) -> None:
-    """Write the default config if there is none (first run)."""
+    """No config (first run): `looop init` writes one, asking on a terminal."""
     if path.exists():
         return
-    from looop.fsio import atomic_write
+    from looop.commands.init import first_run
 
-    atomic_write(path, json.dumps(default_config(), indent=2) + "\n")
+    first_run(path)
 
 
 _CACHE: dict[Path, tuple[tuple[int, int], Config]] = {}
 
 
-def load(path: Path, *, seed: bool = True) -> Config:
+def load(path: Path, *, seed: bool = True, valid_cache: Path | None = None) -> Config:
     """Read and validate the config; seed the default one when absent.
 
-    A long-lived pulse validates each version of the file once."""
+    A long-lived pulse validates each version of the file once; with
+    `valid_cache` (where the digest of the last valid version is kept) so does
+    a series of `looop tick`s, sparing an unchanged beat the schema check."""
     if seed:
         ensure(path)
     try:
@@ -90,13 +92,13 @@ def load(path: Path, *, seed: bool = True) -> Config:
             return cached[1]
     except OSError:
         key = None
-    config = _load(path)
+    config = _load(path, valid_cache)
     if key is not None:
         _CACHE[path] = (key, config)
     return config
 
 
-def _load(path: Path) -> Config:
+def _load(path: Path, valid_cache: Path | None = None) -> Config:
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -107,11 +109,20 @@ def _load(path: Path) -> Config:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise FatalError(f"config {path}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", 2) from None
-    from looop import schemas
+    digest = _digest(raw)
+    if valid_cache is None or _read(valid_cache) != digest:
+        from looop import schemas
 
-    found = schemas.problems("config", data)
-    if found:
-        raise FatalError(f"config {path}: {found[0]}", 2)
+        found = schemas.problems("config", data)
+        if found:
+            raise FatalError(f"config {path}: {found[0]}", 2)
+        if valid_cache is not None and valid_cache.parent.is_dir():
+            from looop.fsio import atomic_write
+
+            try:
+                atomic_write(valid_cache, digest + "\n")
+            except OSError:
+                pass  # only a cache: the next beat checks again
     if data["default"] not in data["runners"]:
         raise FatalError(
             f"config {path}: default: runner '{data['default']}' is not among runners ({', '.join(sorted(data['runners']))})",
@@ -125,6 +136,19 @@ def cadence(config: dict[str, Any] | None, env: dict[str, str] | os._Environ[str
     from looop import knobs
 
     return {key: knobs.get(key, config, env) for key in ("interval", "busy_interval", "active_interval")}
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _why(exc: BaseException) -> str:

@@ -1,10 +1,11 @@
 """`looop _fmt`: render an agent's NDJSON stream for humans, and meter it.
 
-Understands pi's `--mode json` and Claude Code's `--output-format stream-json`
-events: tool calls as `→ tool: <arg>`, failed tools, assistant text. Unknown
-events are ignored and non-JSON lines pass through. The stream's cost goes to
-the ledger; the exit status says whether the model call really succeeded
-(pi exits 0 even when it did not).
+Understands pi's `--mode json`, Claude Code's and Gemini CLI's
+`--output-format stream-json` and `codex exec --json` events: tool calls as
+`→ tool: <arg>`, failed tools, assistant text. Unknown events are ignored and
+non-JSON lines pass through. The stream's cost goes to the ledger (codex and
+gemini report tokens only: priced at list price, see PRICES); the exit status
+says whether the model call really succeeded (pi exits 0 even when it did not).
 """
 
 from __future__ import annotations
@@ -17,6 +18,27 @@ from typing import Any, Iterable, TextIO
 
 _ARG_KEYS = ("command", "path", "file_path", "filePath", "pattern", "url", "query", "description")
 
+# US$ per million tokens (input, cached input, output): list prices, used only
+# for streams that count tokens but not dollars (codex, gemini). The longest
+# matching model prefix wins; "codex"/"gemini" stand for an unnamed model.
+PRICES: dict[str, tuple[float, float, float]] = {
+    "codex": (1.25, 0.125, 10.0),  # codex exec names no model: its default, gpt-5
+    "gpt-5": (1.25, 0.125, 10.0),
+    "gpt-5-mini": (0.25, 0.025, 2.0),
+    "gpt-5-nano": (0.05, 0.005, 0.4),
+    "gemini": (1.25, 0.125, 10.0),  # an unknown gemini model is priced like pro: over, not under
+    "gemini-2.5-pro": (1.25, 0.125, 10.0),
+    "gemini-2.5-flash": (0.30, 0.03, 2.50),
+    "gemini-2.5-flash-lite": (0.10, 0.01, 0.40),
+}
+
+
+def price(model: str, fresh: float, cached: float, output: float) -> float:
+    """US$ for these token counts at `model`'s list price."""
+    key = max((k for k in PRICES if model.startswith(k)), key=len, default="codex")
+    per_in, per_cached, per_out = PRICES[key]
+    return (fresh * per_in + cached * per_cached + output * per_out) / 1e6
+
 
 @dataclass
 class Meter:
@@ -25,6 +47,11 @@ class Meter:
     error: str | None = None
     claude: bool = False  # saw Claude Code events
     claude_result: bool = False
+    final: str | None = None  # a stream with a closing event (gemini, codex) not yet closed: its name
+    source: str = ""  # "codex" or "gemini" once their events are seen
+    text: str = ""  # gemini's streamed assistant text, printed when the message is whole
+    model: str = ""
+    tokens: int = 0
     tools: dict[str, str] = field(default_factory=dict)  # Claude tool_use id -> name
 
     @property
@@ -37,6 +64,8 @@ class Meter:
             return f"the model call failed: {self.error}"
         if self.claude and not self.claude_result:
             return "the Claude stream ended without its final result event"
+        if self.final is not None:
+            return f"the stream ended without its final {self.final} event"
         if self.assistant_messages == 0:
             return "the stream ended with no assistant message"
         return None
@@ -86,6 +115,12 @@ def feed(meter: Meter, line: str) -> list[str]:
         return [line.rstrip("\n")]
     kind = event.get("type")
     try:
+        if isinstance(kind, str) and (kind.startswith(("thread.", "turn.", "item.")) or
+                                      (kind == "error" and "severity" not in event and meter.source == "codex")):
+            return _codex(meter, event, kind)
+        if kind in ("init", "message", "tool_use", "tool_result") or (kind == "result" and "stats" in event) or \
+                (kind == "result" and "status" in event) or (kind == "error" and "severity" in event):
+            return _gemini(meter, event, kind)
         return _pi(meter, event, kind) if kind not in ("assistant", "user", "result", "system") else \
             _claude(meter, event, kind)
     except (AttributeError, TypeError, KeyError, ValueError, RecursionError):
@@ -156,6 +191,104 @@ def _claude(meter: Meter, event: dict[str, Any], kind: Any) -> list[str]:
     return []
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _tokens(meter: Meter, model: str, fresh: Any, cached: Any, output: Any) -> None:
+    fresh, cached, output = _number(fresh), _number(cached), _number(output)
+    meter.tokens += int(fresh + cached + output)
+    meter.cost += price(model, fresh, cached, output)
+
+
+def _codex(meter: Meter, event: dict[str, Any], kind: str) -> list[str]:
+    """`codex exec --json`: items, then turn.completed with the turn's token usage."""
+    meter.source = "codex"
+    if kind == "turn.started":
+        meter.final = "turn"
+        return []
+    item = event.get("item")
+    if kind == "item.started" and isinstance(item, dict) and item.get("type") == "command_execution":
+        return [f"→ shell: {_short(str(item.get('command') or ''))}"]
+    if kind == "item.completed" and isinstance(item, dict):
+        what = item.get("type")
+        if what == "agent_message" and isinstance(item.get("text"), str):
+            meter.assistant_messages += 1
+            return [item["text"]]
+        if what == "command_execution" and isinstance(item.get("exit_code"), int) and item["exit_code"] != 0:
+            detail = _short(str(item.get("aggregated_output") or f"exit code {item['exit_code']}"))
+            return [f"✗ shell failed: {detail}"]
+        if what == "file_change":
+            changes = item.get("changes")
+            changes = changes if isinstance(changes, list) else []
+            paths = [str(c.get("path")) for c in changes if isinstance(c, dict)]
+            return [f"→ edit: {_short(', '.join(paths))}"] if paths else []
+        if what == "error" and isinstance(item.get("message"), str):
+            return [f"✗ {_short(item['message'])}"]
+        return []
+    if kind == "turn.completed":
+        meter.final, meter.error = None, None  # an earlier `error` (a reconnect) was survived
+        usage = _obj(event.get("usage"))
+        cached = _number(usage.get("cached_input_tokens"))
+        _tokens(meter, "codex", _number(usage.get("input_tokens")) - cached, cached, usage.get("output_tokens"))
+        return []
+    if kind in ("turn.failed", "error"):
+        if kind == "turn.failed":
+            meter.final = None
+        err = _obj(event.get("error")) or event
+        meter.error = _short(str(err.get("message") or "the turn failed"), 300)
+        return [f"✗ {meter.error}"]
+    return []
+
+
+def _gemini(meter: Meter, event: dict[str, Any], kind: str) -> list[str]:
+    """Gemini CLI `--output-format stream-json`: init … result with the run's token stats."""
+    meter.source = "gemini"
+    if kind == "message" and event.get("role") == "assistant" and event.get("delta"):
+        if not meter.text:
+            meter.assistant_messages += 1
+        meter.text += str(event.get("content") or "")
+        return []
+    said, meter.text = ([meter.text] if meter.text.strip() else []), ""
+    return said + _gemini_event(meter, event, kind)
+
+
+def _gemini_event(meter: Meter, event: dict[str, Any], kind: str) -> list[str]:
+    if kind == "init":
+        meter.final = "result"
+        meter.model = str(event.get("model") or "")
+        return []
+    if kind == "message":
+        if event.get("role") != "assistant" or not isinstance(event.get("content"), str):
+            return []
+        meter.assistant_messages += 1
+        return [event["content"]]
+    if kind == "tool_use":
+        name = str(event.get("tool_name") or "tool")
+        if isinstance(event.get("tool_id"), str) and len(meter.tools) < 4096:
+            meter.tools[event["tool_id"]] = name
+        return [f"→ {name}: {_short(_first_arg(event.get('parameters')))}"]
+    if kind == "tool_result" and event.get("status") == "error":
+        name = meter.tools.get(str(event.get("tool_id")), "tool")
+        err = _obj(event.get("error"))
+        return [f"✗ {name} failed: {_short(str(err.get('message') or event.get('output') or ''))}".rstrip(": ")]
+    if kind == "error":
+        return [f"✗ {event.get('severity', 'error')}: {_short(str(event.get('message') or ''))}"]
+    if kind == "result":
+        meter.final = None
+        stats = _obj(event.get("stats"))
+        cached = _number(stats.get("cached"))
+        fresh = _number(stats.get("input")) if "input" in stats else _number(stats.get("input_tokens")) - cached
+        _tokens(meter, meter.model or "gemini", fresh, cached, stats.get("output_tokens"))
+        if event.get("status") == "error":
+            err = _obj(event.get("error"))
+            meter.error = _short(str(err.get("message") or "the run failed"), 300)
+            return [f"✗ {meter.error}"]
+        meter.error = None
+        return []
+    return []
+
+
 def run(lines: Iterable[str], out: TextIO, env: dict[str, str] | os._Environ[str] | None = None) -> int:
     """Render and meter `lines`; the exit status says whether the model call succeeded."""
     env = os.environ if env is None else env
@@ -170,6 +303,8 @@ def run(lines: Iterable[str], out: TextIO, env: dict[str, str] | os._Environ[str
                 out.flush()
             except BrokenPipeError:
                 pass
+    if meter.text.strip():  # gemini text still streaming when the stream ended
+        out.write(meter.text.rstrip("\n") + "\n")
     kind = env.get("LOOOP_COST_KIND")
     ledger = env.get("COST_LEDGER")
     if kind and ledger and meter.cost > 0:

@@ -68,6 +68,12 @@ KNOBS: dict[str, Knob] = {
                              "a worker's output log: two files of this size at most", low=1, high=1 << 40),
     "tmux_surface": Knob("LOOOP_TMUX_SURFACE", None, "switch", True, "open a tmux window per new flag"),
     "color": Knob("LOOOP_COLOR", None, "switch", None, "colour; when unset: only on a terminal without NO_COLOR"),
+    "max_workers": Knob("LOOOP_MAX_WORKERS", "max_workers", "whole", 8,
+                        "at most this many live workers: start-session beyond it is refused; 0 = no cap"),
+    "worker_stuck": Knob("LOOOP_WORKER_STUCK", "worker_stuck", "seconds", 900,
+                         "a live worker with no output this long is stuck; 0 = never"),
+    "verify_timeout": Knob("LOOOP_VERIFY_TIMEOUT", "verify_timeout", "seconds", 60,
+                           "a worker's --verify command is killed after this long and fails", low=1, high=DAY),
 }
 
 _WHOLE = re.compile(r"[0-9]{1,15}")

@@ -135,6 +135,11 @@ class Paths:
         return self.data / ".valid-readings"
 
     @property
+    def valid_config(self) -> Path:
+        """The digest of the config version last found valid (no re-check while unchanged)."""
+        return self.data / ".valid-config"
+
+    @property
     def next_interval(self) -> Path:
         return self.data / ".next-interval"
 

@@ -15,26 +15,51 @@ from looop import cmd
 from looop.config import INSTALL_HINTS, Config
 from looop.errors import FatalError
 
-_SPLIT = re.compile(r"\|\||&&|[|;&\n]")
 _ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_BUILTINS = {"exec", "env", "cd", "command", "time", "nice", "nohup", "true", "false", "echo", "printf",
-             "cat", "export", "if", "then", "fi", "do", "done", "for", "while", "!", "{", "}", "(", ")"}
+# words that start a command without being a program to look for
+_KEYWORDS = {"if", "then", "else", "elif", "fi", "do", "done", "for", "while", "until", "case", "esac", "in",
+             "!", "{", "}", "time", "function", "select", "[[", "]]"}
+_BUILTINS = {"cd", "true", "false", "echo", "printf", "cat", "export", "set", "unset", "read", "test", "[", ":",
+             ".", "source", "eval", "trap", "wait", "shift", "exit", "return", "local", "ulimit", "umask"}
+_WRAPPERS = {"exec", "env", "command", "nohup", "builtin"}  # run the next word as the command
+_REDIRECT = re.compile(r"^[0-9]*(?:[<>]+&?|&>>?)$")
 
 
 def tools_in(command: str) -> list[str]:
-    """The programs a shell pipeline starts (first word of each segment)."""
+    """The programs a shell command line starts: the command word of each
+    simple command, parsed with shell quoting (a quoted argument such as
+    `python3 -c 'print(input("py> "))'` is one word, never a command)."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|()<>\n")
+    lexer.whitespace = " \t\r"
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    try:
+        words = list(lexer)
+    except ValueError:  # unbalanced quotes: the shell would refuse it too; check what can be read
+        words = command.split()
     found: list[str] = []
-    for segment in _SPLIT.split(command):
-        try:
-            words = shlex.split(segment, posix=True)
-        except ValueError:
-            words = segment.split()
-        while words and _ASSIGN.match(words[0]):
-            words.pop(0)
-        if not words:
+    at_start, skip_target, wrapped = True, False, False
+    for word in words:
+        if skip_target:
+            skip_target = False
             continue
-        word = words[0]
-        if word in _BUILTINS or "$" in word or word.startswith("("):
+        if _REDIRECT.match(word):
+            skip_target = True
+            continue
+        if word and set(word) <= set(";&|()\n"):
+            at_start, wrapped = True, False
+            continue
+        if not at_start:
+            continue
+        if word in _KEYWORDS or _ASSIGN.match(word):
+            continue
+        if word in _WRAPPERS:
+            wrapped = True
+            continue
+        if wrapped and word.startswith("-"):
+            continue
+        at_start = False
+        if word in _BUILTINS or "$" in word or "{{" in word:
             continue
         if word not in found:
             found.append(word)
@@ -65,7 +90,7 @@ def check_runner(cfg: Config, name: str, template: str = "tick") -> None:
         for tool in absent:
             hint = INSTALL_HINTS.get(os.path.basename(tool), "install it, or change the runner in the config")
             lines.append(f"  - {tool}: {hint}")
-        lines.append(f"  (runners are set in {cfg.path})")
+        lines.append(f"  (runners are set in {cfg.path}; `looop init --force` rewrites it for an installed one)")
         raise FatalError("\n".join(lines), 1)
     if os.geteuid() == 0 and "--dangerously-skip-permissions" in command and os.environ.get("IS_SANDBOX") != "1":
         raise FatalError(

@@ -13,6 +13,8 @@ from typing import Any
 # instruction starts with a blank line.
 _BRIEF = "The text above is your whole brief for this beat. Follow it exactly."
 _AFTER_STDIN = f"$'\\n\\n{_BRIEF}'"
+# opencode puts stdin after its message argument.
+_BEFORE_STDIN = "'The text that follows is your whole brief for this beat. Follow it exactly.'"
 
 PRESETS: dict[str, dict[str, str]] = {
     "claude": {
@@ -26,20 +28,23 @@ PRESETS: dict[str, dict[str, str]] = {
         "resume": "pi --session",
     },
     "codex": {
-        # `-` reads the prompt from stdin; the data dir need not be a trusted repo.
-        "tick": "codex exec --sandbox workspace-write --skip-git-repo-check --color never -",
+        # `-` reads the prompt from stdin; the data dir need not be a trusted repo;
+        # --json streams events whose token counts `_fmt` meters.
+        "tick": 'codex exec --json --sandbox workspace-write --skip-git-repo-check - | "$LOOOP_BIN" _fmt',
         "interactive": 'codex --sandbox workspace-write "$(cat {{prompt_file}})"',
         "resume": "codex resume",
     },
     "gemini": {
-        "tick": f"gemini --approval-mode=yolo -p {_AFTER_STDIN}",
-        "interactive": 'gemini --approval-mode=yolo -i "$(cat {{prompt_file}})"',
+        # --skip-trust: an untrusted folder (the data dir, at first) makes gemini exit 55.
+        "tick": f'gemini --approval-mode=yolo --skip-trust --output-format stream-json -p {_AFTER_STDIN} '
+                '| "$LOOOP_BIN" _fmt',
+        "interactive": 'gemini --approval-mode=yolo --skip-trust -i "$(cat {{prompt_file}})"',
         "resume": "gemini --resume",
     },
     "opencode": {
-        # The brief travels as an attached file, so it is never an argv-sized string.
-        "tick": "opencode run --file {{prompt_file}} 'The attached file is your whole brief for this beat. "
-                "Follow it exactly.'",
+        # The brief goes on stdin: `--file` would take the message for a second file
+        # name, and truncates a long brief.
+        "tick": f"opencode run {_BEFORE_STDIN}",
         "interactive": 'opencode --prompt "$(cat {{prompt_file}})"',
         "resume": "opencode --continue",
     },

@@ -28,6 +28,7 @@ WHAT_CHANGED = "=== WHAT CHANGED ==="
 FLAPPING = "=== FLAPPING SENSORS ==="
 EXTRA_HEADERS = (LAST_FAILURE, WHAT_CHANGED, FLAPPING)
 DEFAULT_BODY_MAX = 32768
+VERIFY_TAIL_LINES = 12  # of a failed verify's output, under its worker
 _FORGEABLE = ("===", "---")
 
 
@@ -82,9 +83,11 @@ right now. Then stop. The moves:
   move under "signal" (only "signal" feeds the change detection) and volatile
   context (timestamps, counts that churn) under "detail";
 - start a worker for heavy or multi-step work:
-    "{b}" start-session <id> "<prompt>"
+    "{b}" start-session <id> "<prompt>" [--verify "<command>"]
   where <id> is the goal's file name without .md. A worker that edits code
-  makes its own sandbox first and never edits code in this directory;
+  makes its own sandbox first and never edits code in this directory. The
+  --verify command (run here once the worker ends) exits 0 only if the work
+  is really done; you will see its verdict;
 - propose a PLAYBOOK change by writing the whole new text to
   PLAYBOOK.proposed.md (direct edits to PLAYBOOK.md are rolled back and parked
   there anyway). Do not propose while a proposal is pending;
@@ -115,9 +118,29 @@ and you still append exactly one journal line.
 
 
 def render_worker(w: Worker) -> str:
+    """`- looop-x [running, busy]`; an ended one with its verify verdict and output tail."""
     state = w.state + (f" exit {w.exit_code}" if w.exit_code is not None else "")
+    if w.alive:
+        state += f", {w.health}"
+        if w.health == "stuck" and w.idle_s is not None:
+            state += f": no output for {int(w.idle_s // 60)}m"
+        elif w.health == "waiting-ask" and w.waiting_s is not None:
+            state += f" for {int(w.waiting_s // 60)}m"
     flag = f"  ⚑ {one_line(w.note)}" if w.note is not None else ""
-    return f"- {one_line(w.id)} [{state}]{flag}"
+    return f"- {one_line(w.id)} [{state}]{flag}" + _verdict(w)
+
+
+def _verdict(w: Worker) -> str:
+    check = w.verify
+    if check is None:
+        return ""
+    if check.result == "pending":
+        return f"  verify `{one_line(check.cmd)}`: " + ("runs once it ends" if w.alive else "not run yet (next beat)")
+    if check.result == "pass":
+        return f"  verify `{one_line(check.cmd)}`: passed"
+    why = "timed out" if check.timed_out else f"exit {check.exit_code}"
+    tail = "".join(f"\n    {one_line(ln)}" for ln in check.tail.splitlines()[-VERIFY_TAIL_LINES:])
+    return f"  verify `{one_line(check.cmd)}`: FAILED ({why}); its output ends:{tail or ' (no output)'}"
 
 
 def build(inp: Inputs) -> str:

@@ -71,7 +71,8 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise Stop(signal.Signals(signum).name)
 
 
-def run(paths: Paths) -> int:
+def run(paths: Paths, quiet: bool = False) -> int:
+    """The pulse. `quiet`: a beat that found the world unchanged prints nothing."""
     from looop import config, runner, seed, tick
 
     seed.make_data_dir(paths)
@@ -85,15 +86,18 @@ def run(paths: Paths) -> int:
     try:
         cfg = config.load(paths.config)
         cadence = config.cadence(cfg.data)
+        from looop.preflight import check_runner
+
+        check_runner(cfg, cfg.default_runner)  # a missing runner stops here, said once, not retried forever
         hint = "" if paths.is_default_profile else f", profile {paths.data}"
         say(f"looop pulse (pid {os.getpid()}): idle {cadence['interval']}s, busy {cadence['busy_interval']}s, "
             f"active {cadence['active_interval']}s, runner {cfg.default_runner}{hint}. Ctrl-C stops.", "bold")
         events.emit(paths.events, "pulse_start", pid=os.getpid())
         while True:
-            acted = False
+            acted, summary = False, ""
             try:
-                outcome = tick.beat(paths)
-                acted = outcome.acted
+                outcome = tick.beat(paths, quiet=True)
+                acted, summary = outcome.acted, outcome.summary
                 failures = failures + 1 if outcome.failed else 0
             except FatalError as exc:
                 failures += 1
@@ -108,7 +112,11 @@ def run(paths: Paths) -> int:
             alive = any(w.alive for w in fleet.workers(paths.fleet_root))
             wait = next_wait(cadence, acted, alive, take_next_interval(paths), failures)
             why = f" (backing off after {failures} failed beat{'s' if failures > 1 else ''})" if failures else ""
-            say(f"next beat in {wait}s{why}", "dim")
+            if summary:  # nothing happened: one line, or none when quiet
+                if not quiet:
+                    say(f"{summary}; next beat in {wait}s", "dim")
+            else:
+                say(f"next beat in {wait}s{why}", "dim")
             time.sleep(wait)
     except Stop as stop:
         runner.stop_current(signal.SIGTERM)

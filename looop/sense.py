@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,11 +206,13 @@ def _pool(jobs: int) -> ThreadPoolExecutor:
 
 
 def sense(sensors_dir: Path, out_dir: Path, env: dict[str, str], cwd: Path,
-          cache: ReadingCache | None = None, sensor_cache: Path | None = None) -> list[Reading]:
+          cache: ReadingCache | None = None, sensor_cache: Path | None = None,
+          on_done: Callable[[str], None] | None = None) -> list[Reading]:
     """Wipe `out_dir`, run every sensors/*.sh concurrently, return the readings.
 
     With `sensor_cache`, a sensor declaring `# looop:interval=N` is run at most
-    every N seconds; in between its last good reading is copied in instead."""
+    every N seconds; in between its last good reading is copied in instead.
+    `on_done(name)` is told as each sensor ends (from its thread), for progress."""
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     scripts = sensor_names(sensors_dir)
@@ -233,10 +236,17 @@ def sense(sensors_dir: Path, out_dir: Path, env: dict[str, str], cwd: Path,
                                reused=f"reused, {kept[0]:.0f}s old of its {kept[1]}s interval")
         return run_one(script, out_dir, env, timeout, max_bytes, cwd)
 
+    def reported(script: Path) -> Reading:
+        try:
+            return one(script)
+        finally:
+            if on_done is not None:
+                on_done(script.name[: -len(".sh")])
+
     if len(scripts) == 1:
-        readings = [one(scripts[0])]
+        readings = [reported(scripts[0])]
     else:
-        readings = list(_pool(jobs).map(one, scripts))
+        readings = list(_pool(jobs).map(reported, scripts))
     _validate(readings, out_dir, cache or ReadingCache(None))
     if sensor_cache is not None:
         _keep_for_later(scripts, readings, out_dir, sensor_cache, started)

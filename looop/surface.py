@@ -16,6 +16,8 @@ from looop.paths import Paths
 from looop.untrusted import one_line
 
 FAILURES_SHOWN = 3  # failed beats in a row before NEEDS YOU says so
+REPEAT_EVERY = 3600.0  # an unchanged NEEDS YOU is shown again after this many seconds
+_shown: dict[str, tuple[int, float]] = {}  # data dir -> (what was shown, when): one process, e.g. the pulse
 
 
 def needs(paths: Paths, workers: list[Worker]) -> list[str]:
@@ -35,7 +37,7 @@ def needs(paths: Paths, workers: list[Worker]) -> list[str]:
     for w in workers:
         if w.flagged and w.alive:
             cmd = cmd or user_command(paths)
-            lines.append(f"⚑ {w.id}: {w.note or '(no note)'} — attach: {cmd} attach {w.id}")
+            lines.append(f"⚑ {w.name}: {w.note or '(no note)'} — attach: {cmd} attach {w.name}")
     return lines
 
 
@@ -61,14 +63,27 @@ def guard_lines(paths: Paths) -> list[str]:
 
 def print_block(paths: Paths, workers: list[Worker]) -> list[str]:
     lines = needs(paths, workers)
-    if lines:
+    if lines and _news(str(paths.data), lines):
         _print(paths, lines)
     if any(w.flagged for w in workers) or paths.tmux_surfaced.exists():
         from looop.fleet import tmux
+        from looop.fleet.sessions import bare_id
 
         for sid in tmux.surface(paths, workers):
-            print(f"  (opened a tmux window attached to {one_line(sid)})", flush=True)
+            print(f"  (opened a tmux window attached to {one_line(bare_id(sid))})", flush=True)
     return lines
+
+
+def _news(key: str, lines: list[str]) -> bool:
+    """Whether to print NEEDS YOU: it changed since this process last showed it, or an hour passed."""
+    import time
+
+    now, what = time.monotonic(), hash(tuple(lines))
+    last = _shown.get(key)
+    if last is not None and last[0] == what and now - last[1] < REPEAT_EVERY:
+        return False
+    _shown[key] = (what, now)
+    return True
 
 
 def _print(paths: Paths, lines: list[str]) -> None:

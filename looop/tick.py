@@ -30,9 +30,11 @@ class Outcome:
     run_dir: Path | None = None
     prompt: Path | None = None
     exit_code: int | None = None
+    summary: str = ""  # an unchanged beat's one line
 
 
-def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Outcome:
+def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None, quiet: bool = False) -> Outcome:
+    """One beat. `quiet`: an unchanged beat prints nothing (its line is in Outcome.summary)."""
     ev = paths.events
     seed.ensure(paths)
     _gate_pre(paths)
@@ -42,22 +44,28 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Ou
         events.emit(ev, "paused")
         return Outcome(skipped="paused")
 
+    from looop import config
+
+    config.load(paths.config, valid_cache=paths.valid_config)  # a bad config fails before sensing, not after
     housekeeping(paths)
     from looop.selfbin import child_env
 
     env = child_env(paths)
     snap_dir = Path(tempfile.mkdtemp(prefix="looop-sense-")) if focus else paths.snapshots
     try:
-        _sense(paths, snap_dir, env)
-        workers = fleet.workers(paths.fleet_root)
+        readings = _sense(paths, snap_dir, env)
+        workers = fleet_now(paths, env)
         parts = world.parts(paths.playbook, paths.goals, snap_dir, workers)
         world_hash = world.digest(parts)
         unchanged = read_text(paths.last_hash, "").strip() == world_hash
         if unchanged and not focus and not dry_run and not _noop_expired(paths, world_hash):
-            say("world unchanged: no decision needed", "dim")
+            summary = "world unchanged: no decision needed" + _in_brief(readings)
+            if not quiet:
+                say(summary, "dim")
             events.emit(ev, "world_unchanged", hash=world_hash)
             _after(paths, workers)
-            return Outcome(skipped="unchanged")
+            return Outcome(skipped="unchanged", summary=summary)
+        _report(readings, snap_dir)
         outcome = _decide_and_act(paths, env, snap_dir, workers, parts, world_hash, dry_run, focus, unchanged)
     finally:
         if focus:
@@ -68,16 +76,42 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None) -> Ou
     return outcome
 
 
+def fleet_now(paths: Paths, env: dict[str, str]) -> list:
+    """The workers with their health, once every ended worker's verify that
+    fits this beat's budget has run (so the AI sees its verdict)."""
+    from looop import knobs
+    from looop.fleet import verify
+
+    config = knobs.config_dict(paths.config)
+    workers = fleet.workers(paths.fleet_root, config=config)
+    if not verify.pending(paths.fleet_root, workers):
+        return workers
+    timeout = max(1, knobs.whole("verify_timeout", config))
+    from looop.fleet.sessions import bare_id
+
+    for sid, result in verify.run_pending(paths.fleet_root, workers, paths.data, env, timeout):
+        line = f"  verify {bare_id(sid)}: {result['result']}" + (" (timed out)" if result["timed_out"] else
+                                                        f" (exit {result['exit_code']})")
+        if result["result"] == "pass":
+            say(line, "dim")
+        else:
+            warn(line)
+        events.emit(paths.events, "verify_done", session=sid, result=result["result"],
+                    exit_code=result["exit_code"], timed_out=result["timed_out"])
+    return fleet.workers(paths.fleet_root, config=config)
+
+
 def prune_shown(paths: Paths, workers: list) -> None:
-    """A decided beat showed these finished workers to the AI: now they go."""
-    for sid in fleet.prune(paths.fleet_root, {w.id for w in workers if not w.alive}):
+    """A decided beat showed these finished workers to the AI: now they go
+    (not one whose verify is still to run: the AI has not seen its verdict)."""
+    for sid in fleet.prune(paths.fleet_root, {w.id for w in workers if w.settled}):
         events.emit(paths.events, "session_pruned", session=sid)
 
 
 def without_finished(parts: list, workers: list) -> list:
     """The world as it stands once the shown finished workers are pruned, so
     their going does not wake the next beat a second time."""
-    gone = {f"worker:{w.id}" for w in workers if not w.alive}
+    gone = {f"worker:{w.id}" for w in workers if w.settled}
     return [p for p in parts if p[0] not in gone]
 
 
@@ -134,19 +168,40 @@ def _gate_pre(paths: Paths) -> None:
         gate.mark_checked(paths.gate_dir)
 
 
-def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> None:
-    from looop.sense import ReadingCache, sense
+def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> list:
+    from looop.progress import SensorProgress
+    from looop.sense import ReadingCache, sense, sensor_names
 
     started = time.monotonic()
-    readings = sense(paths.sensors, snap_dir, env, paths.data, ReadingCache(paths.reading_cache),
-                     sensor_cache=paths.sensor_cache)
+    with SensorProgress(p.name[: -len(".sh")] for p in sensor_names(paths.sensors)) as progress:
+        readings = sense(paths.sensors, snap_dir, env, paths.data, ReadingCache(paths.reading_cache),
+                         sensor_cache=paths.sensor_cache, on_done=progress.done)
+    events.emit(paths.events, "sense_done", sensors=len(readings), failed=sum(not r.ok for r in readings),
+                seconds=round(time.monotonic() - started, 3))
+    return readings
+
+
+def _report(readings: list, snap_dir: Path) -> None:
+    """A beat that goes on to decide: each sensor's outcome, one line each."""
     for r in readings:
         if r.ok:
             say(f"  sensor {r.sensor}: ok ({r.reused or f'{r.seconds:.2f}s'})", "dim")
         else:
             warn(f"  sensor {r.sensor}: FAILED, {r.problem} (see {snap_dir / ('sensor-' + r.sensor + '.json')})")
-    events.emit(paths.events, "sense_done", sensors=len(readings), failed=sum(not r.ok for r in readings),
-                seconds=round(time.monotonic() - started, 3))
+
+
+def _in_brief(readings: list) -> str:
+    """An unchanged beat's sensors in a few words: ` (4 sensors, 1 reused; failing: mail)`."""
+    if not readings:
+        return ""
+    reused = sum(bool(r.reused) for r in readings)
+    failing = [r.sensor for r in readings if not r.ok]
+    words = f"{len(readings)} sensor{'s' if len(readings) != 1 else ''}"
+    if reused:
+        words += f", {reused} reused"
+    if failing:
+        words += f"; failing: {', '.join(failing)}"
+    return f" ({words})"
 
 
 def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, parts: list,

@@ -2,7 +2,8 @@
 
 Only what should wake the loop feeds the hash: the PLAYBOOK and goals whole,
 each reading's `signal` (canonical JSON, so key order never matters), and each
-worker's stable fields. Unchanged hash, no LLM call: level-triggered and cheap.
+worker's stable fields, health and verify verdict included. Unchanged hash, no
+LLM call: level-triggered and cheap.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ def wake_signal(raw: bytes) -> bytes:
 
 
 def worker_fields(worker: Worker) -> bytes:
-    return canonical([worker.id, worker.state, worker.exit_code, worker.note])
+    """Stable fields only: health is a word (never idle seconds), verify a verdict."""
+    check = worker.verify
+    verdict = None if check is None else [check.result, check.exit_code]
+    return canonical([worker.id, worker.state, worker.exit_code, worker.note, worker.health, verdict])
 
 
 def _read(path: Path) -> bytes:

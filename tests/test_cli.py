@@ -6,14 +6,60 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from looop import schemas
 from tests.helpers import looop_argv
 
 
 def test_unknown_verb_lists_the_verbs(loop):
     out = loop.run("frobnicate")
-    assert out.returncode == 1
+    assert out.returncode == 2
     assert "unknown verb 'frobnicate'" in out.stderr and "tick" in out.stderr and "playbook" in out.stderr
+
+
+def test_a_mistyped_verb_gets_did_you_mean(loop):
+    out = loop.run("satus")
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.startswith("looop: unknown verb 'satus'; did you mean `looop status`?")
+
+
+@pytest.mark.parametrize("argv, first_line, verb", [
+    (["kill"], "looop: kill: missing <id>", "kill"),
+    (["kill", "--grace", "soon", "w"], "looop: kill: --grace 'soon': must be a number", "kill"),
+    (["status", "extra"], "looop: status: unexpected argument 'extra'", "status"),
+    (["cost", "weekly"], "looop: cost: scope 'weekly': must be one of today, all", "cost"),
+    (["ls", "--wacth"], "looop: ls: unknown switch --wacth (did you mean --watch?)", "ls"),
+    (["start-session", "w"], "looop: start-session: missing <prompt>", "start-session"),
+    (["init", "--runner"], "looop: init: --runner needs a value", "init"),
+])
+def test_a_usage_mistake_is_one_line_and_where_to_read_more(loop, argv, first_line, verb):
+    out = loop.run(*argv)
+    assert out.returncode == 2 and out.stdout == ""
+    lines = out.stderr.splitlines()
+    assert lines[0] == first_line and len(lines) == 2
+    assert lines[1].startswith(f"  usage: looop {verb}") and lines[1].endswith(f"(more: `looop help {verb}`)")
+    assert "Error" not in out.stderr and "=None" not in out.stderr and "ValueError" not in out.stderr
+
+
+def test_help_for_one_verb(loop):
+    out = loop.run("help", "start-session")
+    assert out.returncode == 0
+    assert out.stdout.startswith("usage: looop start-session [--verify CMD] <id> <prompt> [<runner>]\n")
+    assert "Start a worker" in out.stdout and "=None" not in out.stdout
+    assert loop.run("kill", "--help").stdout.startswith("usage: looop kill [--grace SECONDS] <id>")
+    wrong = loop.run("help", "kil")
+    assert wrong.returncode == 2 and "did you mean `looop help kill`?" in wrong.stderr
+
+
+def test_the_short_help_lists_only_verbs_a_user_types(loop):
+    out = loop.run("--help")
+    assert out.returncode == 0
+    assert "  tick " in out.stdout and "  attach " in out.stdout
+    assert "_fmt" not in out.stdout and "_complete" not in out.stdout and "_supervise" not in out.stdout
+    assert "--completions" not in out.stdout and "fish" not in out.stdout
+    everything = loop.run("--help-all")
+    assert everything.returncode == 0 and "_supervise" not in everything.stdout
 
 
 def test_help_is_the_manual_with_live_paths(loop):

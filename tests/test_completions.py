@@ -64,6 +64,8 @@ def test_fixed_words_and_switches_complete(loop: Loop):
     assert in_bash(loop, "tick", "--d") == ["--dry-run"]
     assert in_bash(loop, "completions", "") == ["bash", "zsh"]
     assert in_bash(loop, "run", "setup", "") == []
+    assert in_bash(loop, "init", "--runner", "") == ["claude", "pi", "codex", "gemini", "opencode"]
+    assert in_bash(loop, "init", "-r", "co") == ["codex"]
 
 
 def test_worker_verbs_complete_live_worker_ids(loop: Loop, monkeypatch: pytest.MonkeyPatch):

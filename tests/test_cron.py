@@ -73,10 +73,76 @@ def test_the_documented_crontab_line_is_quiet_on_success_and_speaks_on_failure(t
     as_cron = ["env", "-i", "PATH=/usr/bin:/bin", f"HOME={home}", "SHELL=/bin/sh", "/bin/sh", "-c", command]
     ok = subprocess.run(as_cron, cwd=home, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert (ok.returncode, ok.stdout, ok.stderr) == (0, "", "")
+    log = home / ".local" / "state" / "looop" / "cron.log"
+    assert log.read_text() == ""  # --quiet: an unchanged beat says nothing, even to the log
     cron_tick(home, "fail")  # from now on the runner fails...
     (home / ".local" / "state" / "looop" / "goals" / "new.md").write_text("a new goal\n")  # ...and must run
     bad = subprocess.run(as_cron, cwd=home, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
-    assert "looop: the beat failed" in bad.stdout
+    assert bad.stdout.startswith("looop: the beat failed (exit 1)")
+    assert "tick FAILED" in log.read_text()  # the reason is kept
+    config = home / ".config" / "looop.json"
+    config.write_text('{"default": "fake"}')  # a broken config...
+    broken = subprocess.run(as_cron, cwd=home, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert broken.stdout.startswith("looop: the beat failed (exit 2)")  # ...is exit 2, as the doc says
+    assert str(config) in log.read_text().splitlines()[-1]
+
+
+def stock_account(home: Path) -> None:
+    """A new Debian/Ubuntu account: /etc/skel's login files, looop in ~/.local/bin."""
+    skel = Path("/etc/skel")
+    for name in (".profile", ".bashrc"):
+        if (skel / name).is_file():
+            shutil.copy(skel / name, home / name)
+    if not (home / ".profile").exists():  # the part of Debian's stock ~/.profile that matters here
+        (home / ".profile").write_text('if [ -d "$HOME/.local/bin" ] ; then\n    PATH="$HOME/.local/bin:$PATH"\nfi\n')
+    if not (home / ".bashrc").exists():
+        (home / ".bashrc").write_text("case $- in\n    *i*) ;;\n      *) return;;\nesac\n")
+    installed_at_home(home)
+
+
+def documented_check(home: Path, tool: str) -> str:
+    (line,) = [b for b in doc_blocks("sh") if "command -v" in b]
+    line = line.strip().replace("claude", tool)
+    done = subprocess.run(["env", "-i", f"HOME={home}", "PATH=/usr/bin:/bin", "sh", "-c", line],
+                          capture_output=True, text=True, timeout=30)
+    return done.stdout.strip()
+
+
+def test_a_runner_in_local_bin_is_found_from_cron_on_a_stock_account(tmp_path: Path):
+    home = tmp_path / "home"
+    home.mkdir()
+    stock_account(home)
+    (home / ".local" / "bin" / "my-agent").symlink_to(FAKE_RUNNER)
+    assert documented_check(home, "my-agent") == str(home / ".local" / "bin" / "my-agent")
+    config = home / ".config" / "looop.json"
+    config.parent.mkdir(parents=True)
+    config.write_text(json.dumps({"default": "a", "runners": {"a": {"tick": "my-agent journal 'via ~/.profile'"}}}))
+    done = subprocess.run(["env", "-i", "PATH=/usr/bin:/bin", f"HOME={home}", *looop_argv(), "tick"],
+                          cwd=home, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (home / ".local" / "state" / "looop" / "journal.md").read_text().rstrip().endswith("via ~/.profile")
+
+
+def test_a_runner_set_up_in_bashrc_is_not_found_from_cron_as_the_doc_warns(tmp_path: Path):
+    home = tmp_path / "home"
+    home.mkdir()
+    stock_account(home)
+    manager = home / ".nvm" / "bin"
+    manager.mkdir(parents=True)
+    (manager / "my-agent").symlink_to(FAKE_RUNNER)
+    with (home / ".bashrc").open("a") as rc:  # where version managers put themselves
+        rc.write(f'\nexport PATH="{manager}:$PATH"\n')
+    assert documented_check(home, "my-agent") == ""
+    config = home / ".config" / "looop.json"
+    config.parent.mkdir(parents=True)
+    config.write_text(json.dumps({"default": "a", "runners": {"a": {"tick": "my-agent journal"}}}))
+    done = subprocess.run(["env", "-i", "PATH=/usr/bin:/bin", f"HOME={home}", *looop_argv(), "tick"],
+                          cwd=home, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "my-agent" in done.stderr  # named, not a silent "command not found"
+    # the doc's fix: the tool's directory on a PATH line in the crontab
+    fixed = subprocess.run(["env", "-i", f"PATH={manager}:/usr/bin:/bin", f"HOME={home}", *looop_argv(), "tick"],
+                           cwd=home, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")

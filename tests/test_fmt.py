@@ -1,4 +1,4 @@
-"""`looop _fmt`: pi and Claude Code NDJSON streams rendered, metered, judged."""
+"""`looop _fmt`: pi, Claude Code, codex and Gemini CLI streams rendered, metered, judged."""
 
 from __future__ import annotations
 
@@ -27,16 +27,19 @@ def ledger_total(path) -> float:
     return sum(json.loads(x)["cost_usd"] for x in path.read_text().splitlines())
 
 
-@pytest.mark.parametrize("name, tool", [("pi-success.ndjson", "bash"), ("claude-success.ndjson", "Bash")])
+@pytest.mark.parametrize("name, tool", [("pi-success.ndjson", "bash"), ("claude-success.ndjson", "Bash"),
+                                        ("codex-success.ndjson", "shell"),
+                                        ("gemini-success.ndjson", "run_shell_command")])
 def test_a_successful_stream_shows_tools_and_text_and_exits_0(name, tool):
     code, lines = render(name)
     assert code == 0
-    assert f"→ {tool}: cat goals/setup.md" in lines
+    assert any(line.startswith(f"→ {tool}: ") and "cat goals/setup.md" in line for line in lines), lines
     assert lines[-1].startswith("Flagged the setup interview")
     assert not any(line.startswith("{") for line in lines), "raw JSON events must not leak through"
 
 
-@pytest.mark.parametrize("name, tool", [("pi-tool-failure.ndjson", "bash"), ("claude-tool-failure.ndjson", "Bash")])
+@pytest.mark.parametrize("name, tool", [("pi-tool-failure.ndjson", "bash"), ("claude-tool-failure.ndjson", "Bash"),
+                                        ("codex-success.ndjson", "shell"), ("gemini-success.ndjson", "read_file")])
 def test_a_failed_tool_is_shown_but_the_beat_still_succeeds(name, tool):
     code, lines = render(name)
     failed = [line for line in lines if line.startswith("✗")]
@@ -50,7 +53,9 @@ def test_non_json_lines_pass_through_untouched():
 
 
 @pytest.mark.parametrize("name, said", [("pi-model-error.ndjson", "rate_limit_error"),
-                                        ("claude-error-result.ndjson", "API Error: 500")])
+                                        ("claude-error-result.ndjson", "API Error: 500"),
+                                        ("codex-turn-failed.ndjson", "429 Too Many Requests"),
+                                        ("gemini-error-result.ndjson", "429 Resource exhausted")])
 def test_a_model_error_fails_the_beat_even_though_the_cli_exited_0(name, said, capsys):
     code, lines = render(name)
     assert code == 1
@@ -72,6 +77,39 @@ def test_claude_cost_comes_from_the_final_result_only(tmp_path):
     ledger = tmp_path / "cost.jsonl"
     render("claude-success.ndjson", {"LOOOP_COST_KIND": "tick", "COST_LEDGER": str(ledger)})
     assert ledger_total(ledger) == pytest.approx(0.0421)
+
+
+@pytest.mark.parametrize("name, usd", [
+    # 315 fresh + 24448 cached input, 122 output tokens at gpt-5 list price
+    ("codex-success.ndjson", (315 * 1.25 + 24448 * 0.125 + 122 * 10) / 1e6),
+    # 4000 fresh + 8000 cached input, 1000 output tokens at gemini-2.5-pro list price
+    ("gemini-success.ndjson", (4000 * 1.25 + 8000 * 0.125 + 1000 * 10) / 1e6),
+])
+def test_token_streams_are_priced_into_the_ledger(tmp_path, name, usd):
+    ledger = tmp_path / "cost.jsonl"
+    env = {"LOOOP_COST_KIND": "tick", "COST_LEDGER": str(ledger), "LOOOP_COST_RUNNER": name.split("-")[0]}
+    assert render(name, env)[0] == 0
+    assert ledger_total(ledger) == pytest.approx(usd)
+
+
+def test_a_failed_gemini_call_still_counts_the_tokens_it_spent(tmp_path):
+    ledger = tmp_path / "cost.jsonl"
+    assert render("gemini-error-result.ndjson", {"LOOOP_COST_KIND": "tick", "COST_LEDGER": str(ledger)})[0] == 1
+    assert ledger_total(ledger) == pytest.approx(1500 * 0.30 / 1e6)  # gemini-2.5-flash input
+
+
+@pytest.mark.parametrize("name", ["codex-success.ndjson", "gemini-success.ndjson"])
+def test_a_token_stream_cut_before_its_end_fails(name):
+    lines = (STREAMS / name).read_text().splitlines(keepends=True)
+    code, _ = feed_all(lines[:-1])
+    assert code == 1
+
+
+def test_a_codex_reconnect_that_recovers_is_a_success():
+    failed = (STREAMS / "codex-turn-failed.ndjson").read_text().splitlines(keepends=True)
+    ok = (STREAMS / "codex-success.ndjson").read_text().splitlines(keepends=True)
+    code, text = feed_all(failed[:3] + ok[2:])  # a transient `error` event, then the turn goes on
+    assert code == 0 and "Reconnecting" in text
 
 
 def test_no_cost_is_recorded_without_a_cost_kind_or_for_zero(tmp_path):

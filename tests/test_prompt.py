@@ -75,7 +75,7 @@ def test_workers_and_claims_render_one_line_each():
         claims=[("deploy", '{"session": "looop-b",\n "name": "deploy"}')],
     ))
     assert "- looop-a [exited exit 2]" in text
-    assert "- looop-b [running]  ⚑ ok?" in text
+    assert "- looop-b [running, busy]  ⚑ ok?" in text
     assert '- deploy: {"session": "looop-b", "name": "deploy"}' in text
 
 

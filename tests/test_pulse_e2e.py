@@ -149,3 +149,35 @@ def test_pulse_beats_repeatedly_with_zero_interval(loop):
     finally:
         pulse.send_signal(signal.SIGTERM)
         assert pulse.wait(10) == 0
+
+
+def test_a_quiet_world_costs_one_line_per_beat_and_needs_you_is_not_repeated(loop):
+    loop.fake("attention", "renew the token", "journal")
+    loop.sensor("calm", "echo '{\"signal\": {\"ok\": true}}'")
+    pulse = loop.popen(env={"LOOOP_INTERVAL": "1", "LOOOP_BUSY_INTERVAL": "1"})
+    try:
+        seen = _read_until(pulse, "world unchanged")
+        seen += _read_until(pulse, "world unchanged")
+        seen += _read_until(pulse, "world unchanged")
+    finally:
+        pulse.send_signal(signal.SIGTERM)
+        pulse.communicate(timeout=10)
+    assert seen.count("NEEDS YOU") == 1, seen  # shown once, not again on every unchanged beat
+    quiet_beats = [ln for ln in seen.split("] next beat in 1s\n", 1)[1].splitlines() if ln.strip()]
+    # one line per beat: no line per sensor (the seeded `today` and `calm`)
+    assert all(ln.endswith("] world unchanged: no decision needed (2 sensors); next beat in 1s") for ln in quiet_beats), seen
+    assert len(quiet_beats) >= 2
+
+
+def test_a_quiet_pulse_prints_nothing_for_an_unchanged_world(loop):
+    loop.fake("journal")
+    loop.seed()
+    assert loop.run("tick").returncode == 0
+    pulse = loop.popen("--quiet", env={"LOOOP_INTERVAL": "1"})
+    try:
+        _wait_for(lambda: loop.event_names().count("world_unchanged") >= 2, what="two unchanged beats")
+    finally:
+        pulse.send_signal(signal.SIGTERM)
+        out, _ = pulse.communicate(timeout=10)
+    assert "world unchanged" not in out and "next beat" not in out
+    assert "looop pulse" in out and "pulse stopped" in out

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from looop import schemas
+from tests.helpers import FAKE_RUNNER
 
 
 def _git(loop, *args):
@@ -119,6 +120,15 @@ def test_missing_runner_is_named_with_a_hint(loop):
     assert "definitely-not-installed-tool" in out.stderr
     assert "Traceback" not in out.stderr
     assert not (loop.data / ".last-tick-hash").exists()
+
+
+def test_a_quoted_argument_is_not_mistaken_for_a_missing_tool(loop):
+    # The runner reads the prompt and prints its first line: only python3 must be installed.
+    loop.write_config(f"""python3 -c 'import sys; print(input("py> ")); sys.stdin.read()' && """
+                      f"""{FAKE_RUNNER} journal 'quoted (and; piped | words)' < /dev/null""")
+    out = loop.run("tick")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "needs tools" not in out.stderr and "py> You are one beat of looop" in out.stdout
 
 
 def test_runner_sees_the_caller_path_after_login_files(loop, tmp_path):
@@ -260,11 +270,58 @@ def test_bad_config_is_one_line_and_untouched(loop, text, field):
 
 
 def test_first_run_writes_a_valid_default_config(loop):
-    out = loop.run("tick", "--dry-run")
+    out = loop.run("tick", "--dry-run", env={"PATH": "/usr/bin:/bin"})  # no agent CLI installed
     assert out.returncode == 0
     cfg = json.loads(loop.config.read_text())
     assert set(cfg["runners"]) >= {"claude", "pi"} and cfg["default"] == "pi"
     assert schemas.is_valid("config", cfg)
+    [line] = [ln for ln in out.stderr.splitlines() if "no config yet" in ln]
+    assert str(loop.config) in line and "`looop init`" in line and "none of claude" in line
+
+
+def test_first_run_picks_the_first_installed_runner_and_init_may_still_choose(loop):
+    from tests.guard.test_presets import stand_ins
+
+    env = stand_ins(loop, "codex", "gemini")
+    out = loop.run("tick", "--dry-run", env=env)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(loop.config.read_text())["default"] == "codex"
+    assert "with runner codex (the first installed agent CLI)" in out.stderr
+    # the config nobody edited is not the user's yet: init replaces it without --force
+    again = loop.run("init", "--runner", "gemini", env=env)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(loop.config.read_text())["default"] == "gemini"
+
+
+def test_first_run_on_a_terminal_is_looop_init(loop):
+    from ptyprocess import PtyProcessUnicode
+
+    from tests.helpers import looop_argv
+
+    proc = PtyProcessUnicode.spawn([*looop_argv(), "tick", "--dry-run"], env=loop.env, cwd=str(loop.root))
+    seen = ""
+    try:
+        while "runner [" not in seen:
+            seen += proc.read(1024)
+        proc.write("3\r")
+        while proc.isalive():
+            try:
+                seen += proc.read(1024)
+            except EOFError:
+                break
+    finally:
+        proc.close(force=True)
+    assert "looop has no config yet" in seen and "this is `looop init`" in seen
+    assert json.loads(loop.config.read_text())["default"] == "codex"
+    assert "dry run: prompt written" in seen
+
+
+def test_the_pulse_stops_at_once_when_its_runner_is_missing(loop):
+    loop.write_config("not-an-installed-agent -p")
+    out = loop.run(timeout=30)  # `looop` alone: the pulse
+    assert out.returncode == 1
+    assert "needs tools that are not installed" in out.stderr and "not-an-installed-agent" in out.stderr
+    assert "looop init --force" in out.stderr
 
 
 def test_a_move_without_a_journal_line_is_called_out(loop):

@@ -95,3 +95,12 @@ def test_one_file_runs_on_each_python_it_was_built_for(tmp_path: Path, wheelhous
         env = minimal_env(home, PATH=f"{Path(python).parent}:/usr/bin:/bin")
         demo = run([python, str(out), "demo"], env, home)  # validates readings: needs the compiled rpds
         assert demo.returncode == 0, f"python {version}: {demo.stdout}{demo.stderr}"
+
+
+def test_without_shiv_the_build_says_how_to_get_it(tmp_path: Path):
+    # -S: a Python without site-packages, so without shiv
+    done = subprocess.run([sys.executable, "-S", str(ROOT / "scripts" / "build-zipapp"), "--out",
+                           str(tmp_path / "looop")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "shiv" in done.stderr and "-m pip install shiv" in done.stderr
+    assert not (tmp_path / "looop").exists()

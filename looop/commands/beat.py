@@ -32,11 +32,11 @@ def holding_the_lock(paths: Paths) -> Iterator[None]:
         lock.release()
 
 
-def tick(paths: Paths, dry_run: bool = False) -> int:
+def tick(paths: Paths, dry_run: bool = False, quiet: bool = False) -> int:
     from looop.tick import beat
 
     with holding_the_lock(paths):
-        outcome = beat(paths, dry_run=dry_run)
+        outcome = beat(paths, dry_run=dry_run, quiet=quiet)
     return 1 if outcome.failed else 0
 
 

@@ -64,7 +64,7 @@ def goal_ids(paths: Paths) -> list[str]:
 def worker_ids(paths: Paths) -> list[str]:
     from looop import fleet
 
-    return sorted(w.id for w in fleet.workers(paths.fleet_root))
+    return sorted(w.name for w in fleet.workers(paths.fleet_root))
 
 
 ARGUMENTS: dict[str, Callable[[Paths], list[str]]] = {
@@ -79,6 +79,10 @@ def candidates(paths: Paths, words: list[str], verbs: Iterable[str],
     if not words:
         return list(verbs)
     verb, position = words[0], len(words)
+    if verb == "init" and words[-1] in ("--runner", "-r"):
+        from looop.presets import ORDER
+
+        return list(ORDER)
     found: list[str] = []
     if position == 1:
         if verb in ARGUMENTS:

@@ -1,13 +1,16 @@
 """`looop init [--runner NAME] [--force]`: write the config from a built-in preset.
 
 An existing config is the user's: it is never overwritten without --force
-(and then the old one is kept beside it as `.bak`).
+(and then the old one is kept beside it as `.bak`), unless it is the untouched
+one a first run wrote. A first run without a config goes through here too:
+it asks on a terminal, else takes the first installed preset and says so.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from looop import presets
 from looop.errors import FatalError
@@ -17,17 +20,47 @@ from looop.paths import Paths
 
 def init(paths: Paths, runner: str | None = None, force: bool = False) -> int:
     target = paths.config
-    if target.exists() and not force:
+    if target.exists() and not force and not generated(target):
         raise FatalError(f"config {target} already exists; not overwriting it (use `looop init --force`)", 1)
     if runner is None:
-        runner = _ask() if sys.stdin.isatty() and sys.stdout.isatty() else _guess()
+        runner = _ask() if _on_terminal() else _guess()
     if runner not in presets.PRESETS:
         raise FatalError(f"--runner {runner!r}: not a built-in preset (presets: {', '.join(presets.ORDER)})", 2)
-    data = presets.config_for(runner)
     if target.exists():
         backup = target.with_name(target.name + ".bak")
         atomic_write(backup, target.read_bytes())
         print(f"kept the old config as {backup}")
+    _write(target, runner)
+    return 0
+
+
+def first_run(target: Path) -> None:
+    """No config yet and a verb needs one: lead the user through `looop init`."""
+    if _on_terminal():
+        print(f"looop has no config yet ({target}); this is `looop init`:")
+        _write(target, _ask())
+        print()
+        return
+    runner = _guess()
+    data = presets.config_for(runner)
+    atomic_write(target, json.dumps(data, indent=2) + "\n")
+    why = "the first installed agent CLI" if runner in presets.installed() else \
+        f"none of {', '.join(presets.ORDER)} is installed"
+    print(f"looop: no config yet: wrote {target} with runner {runner} ({why}); "
+          "`looop init` on a terminal picks another", file=sys.stderr, flush=True)
+
+
+def generated(target: Path) -> bool:
+    """The config is exactly what a first run or `init` wrote: nobody edited it."""
+    try:
+        data = json.loads(target.read_text(encoding="utf-8"))
+        return isinstance(data, dict) and data == presets.config_for(str(data.get("default")))
+    except (OSError, ValueError, FatalError):
+        return False
+
+
+def _write(target: Path, runner: str) -> None:
+    data = presets.config_for(runner)
     atomic_write(target, json.dumps(data, indent=2) + "\n")
     print(f"wrote {target} (runner: {runner})")
     print(f"  tick:        {data['runners'][runner]['tick']}")
@@ -37,7 +70,10 @@ def init(paths: Paths, runner: str | None = None, force: bool = False) -> int:
 
         print(f"note: `{runner}` is not on PATH yet ({INSTALL_HINTS.get(runner, 'install it')})")
     print("every preset is in the file: change \"default\" to switch runners")
-    return 0
+
+
+def _on_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _guess() -> str:
@@ -56,7 +92,8 @@ def _ask() -> str:
         try:
             answer = input(f"runner [{default}]: ").strip()
         except EOFError:
-            return default
+            print()
+            raise FatalError("init: aborted (end of input); nothing was written", 1) from None
         if not answer:
             return default
         if answer.isdigit() and 1 <= int(answer) <= len(presets.ORDER):

@@ -29,12 +29,30 @@ def parse_duration(text: str) -> float:
 
 
 def records(paths: Paths) -> list[dict[str, Any]]:
+    from looop.knobs import config_dict
+
     return [
         {"id": w.id, "state": w.state, "alive": w.alive, "exit_code": w.exit_code, "age_s": w.age_s,
          "started_at": w.started_at, "runner": w.runner, "flagged": w.flagged, "note": w.note,
-         "flagged_at": w.flagged_at, "supervisor_pid": w.supervisor_pid}
-        for w in fleet.workers(paths.fleet_root)
+         "flagged_at": w.flagged_at, "supervisor_pid": w.supervisor_pid,
+         "health": w.health, "idle_s": w.idle_s, "verify": verify_record(w)}
+        for w in fleet.workers(paths.fleet_root, config=config_dict(paths.config))
     ]
+
+
+def verify_record(w: fleet.Worker) -> dict[str, Any] | None:
+    c = w.verify
+    return None if c is None else {"cmd": c.cmd, "result": c.result, "exit_code": c.exit_code,
+                                   "timed_out": c.timed_out, "ran_at": c.ran_at, "tail": c.tail}
+
+
+def verify_cell(r: dict[str, Any]) -> str:
+    v = r["verify"]
+    if v is None:
+        return ""
+    if v["result"] == "fail":
+        return "fail (timeout)" if v["timed_out"] else f"fail ({v['exit_code']})"
+    return v["result"]
 
 
 def age(seconds: float) -> str:
@@ -50,24 +68,27 @@ def age(seconds: float) -> str:
 
 def table(rows: list[dict[str, Any]], colour: bool) -> str:
     from looop.color import paint
+    from looop.fleet.sessions import bare_id
 
     if not rows:
         return "no workers in this profile\n"
-    head = ("ID", "STATE", "AGE", "EXIT", "")
     from looop.untrusted import one_line
 
-    cells = [(one_line(r["id"]), one_line(r["state"]), age(r["age_s"]),
-              "" if r["exit_code"] is None else str(r["exit_code"]),
+    head = ("ID", "STATE", "HEALTH", "AGE", "EXIT", "VERIFY", "")
+    cells = [(one_line(bare_id(r["id"])), one_line(r["state"]), r["health"], age(r["age_s"]),
+              "" if r["exit_code"] is None else str(r["exit_code"]), one_line(verify_cell(r)),
               ("⚑ " + one_line(r["note"] or "")).rstrip() if r["flagged"] else "") for r in rows]
-    widths = [max(len(c[i]) for c in [head, *cells]) for i in range(4)]
+    widths = [max(len(c[i]) for c in [head, *cells]) for i in range(6)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip()]
-    styles = {"running": ("green",), "starting": ("cyan",), "dead": ("red",), "killed": ("dim",), "exited": ("dim",)}
+    styles = {"running": ("green",), "starting": ("cyan",), "dead": ("red",), "killed": ("dim",), "exited": ("dim",),
+              "stuck": ("red",), "waiting-ask": ("yellow",), "flagged": ("yellow",), "busy": ("green",)}
     for c in cells:
-        line = "  ".join(v.ljust(w) for v, w in zip(c, widths))
-        state = paint(c[1], *styles.get(c[1], ()), on=colour)
-        line = line.replace(c[1].ljust(widths[1]), state + " " * (widths[1] - len(c[1])), 1)
-        flag = paint(c[4], "yellow", "bold", on=colour) if c[4] else ""
-        lines.append((line + "  " + flag).rstrip())
+        parts = [paint(v, *styles.get(v, ()), on=colour) + " " * (w - len(v)) if i in (1, 2) else v.ljust(w)
+                 for i, (v, w) in enumerate(zip(c, widths))]
+        if c[5].startswith("fail"):
+            parts[5] = paint(c[5], "red", on=colour) + " " * (widths[5] - len(c[5]))
+        flag = paint(c[6], "yellow", "bold", on=colour) if c[6] else ""
+        lines.append(("  ".join(parts) + "  " + flag).rstrip())
     return "\n".join(lines) + "\n"
 
 
@@ -75,6 +96,9 @@ def ls(paths: Paths, as_json: bool = False, watch: bool = False, interval: str =
     from looop.color import enabled
 
     wait = parse_duration(interval)
+    if watch and not sys.stdout.isatty():
+        print("looop ls: --watch redraws a terminal; printing once", file=sys.stderr)
+        watch = False
     if not watch:
         rows = records(paths)
         if as_json:

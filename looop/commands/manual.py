@@ -70,17 +70,20 @@ PATHS (live)
   fleet      {fleet}
 
 VERBS
-  looop                        run the pulse: beat, wait, repeat (Ctrl-C stops)
+  looop [--quiet]              run the pulse: beat, wait, repeat (Ctrl-C stops);
+                               an unchanged beat is one line (--quiet: none)
   looop init [--runner NAME] [--force]
                                write the config from a preset: claude, pi, codex,
                                gemini, opencode (never overwrites without --force)
-  looop tick [--dry-run]       one beat, then exit (cron-friendly: exit 1 if it failed)
+  looop tick [--dry-run] [-q]  one beat, then exit (cron-friendly: exit 1 if it failed)
   looop run <goal>             force one move for a goal now
   looop status [--json]        pulse, last move, workers, pending changes, spend
   looop ls [--json] [-w]       this profile's workers (⚑ = waiting for you)
-  looop attach <id>            attach to a worker (Ctrl-\\ twice detaches)
-  looop start-session <id> "<prompt>" [runner]
-                               start a worker (the beat's AI does this)
+  looop attach <id>            attach to a worker (Ctrl-\\ twice within 3 s detaches;
+                               a single Ctrl-\\ is not sent to the worker)
+  looop start-session <id> "<prompt>" [runner] [--verify CMD]
+                               start a worker (the beat's AI does this); CMD runs
+                               once after it ends: exit 0 = the work is done
   looop kill|flag|unflag <id>  manage a worker; looop prune clears finished ones
   looop playbook [diff|approve|reject]
                                review the AI's proposed PLAYBOOK change
@@ -91,7 +94,7 @@ VERBS
                                LLM spend from the ledger
   looop demo                   a full beat and a skipped beat, no LLM needed
   looop completions bash|zsh   shell completion (verbs, goal ids, worker ids)
-  looop version | help
+  looop version | help [<verb>]
 
 CADENCE
   After a beat that acted: busy_interval; while a worker is alive:
@@ -101,6 +104,9 @@ CADENCE
   so in status and NEEDS YOU, and resumes by itself. The prompt also says what
   changed since the last decided beat (WHAT CHANGED) and, after a failed beat,
   its exit and output (LAST FAILURE).
+  Worker health: busy, waiting-ask, stuck (worker_stuck), flagged, dead; a
+  change of health wakes the loop. A beat starts --verify checks only within
+  its first verify_timeout, and kills a check's whole process group after it.
   A tick command may take the prompt by path: {{{{prompt_file}}}} (else stdin).
 
 KNOBS (the env var wins over the config key; a bad value stops with exit 2)
@@ -122,3 +128,11 @@ def manual(paths: Paths) -> int:
     print(MANUAL.format(version=__version__, config=paths.config, data=paths.data, profile=profile,
                         fleet=paths.fleet_root, knobs="\n".join(manual_lines())), end="")
     return 0
+
+
+def overview(description: str, verbs: list[tuple[str, str]]) -> str:
+    """`looop --help`: what looop is and its verbs, one line each (internal verbs left out)."""
+    lines = [f"looop {__version__}: {description}", "", "usage: looop [<verb> [<args>...]]", "", "verbs:"]
+    lines += [f"  {verb:<14} {doc.strip().splitlines()[0] if doc.strip() else ''}".rstrip() for verb, doc in verbs]
+    lines += ["", "`looop help` is the whole manual; `looop help <verb>` (or `looop <verb> -h`) one verb."]
+    return "\n".join(lines) + "\n"

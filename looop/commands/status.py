@@ -39,8 +39,9 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         pass
     workers = [
         {"id": w.id, "state": w.state, "alive": w.alive, "exit_code": w.exit_code,
-         "flagged": w.flagged, "note": w.note}
-        for w in fleet.workers(paths.fleet_root)
+         "flagged": w.flagged, "note": w.note, "health": w.health,
+         "verify": w.verify.result if w.verify else None}
+        for w in _workers(paths, cfg if isinstance(cfg, dict) else None)
     ]
     attention = [ln.strip() for ln in (read_text(paths.attention, "") or "").splitlines() if ln.strip()]
     return {
@@ -65,6 +66,17 @@ def _git_failure(paths: Paths) -> dict[str, Any] | None:
 
     failed = read_json_object(paths.git_failure)
     return {"time": failed.get("ts"), "problem": str(failed.get("problem"))} if failed else None
+
+
+def _workers(paths: Paths, cfg: dict[str, Any] | None) -> list[fleet.Worker]:
+    """With health; a bad LOOOP_WORKER_STUCK in the environment: status still answers."""
+    from looop import knobs
+    from looop.errors import FatalError
+
+    try:
+        return fleet.workers(paths.fleet_root, config=cfg)
+    except FatalError:
+        return fleet.workers(paths.fleet_root, stuck_s=knobs.KNOBS["worker_stuck"].default)
 
 
 def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
@@ -113,7 +125,8 @@ def status(paths: Paths, as_json: bool = False) -> int:
         for w in snap["workers"]:
             code = f" exit {w['exit_code']}" if w["exit_code"] is not None else ""
             flag = paint(f"  ⚑ {one_line(w['note'] or '')}", "yellow") if w["flagged"] else ""
-            print(f"    {one_line(w['id'])} [{w['state']}{code}]{flag}")
+            verify = f" verify {one_line(str(w['verify']))}" if w["verify"] else ""
+            print(f"    {one_line(w['id'])} [{w['state']}{code}, {w['health']}]{verify}{flag}")
     else:
         print("  workers:   none")
     if snap["playbook_proposal_pending"]:

@@ -18,25 +18,47 @@ from looop.untrusted import one_line
 KILL_GRACE = 5.0
 
 
-def start_session(paths: Paths, name: str, prompt: str, runner: str | None = None) -> int:
-    from looop import config, runner as act, selfbin
-    from looop.fleet import contract, launch
-    from looop.fsio import atomic_write
+def start_session(paths: Paths, name: str, prompt: str, runner: str | None = None,
+                  verify: str | None = None) -> int:
+    """Start worker `name`; refused (FatalError) when it runs already or the fleet is at its cap."""
+    from looop import config, knobs
+    from looop.fleet import launch
     from looop.preflight import check_runner
-    from looop.seed import make_data_dir
 
     sid = sessions.session_id(name)
-    bare = sessions.bare_id(sid)
     cfg = config.load(paths.config)
     runner_name, template = cfg.interactive_command(runner)
     check_runner(cfg, runner_name, "interactive")
+    cap = knobs.whole("max_workers", cfg.data)
+    with launch.start_lock(paths.fleet_root):
+        _refuse_running(paths, sid)
+        launch.check_cap(paths.fleet_root, sid, cap, knobs.raw("max_workers", cfg.data)[1])
+        _start(paths, sid, prompt, runner_name, template, (verify or "").strip() or None)
+    return 0
+
+
+def _refuse_running(paths: Paths, sid: str) -> None:
+    """A live session with this id refuses; a finished one is pruned to make room."""
+    from looop import selfbin
+
     existing = sessions.Session(sessions.sessions_dir(paths.fleet_root) / sid)
     if existing.path.is_dir():
         if sessions.state_of(existing) in sessions.ALIVE_STATES:
-            raise FatalError(f"{sid} is already running; attach with: "
-                             f"{selfbin.user_command(paths)} attach {sid}", 1)
+            bare = sessions.bare_id(sid)
+            raise FatalError(f"{bare} is already running; attach with: "
+                             f"{selfbin.user_command(paths)} attach {bare}", 1)
         sessions.remove(existing)
         events.emit(paths.events, "session_pruned", session=sid)
+
+
+def _start(paths: Paths, sid: str, prompt: str, runner_name: str, template: str, verify: str | None) -> None:
+    from looop import runner as act
+    from looop import selfbin
+    from looop.fleet import contract, launch
+    from looop.fsio import atomic_write
+    from looop.seed import make_data_dir
+
+    bare = sessions.bare_id(sid)
     make_data_dir(paths)
     bin_path = selfbin.looop_bin(paths)
     prompt_file = paths.prompts / f"{sid}.md"
@@ -55,13 +77,14 @@ def start_session(paths: Paths, name: str, prompt: str, runner: str | None = Non
             size = window_size(fd)
             break
     launch.launch(paths.fleet_root, sid, argv=act.bash_argv(script), cwd=paths.data, env=env,
-                  runner=runner_name, prompt_file=prompt_file, looop_bin=bin_path, size=size)
+                  runner=runner_name, prompt_file=prompt_file, looop_bin=bin_path, size=size, verify=verify)
     events.emit(paths.events, "session_started", session=sid, runner=runner_name)
     cmd = selfbin.user_command(paths)
-    print(f"started {sid} (runner: {runner_name}, cwd: {paths.data})")
-    print(f"  attach: {cmd} attach {sid}   (Ctrl-\\ twice detaches; the worker keeps running)")
+    print(f"started {bare} (runner: {runner_name}, cwd: {paths.data})")
+    print(f"  attach: {cmd} attach {bare}   (Ctrl-\\ twice detaches; the worker keeps running)")
     print(f"  prompt: {prompt_file}")
-    return 0
+    if verify:
+        print(f"  verify: {verify}   (run once by the beat after it ends)")
 
 
 def attach(paths: Paths, name: str) -> int:
@@ -77,12 +100,12 @@ def kill(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
     w = sessions.worker(session)
     if not w.alive:
         code = f" (exit code {w.exit_code})" if w.exit_code is not None else ""
-        print(f"{session.id} has already ended: {w.state}{code}")
+        print(f"{session.name} has already ended: {w.state}{code}")
         return 0
     # Recorded first: a worker ending itself is in the group about to be signalled.
     events.emit(paths.events, "session_killed", session=session.id)
     state, code = _kill_via_socket(session, grace)
-    print(f"{session.id} {state}" + (f" (exit code {code})" if code is not None else ""))
+    print(f"{session.name} {state}" + (f" (exit code {code})" if code is not None else ""))
     return 0
 
 
@@ -146,14 +169,16 @@ def flag(paths: Paths, name: str, message: str = "") -> int:
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
     if not w.alive:
-        raise FatalError(f"{session.id} is not running ({w.state}); only a live worker can be flagged", 1)
+        raise FatalError(f"{session.name} is not running ({w.state}); only a live worker can be flagged", 1)
     note = " ".join(message.split())
+    if not note and w.note:  # `flag <id>` alone raises the hand again, keeping the question
+        note = w.note
     fields = {"note": note}
     if w.note != note:  # the same question again is not a new flag
         fields["flagged_at"] = utc_now()
     sessions.update_status(session, **fields)
     events.emit(paths.events, "session_flagged", session=session.id, note=note)
-    print(f"⚑ {session.id} flagged" + (f": {one_line(note)}" if note else ""))
+    print(f"⚑ {session.name} flagged" + (f": {one_line(note)}" if note else ""))
     return 0
 
 
@@ -161,7 +186,7 @@ def unflag(paths: Paths, name: str) -> int:
     session = sessions.find(paths.fleet_root, name)
     sessions.update_status(session, note=None, flagged_at=None)
     events.emit(paths.events, "session_unflagged", session=session.id)
-    print(f"{session.id} unflagged")
+    print(f"{session.name} unflagged")
     return 0
 
 
@@ -172,5 +197,5 @@ def prune(paths: Paths) -> int:
     for sid in gone:
         events.emit(paths.events, "session_pruned", session=sid)
     print(f"pruned {len(gone)} finished session{'s' if len(gone) != 1 else ''}"
-          + (f": {', '.join(gone)}" if gone else ""))
+          + (f": {', '.join(sessions.bare_id(g) for g in gone)}" if gone else ""))
     return 0

@@ -8,8 +8,24 @@ live in `sessions.py`; the supervisor that runs each one in `supervisor.py`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+PULSE = "looop-pulse"  # the detached pulse's own session: never a worker
+
+
+@dataclass(frozen=True)
+class Check:
+    """A worker's --verify command and its outcome: pending | pass | fail."""
+
+    cmd: str
+    result: str = "pending"
+    exit_code: int | None = None
+    timed_out: bool = False
+    ran_at: str | None = None
+    tail: str = ""
 
 
 @dataclass(frozen=True)
@@ -24,6 +40,22 @@ class Worker:
     runner: str | None = None
     supervisor_pid: int | None = None
     ended_at: float | None = None  # epoch seconds, once it ended
+    idle_s: float | None = None  # seconds since the worker last wrote output
+    health: str = "busy"  # busy | waiting-ask | stuck | flagged | dead (see health.py)
+    waiting_s: float | None = None  # age of the oldest ask it is blocked on
+    verify: Check | None = None  # its --verify command and what it found
+
+    @property
+    def settled(self) -> bool:
+        """Ended, with nothing left for a beat to do about it (its verify ran)."""
+        return not self.alive and (self.verify is None or self.verify.result != "pending")
+
+    @property
+    def name(self) -> str:
+        """The id the user types and reads: `fix-ci` for the session `looop-fix-ci`."""
+        from looop.fleet.sessions import bare_id
+
+        return bare_id(self.id)
 
     @property
     def alive(self) -> bool:
@@ -34,15 +66,30 @@ class Worker:
         return self.note is not None
 
 
-def workers(fleet_root: Path) -> list[Worker]:
-    """This profile's worker sessions, oldest first."""
+def workers(fleet_root: Path, *, config: Mapping[str, Any] | None = None,
+            asks: Mapping[str, float] | None = None, stuck_s: float | None = None) -> list[Worker]:
+    """This profile's worker sessions, oldest first, each with its health.
+
+    `asks` maps a worker id to the age of the oldest pending ask it is blocked
+    on; the stuck threshold is `stuck_s`, else LOOOP_WORKER_STUCK > `config`."""
     import time
 
-    from looop.fleet import sessions
+    from looop.fleet import health, sessions
 
     now = time.time()
     found = [sessions.worker(s, now) for s in sessions.all_sessions(fleet_root)]
+    if found:
+        stuck = health.stuck_after(config) if stuck_s is None else stuck_s
+        found = health.assess(found, stuck, asks or {})
     return sorted(found, key=lambda w: (-w.age_s, w.id))
+
+
+def live_ids(fleet_root: Path) -> list[str]:
+    """The alive sessions that count against the fleet cap (the pulse never does)."""
+    from looop.fleet import sessions
+
+    return [s.id for s in sessions.all_sessions(fleet_root)
+            if s.id != PULSE and sessions.state_of(s) in sessions.ALIVE_STATES]
 
 
 def prune(fleet_root: Path, only: set[str] | None = None) -> list[str]:

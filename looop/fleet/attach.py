@@ -1,8 +1,9 @@
 """`looop attach`: put this terminal on a worker's PTY, and take it back.
 
 Raw mode, recent output replayed first, the window size forwarded (also on
-SIGWINCH). Ctrl-\\ pressed twice detaches and leaves the worker running; a
-single Ctrl-\\ still reaches the worker after a moment.
+SIGWINCH). Ctrl-\\ is the escape key: pressed twice within DETACH_WINDOW it
+detaches and leaves the worker running; a lone one is dropped, never sent on,
+because in the worker's terminal it would be SIGQUIT and kill it.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from looop.fleet import control
 from looop.fleet.sessions import Session, log_tail, worker
 
 DETACH_KEY = 0x1C  # Ctrl-\
-DETACH_WINDOW = 1.0  # seconds within which the second Ctrl-\ must come
+DETACH_WINDOW = 3.0  # seconds within which the second Ctrl-\ must come (generous: no race)
 CONNECT_WAIT = 5.0
+DETACH_RULE = (f"Ctrl-\\ twice detaches (within {DETACH_WINDOW:g} s); "
+               "a single Ctrl-\\ is not sent to the worker")
 
 
 def window_size(fd: int) -> tuple[int, int]:
@@ -40,7 +43,7 @@ def show_finished(session: Session, out: int) -> int:
         _write_all(out, tail + (b"" if tail.endswith(b"\n") else b"\r\n"))
     how = {"dead": "is dead (its supervisor is gone)", "killed": "was killed"}.get(w.state, "has exited")
     code = f" with exit code {w.exit_code}" if w.exit_code is not None else ""
-    print(f"looop: {session.id} {how}{code}; `looop prune` clears it", file=sys.stderr, flush=True)
+    print(f"looop: {session.name} {how}{code}; `looop prune` clears it", file=sys.stderr, flush=True)
     return 0
 
 
@@ -78,7 +81,7 @@ def attach(session: Session, user_cmd: str = "looop") -> int:
     try:
         if saved is not None:
             tty.setraw(stdin, termios.TCSANOW)  # TCSANOW: keep what was typed ahead
-        print(f"[looop] attached to {session.id}; Ctrl-\\ twice detaches\r", file=sys.stderr, flush=True)
+        print(f"[looop] attached to {session.name}; {DETACH_RULE}\r", file=sys.stderr, flush=True)
         result = _pump(sock, stdin, stdout, wake_r, is_tty)
     finally:
         if saved is not None:
@@ -89,14 +92,14 @@ def attach(session: Session, user_cmd: str = "looop") -> int:
             os.close(fd)
         sock.close()
     if result is None:
-        print(f"\r\n[looop] detached from {session.id}; it keeps running. Again: {user_cmd} attach {session.id}",
+        print(f"\r\n[looop] detached from {session.name}; it keeps running. Again: {user_cmd} attach {session.name}",
               file=sys.stderr, flush=True)
         return 0
     state, code = result
     if state == "lost":
         w = worker(session)
         state, code = w.state, (w.exit_code if w.exit_code is not None else 1)
-    print(f"\r\n[looop] {session.id} {state} (exit code {code})", file=sys.stderr, flush=True)
+    print(f"\r\n[looop] {session.name} {state} (exit code {code})", file=sys.stderr, flush=True)
     return code
 
 
@@ -109,8 +112,7 @@ def _pump(sock, stdin: int, stdout: int, wake_r: int, is_tty: bool) -> tuple[str
     reader = control.Reader()
     escape_at: float | None = None  # a first Ctrl-\ is waiting for its twin
     while True:
-        timeout = None if escape_at is None else max(0.0, escape_at + DETACH_WINDOW - time.monotonic())
-        ready = sorted(sel.select(timeout), key=lambda kv: kv[0].data != "wake")  # a resize before keys typed after it
+        ready = sorted(sel.select(), key=lambda kv: kv[0].data != "wake")  # a resize before keys typed after it
         for key, _ in ready:
             if key.data == "sock":
                 data = sock.recv(65536)
@@ -132,25 +134,30 @@ def _pump(sock, stdin: int, stdout: int, wake_r: int, is_tty: bool) -> tuple[str
                 if not data:
                     sel.unregister(stdin)  # no more input; keep showing output
                     continue
-                if escape_at is not None:
-                    if data[0] == DETACH_KEY:
-                        return None
-                    data = bytes([DETACH_KEY]) + data
+                if escape_at is not None and time.monotonic() >= escape_at + DETACH_WINDOW:
                     escape_at = None
-                cut = data.find(DETACH_KEY)
-                while cut >= 0:
-                    if cut + 1 < len(data) and data[cut + 1] == DETACH_KEY:
-                        sock.sendall(control.frame(control.INPUT, data[:cut]))
-                        return None
-                    if cut + 1 == len(data):
-                        data, escape_at = data[:cut], time.monotonic()
-                        break
-                    cut = data.find(DETACH_KEY, cut + 1)
+                data, detach, waiting = keys(data, escape_at is not None)
                 if data:
                     sock.sendall(control.frame(control.INPUT, data))
-        if escape_at is not None and time.monotonic() >= escape_at + DETACH_WINDOW:
-            sock.sendall(control.frame(control.INPUT, bytes([DETACH_KEY])))
-            escape_at = None
+                if detach:
+                    return None
+                escape_at = time.monotonic() if waiting else None  # past the window it is dropped, never sent
+
+
+def keys(data: bytes, waiting: bool) -> tuple[bytes, bool, bool]:
+    """Split typed bytes at the escape key: (bytes for the worker, detach now?,
+    a first Ctrl-\\ still waiting for its twin). A Ctrl-\\ followed by any other
+    key is dropped; two in a row detach."""
+    out = bytearray()
+    for byte in data:
+        if byte == DETACH_KEY:
+            if waiting:
+                return bytes(out), True, False
+            waiting = True
+        else:
+            waiting = False
+            out.append(byte)
+    return bytes(out), False, waiting
 
 
 def _write_all(fd: int, data: bytes) -> None:

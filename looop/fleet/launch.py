@@ -3,7 +3,9 @@
 The supervisor gets its own session and process group, no controlling
 terminal and /dev/null for stdio, so killing the caller's group (the beat does
 that to its runner) never reaches the worker. The "alive" flock is taken here,
-before the supervisor exists, so the session never looks dead while starting.
+before the supervisor exists, so the session never looks dead while starting;
+the fleet cap is counted and the worker launched under one flock, so two
+starts at once never exceed it.
 """
 
 from __future__ import annotations
@@ -12,27 +14,58 @@ import fcntl
 import os
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from looop.errors import FatalError
-from looop.fleet.sessions import Session, read_json, sessions_dir, state_of, update_status, write_json
+from looop.fleet.sessions import Session, bare_id, read_json, sessions_dir, state_of, update_status, write_json
 
 START_WAIT = 10.0  # seconds start-session waits for the worker to be running
 
 
-def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[str, str], runner: str,
-           prompt_file: Path, looop_bin: str, size: tuple[int, int] = (24, 80)) -> Session:
-    """Create `sessions/<sid>/` and start its supervisor; return once it runs."""
-    root = sessions_dir(fleet_root)
-    for owner_only in (fleet_root, root):  # the fleet is the owner's alone
+@contextmanager
+def start_lock(fleet_root: Path) -> Iterator[None]:
+    """The fleet's start lock: count (check_cap) and launch inside it."""
+    _owner_only(fleet_root)
+    fd = os.open(fleet_root / "start.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def check_cap(fleet_root: Path, sid: str, cap: int, where: str) -> None:
+    """Refuse, before anything is spawned, when `cap` workers are alive (0 = no cap)."""
+    from looop import fleet
+
+    live = fleet.live_ids(fleet_root)
+    if cap and len(live) >= cap:
+        raise FatalError(f"fleet cap reached: {len(live)} live worker{'s' if len(live) != 1 else ''} "
+                         f"({', '.join(bare_id(w) for w in live)}) of at most {cap} ({where}); "
+                         f"{bare_id(sid)} was not started "
+                         f"(wait for one to end, or `looop kill` one)", 1)
+
+
+def _owner_only(*dirs: Path) -> None:
+    for owner_only in dirs:  # the fleet is the owner's alone
         if not owner_only.is_dir():
             owner_only.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(owner_only, 0o700)
+
+
+def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[str, str], runner: str,
+           prompt_file: Path, looop_bin: str, size: tuple[int, int] = (24, 80),
+           verify: str | None = None) -> Session:
+    """Create `sessions/<sid>/` and start its supervisor; return once it runs."""
+    root = sessions_dir(fleet_root)
+    _owner_only(fleet_root, root)
     session = Session(root / sid)
     try:
         session.path.mkdir(mode=0o700)
     except FileExistsError:
-        raise FatalError(f"{sid} is being started by someone else right now", 1) from None
+        raise FatalError(f"{session.name} is being started by someone else right now", 1) from None
     lock_fd = os.open(session.alive_lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock_fd, fcntl.LOCK_EX)
@@ -41,6 +74,7 @@ def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[
             "id": sid, "runner": runner, "argv": argv, "cmd": argv[-1], "cwd": str(cwd),
             "prompt_file": str(prompt_file), "started_at": _rfc3339(now), "started_epoch": now,
             "rows": size[0], "cols": size[1], "supervisor_pid": None,
+            **({"verify": verify} if verify else {}),
         })
         update_status(session, state="starting", exit_code=None, note=None, flagged_at=None)
         try:  # raw Popen, not looop.cmd: the supervisor is detached in its own session and inherits the lock fd
@@ -73,7 +107,7 @@ def _wait_running(session: Session) -> None:
         why = session.supervisor_log.read_text(errors="replace").strip().splitlines()[-1]
     except (OSError, IndexError):
         pass
-    raise FatalError(f"{session.id}: the supervisor did not start{': ' + why if why else ''} "
+    raise FatalError(f"{session.name}: the supervisor did not start{': ' + why if why else ''} "
                      f"(see {session.path})", 1)
 
 

@@ -35,6 +35,10 @@ class Session:
         return self.path.name
 
     @property
+    def name(self) -> str:  # the id the user typed: `fix-ci` for `looop-fix-ci`
+        return bare_id(self.path.name)
+
+    @property
     def meta(self) -> Path:  # static: cmd, cwd, started_at, supervisor pid
         return self.path / "meta.json"
 
@@ -49,6 +53,14 @@ class Session:
     @property
     def log_old(self) -> Path:
         return self.path / "output.log.1"
+
+    @property
+    def verify_result(self) -> Path:  # what its --verify command found, once it ran
+        return self.path / "verify.json"
+
+    @property
+    def verify_log(self) -> Path:  # that command's whole output
+        return self.path / "verify.log"
 
     @property
     def alive_lock(self) -> Path:  # flock held by the supervisor while it lives
@@ -101,8 +113,8 @@ def find(fleet_root: Path, name: str) -> Session:
     sid = session_id(name)
     session = Session(sessions_dir(fleet_root) / sid)
     if not session.path.is_dir():
-        known = ", ".join(s.id for s in all_sessions(fleet_root)) or "none"
-        raise FatalError(f"no worker session '{sid}' in this profile (sessions: {known}; see `looop ls`)", 1)
+        known = ", ".join(s.name for s in all_sessions(fleet_root)) or "none"
+        raise FatalError(f"no worker '{bare_id(sid)}' in this profile (workers: {known}; see `looop ls`)", 1)
     return session
 
 
@@ -168,6 +180,7 @@ def worker(session: Session, now: float | None = None) -> Any:
     code = status.get("exit_code")
     note = status.get("note")
     pid = meta.get("supervisor_pid")
+    last = last_output(session, status, meta)
     return Worker(
         id=session.id, state=state_of(session, status),
         exit_code=code if isinstance(code, int) and not isinstance(code, bool) else None,
@@ -176,9 +189,40 @@ def worker(session: Session, now: float | None = None) -> Any:
         flagged_at=status.get("flagged_at") if isinstance(status.get("flagged_at"), str) else None,
         runner=meta.get("runner") if isinstance(meta.get("runner"), str) else None,
         supervisor_pid=pid if isinstance(pid, int) else None,
+        idle_s=round(max(0.0, (now or time.time()) - last), 3) if last is not None else None,
+        verify=check_of(session, meta),
         ended_at=ended if isinstance(ended := status.get("ended_at"), (int, float)) and not isinstance(ended, bool)
         else None,
     )
+
+
+def last_output(session: Session, status: dict[str, Any], meta: dict[str, Any]) -> float | None:
+    """When the worker last wrote anything (the log's mtime; else when it started)."""
+    try:
+        return session.log.stat().st_mtime
+    except OSError:
+        pass
+    for when in (status.get("running_at"), meta.get("started_epoch")):
+        if isinstance(when, (int, float)) and not isinstance(when, bool):
+            return float(when)
+    return None
+
+
+def check_of(session: Session, meta: dict[str, Any]) -> Any:
+    """The session's --verify command with its recorded outcome (None without one)."""
+    from looop.fleet import Check
+
+    cmd = meta.get("verify")
+    if not isinstance(cmd, str) or not cmd:
+        return None
+    done = read_json(session.verify_result)
+    if done.get("result") not in ("pass", "fail"):
+        return Check(cmd)
+    code, ran_at, tail = done.get("exit_code"), done.get("ran_at"), done.get("tail")
+    return Check(cmd, result=done["result"],
+                 exit_code=code if isinstance(code, int) and not isinstance(code, bool) else None,
+                 timed_out=done.get("timed_out") is True, ran_at=ran_at if isinstance(ran_at, str) else None,
+                 tail=tail if isinstance(tail, str) else "")
 
 
 # -- removing finished sessions -----------------------------------------------

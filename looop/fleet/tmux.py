@@ -63,7 +63,7 @@ def surface(paths: Paths, workers: Iterable[Worker]) -> list[str]:
         cmd = attach_prefix(paths)
         for key in fresh:
             w = flagged[key]
-            done = _tmux("new-window", "-d", "-n", f"⚑ {w.id}", f"{cmd} attach {w.id}")
+            done = _tmux("new-window", "-d", "-n", f"⚑ {w.name}", f"{cmd} attach {w.name}")
             if done.ok:
                 remembered.add(key)
                 popped.append(w.id)

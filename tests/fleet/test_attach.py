@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from looop.fleet.attach import DETACH_WINDOW, keys
 from tests.fleet import kit
 
 
@@ -19,11 +22,11 @@ def test_attach_replays_forwards_keys_and_window_size_then_detaches(loop):
         term.proc.setwinsize(40, 120)  # the terminal is resized: SIGWINCH → forwarded
         term.send("two\r")
         term.expect("echo: two (40 120)")
-        term.send("a\x1cb\r")  # a lone Ctrl-\ is the worker's
-        term.expect(b"echo: a\x1cb")
+        term.send("a\x1cb\r")  # a lone Ctrl-\ is looop's, never the worker's
+        term.expect("echo: ab (40 120)")
         term.send(b"\x1c\x1c")
         assert term.wait() == 0
-        term.expect("detached from looop-w")
+        term.expect("detached from w;")
     finally:
         term.close()
     assert kit.status(loop, "w")["state"] == "running"
@@ -67,7 +70,7 @@ def test_attach_exits_with_the_workers_code_when_it_ends(loop):
         term.send("ok\r")
         term.expect("got: ok")
         assert term.wait() == 7
-        term.expect("looop-bye exited (exit code 7)")
+        term.expect("] bye exited (exit code 7)")
     finally:
         term.close()
     assert kit.status(loop, "bye")["state"] == "exited"
@@ -80,7 +83,7 @@ def test_attach_to_a_finished_worker_shows_its_log_and_exit_code(loop):
     out = loop.run("attach", "done")
     assert out.returncode == 0
     assert "last words" in out.stdout
-    assert "looop-done has exited with exit code 4" in out.stderr
+    assert "looop: done has exited with exit code 4" in out.stderr
 
 
 def test_attach_to_an_unknown_worker_is_one_clear_line(loop):
@@ -88,7 +91,7 @@ def test_attach_to_an_unknown_worker_is_one_clear_line(loop):
     out = loop.run("attach", "nobody")
     assert out.returncode == 1
     assert out.stderr.strip().splitlines() == [out.stderr.strip()]
-    assert "no worker session 'looop-nobody'" in out.stderr
+    assert "no worker 'nobody' in this profile" in out.stderr
 
 
 def test_attach_without_a_terminal_says_it_needs_one(loop):
@@ -109,3 +112,36 @@ def test_attach_without_a_terminal_says_it_needs_one(loop):
         assert kit.status(loop, "headless")["state"] == "running"
     finally:
         loop.run("kill", "headless", "--grace", "1")
+
+
+def test_a_slow_second_ctrl_backslash_still_detaches_and_never_quits_the_worker(loop):
+    kit.use_fake_worker(loop)
+    kit.start(loop, "slow", "ask", "say", "still here")  # `ask` reads in cooked mode: Ctrl-\ there is SIGQUIT
+    term = kit.Term(loop, "attach", "slow")
+    try:
+        term.expect(f"Ctrl-\\ twice detaches (within {DETACH_WINDOW:g} s)")
+        term.send(b"\x1c")
+        time.sleep(1.2)  # a human's pause: longer than the old 1 s window
+        term.send(b"\x1c")
+        assert term.wait() == 0
+        term.expect("detached from slow; it keeps running")
+    finally:
+        term.close()
+    assert kit.status(loop, "slow")["state"] == "running"
+    again = kit.Term(loop, "attach", "slow")
+    try:
+        again.expect("twice")
+        again.send(b"\x1cok\r")  # a lone Ctrl-\ before typing: dropped, the line goes through
+        again.expect("got: ok")
+        again.expect("still here")
+    finally:
+        again.close()
+    kit.wait_state(loop, "slow", "exited")
+    assert kit.status(loop, "slow")["exit_code"] == 0
+
+
+def test_the_escape_key_rule():
+    assert keys(b"a\x1cb", False) == (b"ab", False, False)
+    assert keys(b"ab\x1c", False) == (b"ab", False, True)
+    assert keys(b"\x1c", True) == (b"", True, False)
+    assert keys(b"x\x1c\x1cy", False) == (b"x", True, False)

@@ -24,7 +24,7 @@ def test_the_prompt_lists_workers_with_state_and_flag(loop):
     kit.start(loop, "quiet", "hang")
     loop.run("flag", "asks", "ship it?")
     section = _prompt(loop).split("=== WORKER SESSIONS (looop ls) ===\n")[1].split("\n\n")[0]
-    assert section.splitlines() == ["- looop-asks [running]  ⚑ ship it?", "- looop-quiet [running]"]
+    assert section.splitlines() == ["- looop-asks [running, flagged]  ⚑ ship it?", "- looop-quiet [running, busy]"]
 
 
 def test_only_stable_worker_fields_wake_the_loop(loop):
@@ -103,8 +103,8 @@ def test_status_lists_the_workers(loop):
     snap = json.loads(out.stdout)
     assert schemas.problems("status", snap) == []
     assert snap["workers"] == [{"id": "looop-s", "state": "running", "alive": True, "exit_code": None,
-                                "flagged": True, "note": "look"}]
-    assert "looop-s [running]" in loop.run("status").stdout
+                                "flagged": True, "note": "look", "health": "flagged", "verify": None}]
+    assert "looop-s [running, flagged]" in loop.run("status").stdout
 
 
 def test_a_beat_shows_a_flagged_worker_under_needs_you(loop):
@@ -113,13 +113,13 @@ def test_a_beat_shows_a_flagged_worker_under_needs_you(loop):
     loop.run("flag", "n", "approve the plan?")
     out = loop.run("tick")
     assert "NEEDS YOU" in out.stdout
-    line = next(ln for ln in out.stdout.splitlines() if "⚑ looop-n" in ln)
+    line = next(ln for ln in out.stdout.splitlines() if "⚑ n:" in ln)
     assert "approve the plan?" in line
     cmd = line.split("attach: ", 1)[1]
-    assert cmd.startswith(f"LOOOP_DATA_DIR={loop.data}") and cmd.endswith("attach looop-n")
+    assert cmd.startswith(f"LOOOP_DATA_DIR={loop.data}") and cmd.endswith("attach n")
     term = kit.Term(loop, argv=["bash", "-c", cmd])  # typed as shown, in a terminal
     try:
-        term.expect("attached to looop-n")
+        term.expect("attached to n;")
     finally:
         term.close()
 
@@ -129,7 +129,7 @@ def test_the_ai_sees_a_worker_finish_once_then_it_is_pruned(loop):
     loop.seed()
     kit.start(loop, "job", "ask", "exit", "3")
     assert loop.run("tick").returncode == 0
-    assert "- looop-job [running]" in loop.prompt_copy.read_text()
+    assert "- looop-job [running, busy]" in loop.prompt_copy.read_text()
     assert "world unchanged" in loop.run("tick").stdout
     calls = loop.calls()
     term = kit.Term(loop, "attach", "job")  # answer its question; then it exits 3

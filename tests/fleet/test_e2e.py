@@ -19,7 +19,7 @@ def test_a_worker_asks_gets_an_answer_reports_and_ends_itself(loop):
     table = loop.run("ls").stdout
     assert "⚑ blue or green?" in table
     beat = loop.run("tick")
-    assert "NEEDS YOU" in beat.stdout and "⚑ looop-e2e: blue or green?" in beat.stdout
+    assert "NEEDS YOU" in beat.stdout and "⚑ e2e: blue or green?" in beat.stdout
 
     term = kit.Term(loop, "attach", "e2e")
     try:
@@ -27,7 +27,7 @@ def test_a_worker_asks_gets_an_answer_reports_and_ends_itself(loop):
         term.send("blue\r")
         term.expect("got: blue")
         assert term.wait(timeout=20) == 143  # it killed its own session: SIGTERM
-        term.expect("looop-e2e killed (exit code 143)")
+        term.expect("] e2e killed (exit code 143)")
     finally:
         term.close()
 

@@ -21,9 +21,9 @@ def test_each_profile_sees_only_its_own_workers(loop, tmp_path):
     assert kit.ls_json(other)["fleet_root"] == str(other_root / "data" / "fleet")
 
     out = loop.run("kill", "theirs")
-    assert out.returncode == 1 and "no worker session 'looop-theirs'" in out.stderr
+    assert out.returncode == 1 and "no worker 'theirs'" in out.stderr
     out = other.run("kill", "mine")
     assert out.returncode == 1
-    assert other.run("prune").stdout.strip() == "pruned 1 finished session: looop-theirs"
+    assert other.run("prune").stdout.strip() == "pruned 1 finished session: theirs"
     assert loop.run("prune").stdout.startswith("pruned 0")
     assert kit.status(loop, "mine")["state"] == "running"

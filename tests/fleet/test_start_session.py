@@ -22,8 +22,8 @@ def test_prompt_arrives_byte_for_byte_with_the_contract(loop):
     got, seen = loop.root / "got.md", loop.root / "env.txt"
     out = kit.start(loop, "nasty", "copy-prompt", str(got), "env", str(seen), "hang", prompt=NASTY, env=env)
 
-    assert f"started looop-nasty (runner: fake, cwd: {data})" in out.stdout
-    assert "attach looop-nasty" in out.stdout
+    assert f"started nasty (runner: fake, cwd: {data})" in out.stdout
+    assert "attach nasty " in out.stdout
     prompt_file = data / "prompts" / "looop-nasty.md"
     text = prompt_file.read_bytes()
     assert text.endswith(NASTY.encode())
@@ -49,7 +49,7 @@ def test_refuses_a_live_duplicate_and_reuses_a_finished_id(loop):
     first = kit.meta(loop, "dup")["started_epoch"]
     again = loop.run("start-session", "looop-dup", "again")
     assert again.returncode == 1
-    assert "looop-dup is already running" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+    assert "dup is already running; attach with: " in again.stderr and len(again.stderr.strip().splitlines()) == 1
     assert kit.meta(loop, "dup")["started_epoch"] == first
 
     assert loop.run("kill", "dup").returncode == 0

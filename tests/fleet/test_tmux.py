@@ -33,7 +33,7 @@ def tmux_server(loop):
 
 
 def _windows(tmux) -> list[str]:
-    return [w for w in tmux("list-windows", "-a", "-F", "#{window_name}").splitlines() if "looop-" in w]
+    return [w for w in tmux("list-windows", "-a", "-F", "#{window_name}").splitlines() if w.startswith("⚑ ")]
 
 
 def test_each_flag_pops_one_window_and_a_reflag_pops_again(loop, tmux_server):
@@ -41,23 +41,23 @@ def test_each_flag_pops_one_window_and_a_reflag_pops_again(loop, tmux_server):
     kit.start(loop, "ask", "say", "the question is here", "hang")
     assert loop.run("flag", "ask", "which one?").returncode == 0
     out = loop.run("tick")
-    assert "opened a tmux window attached to looop-ask" in out.stdout
-    assert _windows(tmux_server) == ["⚑ looop-ask"]
+    assert "opened a tmux window attached to ask)" in out.stdout
+    assert _windows(tmux_server) == ["⚑ ask"]
     # The window really is attached to the worker.
-    kit.wait_for(lambda: "the question is here" in tmux_server("capture-pane", "-p", "-t", "⚑ looop-ask"),
+    kit.wait_for(lambda: "the question is here" in tmux_server("capture-pane", "-p", "-t", "⚑ ask"),
                  what="the worker's output in the tmux window")
     assert "surfaced" in loop.event_names()
 
     loop.run("tick")
-    assert _windows(tmux_server) == ["⚑ looop-ask"]  # pops once
+    assert _windows(tmux_server) == ["⚑ ask"]  # pops once
 
-    tmux_server("kill-window", "-t", "⚑ looop-ask")
+    tmux_server("kill-window", "-t", "⚑ ask")
     loop.run("unflag", "ask")
     loop.run("tick")
     assert not (loop.data / ".tmux-surfaced").exists()
     loop.run("flag", "ask", "which one, again?")
     loop.run("tick")
-    assert _windows(tmux_server) == ["⚑ looop-ask"]  # a re-flag pops again
+    assert _windows(tmux_server) == ["⚑ ask"]  # a re-flag pops again
 
 
 def test_surfacing_can_be_switched_off(loop, tmux_server):

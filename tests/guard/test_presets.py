@@ -48,7 +48,8 @@ def test_each_preset_makes_a_move_with_its_cli(loop, name):
     assert loop.journal()[-1].endswith(f"{name} stand-in: nothing to do")
     assert loop.prompt_copy.read_text().startswith("You are one beat of looop")
     spend = loop.run("cost", "--json", env=env)
-    expected = {"claude": 0.0125, "pi": 0.0075}.get(name, 0)
+    # codex and gemini report tokens, priced at gpt-5 (2000 in, 300 out) and gemini-2.5-flash (10000, 2000)
+    expected = {"claude": 0.0125, "pi": 0.0075, "codex": 0.0055, "gemini": 0.008}.get(name, 0)
     assert json.loads(spend.stdout)["total_usd"] == pytest.approx(expected)
 
 
@@ -115,3 +116,47 @@ def test_init_on_a_terminal_asks_which_runner(loop):
         proc.close(force=True)
     assert "please type a number" in seen
     assert json.loads(loop.config.read_text())["default"] == "codex"
+
+
+def test_ctrl_d_in_interactive_init_aborts_and_writes_nothing(loop):
+    from ptyprocess import PtyProcessUnicode
+
+    from tests.helpers import looop_argv
+
+    proc = PtyProcessUnicode.spawn([*looop_argv(), "init"], env=loop.env, cwd=str(loop.root))
+    seen = ""
+    try:
+        while "runner [" not in seen:
+            seen += proc.read(1024)
+        proc.sendeof()
+        while proc.isalive():
+            try:
+                seen += proc.read(1024)
+            except EOFError:
+                break
+        proc.wait()
+    finally:
+        proc.close(force=True)
+    assert proc.exitstatus == 1
+    assert "init: aborted (end of input); nothing was written" in seen and "Traceback" not in seen
+    assert not loop.config.exists()
+
+
+@pytest.mark.parametrize("name", ["opencode", "codex", "gemini"])
+def test_a_long_brief_reaches_the_cli_whole_on_stdin(loop, name):
+    env = {**stand_ins(loop, name), "FAKE_PROMPT": str(loop.root / "seen-prompt.md")}
+    assert loop.run("init", "--runner", name).returncode == 0
+    loop.seed()
+    for n in range(3):  # ~90 KB of goals: past the ~50 KB where opencode's --file cut briefs short
+        (loop.data / "goals" / f"big-{n}.md").write_text(f"goal {n}\n" + ("y" * 99 + "\n") * 300)
+    out = loop.run("tick", env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    [run] = [d for d in (loop.data / "runs").iterdir() if (d / "output.log").exists()]  # not the dry run
+    sent = (run / "prompt.md").read_text()
+    assert len(sent) > 90_000
+    assert (loop.root / "seen-prompt.md").read_text().rstrip("\n") == sent.rstrip("\n")
+
+
+def test_gemini_never_stops_at_the_folder_trust_check():
+    assert "--skip-trust" in presets.PRESETS["gemini"]["tick"]
+    assert "--skip-trust" in presets.PRESETS["gemini"]["interactive"]

@@ -43,7 +43,7 @@ def test_a_fresh_reading_is_reused_with_identical_snapshots(loop):
     assert "sensor-slow.err" in first
     out = loop.run("tick")
     assert runs(loop, "slow") == 1, "not run again inside its interval"
-    assert "sensor slow: ok (reused" in out.stdout
+    assert "(2 sensors, 1 reused)" in out.stdout
     assert snapshots(loop) == first
     assert loop.calls() == 1 and "world unchanged" in out.stdout
 

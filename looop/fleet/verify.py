@@ -1,0 +1,90 @@
+"""ACT's check on a finished worker: its --verify command, run once by a beat.
+
+A worker that exits 0 may still not have done the work; its verify command
+(run in the data dir, whole process group killed at the timeout) says so, and
+a failure feeds the world hash. A beat starts checks only within its first
+timeout, so it spends at most two on them; the rest wait for the next beat.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from looop.fleet import Worker, sessions
+
+TAIL_BYTES = 2000  # of the output, kept with the result
+
+
+def pending(fleet_root: Path, workers: list[Worker]) -> list[sessions.Session]:
+    """Ended workers whose verify has not run yet, oldest first."""
+    root = sessions.sessions_dir(fleet_root)
+    return [sessions.Session(root / w.id) for w in workers
+            if not w.alive and w.verify is not None and w.verify.result == "pending"]
+
+
+def run_pending(fleet_root: Path, workers: list[Worker], cwd: Path, env: dict[str, str],
+                timeout: float) -> list[tuple[str, dict[str, Any]]]:
+    """Run the verify of each ended worker that has one still to run, within
+    this beat's budget of two timeouts; return (session id, result) for each run."""
+    started = time.monotonic()
+    done = []
+    for session in pending(fleet_root, workers):
+        if time.monotonic() - started >= timeout:
+            break  # another might run past two timeouts: the next beat runs it
+        cmd = sessions.read_json(session.meta).get("verify")
+        if isinstance(cmd, str) and cmd:
+            done.append((session.id, run_one(session, cmd, cwd, dict(env, LOOOP_SESSION_ID=session.id), timeout)))
+    return done
+
+
+def run_one(session: sessions.Session, cmd: str, cwd: Path, env: dict[str, str], timeout: float) -> dict[str, Any]:
+    """Run `cmd` with bash in `cwd`; record pass/fail and the output's tail in the session dir."""
+    from looop.fsio import atomic_write
+    from looop.runner import kill_group
+
+    started = time.monotonic()
+    timed_out = False
+    with open(session.verify_log, "wb") as out:
+        try:
+            proc = subprocess.Popen(["bash", "-c", cmd], cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        except OSError as exc:
+            out.write(f"looop: cannot run the verify command: {exc.strerror or exc}\n".encode())
+            code: int = 127
+        else:
+            try:
+                code = proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                kill_group(proc.pid, signal.SIGKILL)
+                code = proc.wait()
+            kill_group(proc.pid, signal.SIGKILL)  # what it left running in the background goes too
+    tail = _tail(session.verify_log)
+    if timed_out:
+        tail += f"\n[looop: killed after {timeout:g}s]"
+    result = {"cmd": cmd, "result": "pass" if code == 0 and not timed_out else "fail",
+              "exit_code": code if code >= 0 else 128 - code, "timed_out": timed_out,
+              "seconds": round(time.monotonic() - started, 3),
+              "ran_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "tail": tail}
+    atomic_write(session.verify_result, json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+    return result
+
+
+def _tail(path: Path) -> str:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - TAIL_BYTES))
+            data = fh.read()
+    except OSError:
+        return ""
+    text = data.decode("utf-8", errors="replace")
+    if len(data) >= TAIL_BYTES and "\n" in text:
+        text = text.split("\n", 1)[1]  # start at a line boundary
+    return text.strip()
