@@ -111,6 +111,6 @@ def test_the_optional_runner_argument_picks_the_runner(loop):
     kit.use_fake_worker(loop)
     out = loop.run("start-session", "named", "do it", "fake", env={"FAKE_WORKER_MOVES": "exit 0"})
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "started looop-named (runner: fake" in out.stdout
+    assert "started named (runner: fake" in out.stdout
     wrong = loop.run("start-session", "other", "do it", "nosuch")
     assert wrong.returncode == 2 and "runner 'nosuch' is not defined" in wrong.stderr
