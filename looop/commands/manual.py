@@ -22,6 +22,9 @@ THE NOUNS (in the data dir)
   goals/*.md           desired state, one file per concern; goals/archive/ (tracked)
   sensors/*.sh         executables that print ONE JSON object each (tracked)
   journal.md           the action log, one line per move (tracked)
+  .looop-git/          looop's own history when the data dir lies in your repository
+                       (the tracked files are committed by path; your index, .gitignore
+                       and branches are never touched)
   snapshots/           this beat's readings, sensor-<name>.json (+ .err)
   runs/<id>/           prompt.md + output.log of each decision (newest LOOOP_RUNS_KEEP kept)
   claims/<name>.json   a worker's lease on a task; reaped when its worker is gone
@@ -34,7 +37,8 @@ THE NOUNS (in the data dir)
   .next-interval       the AI's one-shot request for the next wait (5..3600 s)
 
 ONE BEAT
-  0. seed a fresh data dir; PLAYBOOK gate (adopt your hand edits); paused? stop
+  0. seed a fresh data dir; PLAYBOOK gate (adopt your hand edits; an edit made
+     while a runner or a worker ran is parked as a proposal); paused? stop
   1. reap claims whose worker is gone
   2. SENSE   run every sensors/*.sh at once (timeout LOOOP_SENSOR_TIMEOUT,
              size cap LOOOP_SENSOR_MAX_BYTES); a bad reading becomes an error
