@@ -329,9 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminate)
     try:
-        from looop import knobs
-
         if argv[:1] not in (["help"], ["version"], ["-h"], ["--help"], ["-v"], ["--version"]):
+            from looop import knobs
+
             knobs.check_env()  # a bad knob is one line naming it, before any verb runs
         _, code = Looop.run(["looop", *argv], exit=False)
         sys.stdout.flush()
