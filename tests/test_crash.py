@@ -89,6 +89,7 @@ def test_sigkill_the_pulse_at_random_moments(loop):
             while _beats(loop) == before and pulse.poll() is None and time.monotonic() < started:
                 time.sleep(0.01)
         time.sleep(rng.uniform(0.0, 1.2))
+        assert pulse.poll() is None, f"the pulse ended by itself (exit {pulse.returncode}) before it was killed"
         os.killpg(os.getpgid(pulse.pid), signal.SIGKILL) if rng.random() < 0.5 else pulse.kill()
         pulse.wait(10)
         kills += 1
