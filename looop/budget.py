@@ -43,12 +43,13 @@ def utc(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-def decides_since(events: Path, since: float, enough: int = 0) -> list[float]:
-    """Times of `decide_start` events at or after `since`, newest first.
+def decides_since(events: Path, since: float, enough: int = 0, event: str = "decide_start") -> list[float]:
+    """Times of `decide_start` (or `event`) events at or after `since`, newest first.
 
     Reads backwards and stops at the window's start (or once `enough` found)."""
     from looop.cost import parse_ts
 
+    wanted = _DECIDE if event == "decide_start" else re.compile(r'"event": ?"%s"' % re.escape(event))
     found: list[float] = []
     older = 0
     for line in lines_backwards(events):
@@ -62,7 +63,7 @@ def decides_since(events: Path, since: float, enough: int = 0) -> list[float]:
                 break
             continue
         older = 0
-        if _DECIDE.search(line):
+        if wanted.search(line):
             found.append(ts)
             if enough and len(found) >= enough:
                 break

@@ -19,7 +19,7 @@ from looop.usage import Verb
 
 VERBS = (
     "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
-    "playbook", "cost", "demo", "help", "version", "completions",
+    "playbook", "cost", "schedule", "up", "down", "service", "demo", "help", "version", "completions",
 )
 
 
@@ -214,6 +214,91 @@ class Cost(Verb):
         return cost(_paths(), scope, as_json=self.json)
 
 
+@Looop.subcommand("schedule")
+class Schedule(cli.Application):
+    """Wake the loop later: write <name> --in|--every|--at|--cron DUR [--note TEXT], rm <name>, list [--json]"""
+
+    def main(self, *args: str) -> int:
+        if self.nested_command:
+            return 0
+        if args:
+            raise FatalError(f"schedule: unknown action {args[0]!r} (write, rm, list)", 2)
+        from looop.commands.schedule import list_
+
+        return list_(_paths())
+
+
+@Schedule.subcommand("write")
+class ScheduleWrite(cli.Application):
+    """Create or replace a schedule: exactly one of --in, --every, --at, --cron"""
+
+    in_ = cli.SwitchAttr("--in", str, default=None, argname="DUR", help="once, this long from now (90, 90s, 30m, 12h, 1d)")
+    every = cli.SwitchAttr("--every", str, default=None, argname="DUR", help="every period (at least 60 s)")
+    at = cli.SwitchAttr("--at", str, default=None, argname="TIME", help="once, at this ISO local time (2026-12-01T09:00)")
+    cron = cli.SwitchAttr("--cron", str, default=None, argname="EXPR", help="a 5-field cron expression, local time")
+    note = cli.SwitchAttr("--note", str, default="", argname="TEXT", help="what the loop should do when it fires")
+
+    def main(self, name: str) -> int:
+        from looop.commands.schedule import write
+
+        return write(_paths(), name, in_=self.in_, every=self.every, at=self.at, cron=self.cron, note=self.note)
+
+
+@Schedule.subcommand("rm")
+class ScheduleRm(cli.Application):
+    """Remove a schedule (a handled one-shot, or one no longer wanted)"""
+
+    def main(self, name: str) -> int:
+        from looop.commands.schedule import rm
+
+        return rm(_paths(), name)
+
+
+@Schedule.subcommand("list")
+class ScheduleList(cli.Application):
+    """Every schedule with its next due time (local time); invalid files show as invalid"""
+
+    json = cli.Flag("--json", help="print a JSON array")
+
+    def main(self) -> int:
+        from looop.commands.schedule import list_
+
+        return list_(_paths(), as_json=self.json)
+
+
+@Looop.subcommand("up")
+class Up(cli.Application):
+    """Start the pulse detached, as the session `pulse` (attach pulse to watch it)"""
+
+    def main(self) -> int:
+        from looop.commands.updown import up
+
+        return up(_paths())
+
+
+@Looop.subcommand("down")
+class Down(cli.Application):
+    """Stop the pulse, then every worker (SIGTERM, SIGKILL after the grace)"""
+
+    grace = cli.SwitchAttr("--grace", float, default=5.0, argname="SECONDS",
+                           help="seconds between SIGTERM and SIGKILL")
+
+    def main(self) -> int:
+        from looop.commands.updown import down
+
+        return down(_paths(), grace=self.grace)
+
+
+@Looop.subcommand("service")
+class Service(cli.Application):
+    """Run the pulse at login: install, uninstall or status (systemd user unit / launchd agent)"""
+
+    def main(self, action: cli.Set("install", "uninstall", "status") = "status") -> int:  # type: ignore[valid-type]
+        from looop.commands.service import service
+
+        return service(_paths(), action)
+
+
 @Looop.subcommand("demo")
 class Demo(Verb):
     """See the loop work with no LLM: a full beat, then a skipped one"""
@@ -274,8 +359,15 @@ class Complete(Verb):
         registered = self.parent._subcommands
 
         def switches(verb: str) -> list[str]:
-            sub = registered.get(verb)
-            return switches_of(sub.get()(f"looop {verb}")) if sub else []
+            """`verb` may be nested: `schedule write`."""
+            table, app = registered, None
+            for word in verb.split():
+                sub = table.get(word)
+                if sub is None:
+                    return []
+                app = sub.get()(f"looop {verb}")
+                table = app._subcommands
+            return switches_of(app) if app else []
 
         return complete(_paths(), list(words), [v for v in VERBS if v in registered], switches)
 

@@ -18,8 +18,11 @@ from looop.errors import FatalError
 TEMP_MARK = ".looop-"  # in every temp name atomic_write makes, so the sweep knows its own
 
 
-def atomic_write(path: Path, data: str | bytes, mode: int | None = None) -> None:
-    """Replace `path` with `data` so readers see the old or the new, never half."""
+def atomic_write(path: Path, data: str | bytes, mode: int | None = None, durable: bool = True) -> None:
+    """Replace `path` with `data` so readers see the old or the new, never half.
+
+    `durable=False` skips the fsync: for a hint rewritten every beat, where a
+    crash may lose the newest version but never leaves a torn one."""
     raw = data.encode() if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp", dir=path.parent)
@@ -27,7 +30,8 @@ def atomic_write(path: Path, data: str | bytes, mode: int | None = None) -> None
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         elif path.exists():

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 _WATCHED_FILES = ("PLAYBOOK.md", "PLAYBOOK.proposed.md", "attention.md")
-_POLICY_DIRS = ("goals", "sensors")  # small and current: compared by content
+_POLICY_DIRS = ("goals", "sensors", "schedules")  # small and current: compared by content
 _PILED_DIRS = ("goals/archive", "claims", "reports")  # grow with history: compared by name, size, mtime
 _MAX_ENTRIES = 1000
 

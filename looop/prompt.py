@@ -17,7 +17,9 @@ from looop.untrusted import one_line
 HEADERS = (
     "=== PLAYBOOK ===",
     "=== GOALS ===",
+    "=== FAIRNESS ===",
     "=== SENSOR READINGS ===",
+    "=== SCHEDULES (looop schedule list) ===",
     "=== WORKER SESSIONS (looop ls) ===",
     "=== WORKER CLAIMS (claims/) ===",
     "=== RECENT JOURNAL ===",
@@ -44,6 +46,8 @@ class Inputs:
     readings: list[tuple[str, str]] = field(default_factory=list)  # (snapshot file, body)
     workers: list[Worker] = field(default_factory=list)
     claims: list[tuple[str, str]] = field(default_factory=list)  # (name, body)
+    fairness: str = ""  # the FAIRNESS body (fairness.section)
+    schedules: str = ""  # the SCHEDULES body (schedules.section)
     journal: list[str] = field(default_factory=list)
     focus_goal: str | None = None
     extra: list[tuple[str, str]] = field(default_factory=list)  # (header, body) before the PLAYBOOK
@@ -88,6 +92,10 @@ right now. Then stop. The moves:
   makes its own sandbox first and never edits code in this directory. The
   --verify command (run here once the worker ends) exits 0 only if the work
   is really done; you will see its verdict;
+- schedule a wake-up for later, or drop one that was handled:
+    "{b}" schedule write <name> --in 2h | --every 1d | --at 2026-12-01T09:00 | --cron '0 9 * * 1-5' [--note TEXT]
+    "{b}" schedule rm <name>
+  (local time; a one-shot stays DUE until you drop it; a recurring one fires once per period);
 - propose a PLAYBOOK change by writing the whole new text to
   PLAYBOOK.proposed.md (direct edits to PLAYBOOK.md are rolled back and parked
   there anyway). Do not propose while a proposal is pending;
@@ -163,22 +171,26 @@ def build(inp: Inputs) -> str:
     else:
         out.append("(no goals yet)\n")
     out.append(f"\n{HEADERS[2]}\n")
+    out.append(_body(inp.fairness, lim, ".goal-activity.json") if inp.fairness.strip() else "(no goals)\n")
+    out.append(f"\n{HEADERS[3]}\n")
     if inp.readings:
         for name, body in inp.readings:
             out.append(f"--- {one_line(name)}\n{_body(body, lim, 'snapshots/' + one_line(name))}")
     else:
         out.append("(no sensors)\n")
-    out.append(f"\n{HEADERS[3]}\n")
+    out.append(f"\n{HEADERS[4]}\n")
+    out.append(_body(inp.schedules, lim, "schedules/") if inp.schedules.strip() else "(none)\n")
+    out.append(f"\n{HEADERS[5]}\n")
     if inp.workers:
         out.append(_body("\n".join(render_worker(w) for w in inp.workers), lim, "looop ls"))
     else:
         out.append("(none)\n")
-    out.append(f"\n{HEADERS[4]}\n")
+    out.append(f"\n{HEADERS[6]}\n")
     if inp.claims:
         lines = "\n".join(f"- {one_line(name)}: {' '.join(body.split())}" for name, body in inp.claims)
         out.append(_body(lines, lim, "claims/"))
     else:
         out.append("(none)\n")
-    out.append(f"\n{HEADERS[5]}\n")
+    out.append(f"\n{HEADERS[7]}\n")
     out.append(_body("\n".join(inp.journal), lim, "journal.md") if inp.journal else "(empty)\n")
     return "".join(out)

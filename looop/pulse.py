@@ -95,6 +95,7 @@ def run(paths: Paths, quiet: bool = False) -> int:
         events.emit(paths.events, "pulse_start", pid=os.getpid())
         while True:
             acted, summary = False, ""
+            beat_started = time.time()
             try:
                 outcome = tick.beat(paths, quiet=True)
                 acted, summary = outcome.acted, outcome.summary
@@ -112,12 +113,7 @@ def run(paths: Paths, quiet: bool = False) -> int:
             alive = any(w.alive for w in fleet.workers(paths.fleet_root))
             wait = next_wait(cadence, acted, alive, take_next_interval(paths), failures)
             why = f" (backing off after {failures} failed beat{'s' if failures > 1 else ''})" if failures else ""
-            if summary:  # nothing happened: one line, or none when quiet
-                if not quiet:
-                    say(f"{summary}; next beat in {wait}s", "dim")
-            else:
-                say(f"next beat in {wait}s{why}", "dim")
-            time.sleep(wait)
+            rest(paths, wait, why, cadence, since=beat_started, summary=summary, quiet=quiet)
     except Stop as stop:
         runner.stop_current(signal.SIGTERM)
         say(f"pulse stopped ({stop})", "bold")
@@ -130,4 +126,72 @@ def run(paths: Paths, quiet: bool = False) -> int:
         for s, handler in old.items():
             signal.signal(s, handler)
         events.emit(paths.events, "pulse_stop", pid=os.getpid())
+        try:
+            paths.pulse_state.unlink()
+        except OSError:
+            pass
         lock.release()
+
+
+def rest(paths: Paths, wait: int, why: str, cadence: dict[str, int], slice_s: float = 1.0,
+         since: float | None = None, summary: str = "", quiet: bool = False) -> None:
+    """Sleep until the next beat: `wait` seconds, or sooner when a schedule
+    falls due. A schedule written or dropped meanwhile re-plans the sleep; one
+    that fell due after `since` (while the last beat ran) ends it at once.
+    After a beat where nothing happened (`summary`), the plan is that one
+    line, or none when `quiet`."""
+    from looop import schedules
+
+    start = time.time()
+    since = start if since is None else since
+    seen: tuple | None = None
+    end = start + wait
+    while True:
+        now = time.time()
+        current = schedules.stamp(paths)
+        if current != seen:
+            replanned = seen is not None
+            seen = current
+            timed = schedules.load_all(paths, now)
+            soonest = schedules.next_due(timed)
+            missed = schedules.fired_since(paths, timed, since)
+            end, said = start + wait, f"next beat in {wait}s{why}"
+            if missed:
+                end, said = now, f"schedule {missed} fell due during the last beat: next beat now"
+            elif soonest and soonest[0] < end:
+                end = max(now, soonest[0])
+                said = f"next beat in {max(0, round(end - start))}s, when schedule {soonest[1]} is due"
+            if replanned:
+                say(f"schedules changed: {said}", "dim")
+            elif summary:
+                if not quiet:
+                    say(f"{summary}; {said}", "dim")
+            else:
+                say(said, "dim")
+            _record(paths, round(end - start), end, cadence)
+        left = end - time.time()
+        if left <= 0:
+            return
+        time.sleep(min(slice_s, left))
+
+
+def _record(paths: Paths, wait: int, at: float, cadence: dict[str, int]) -> None:
+    """What `looop status` shows: the wait this pulse really chose, and when."""
+    import json
+
+    from looop.fsio import atomic_write
+
+    state = {"pid": os.getpid(), "wait_s": wait, "next_beat_epoch": round(at, 3),
+             **{f"{k}_s": v for k, v in cadence.items()}}
+    try:
+        atomic_write(paths.pulse_state, json.dumps(state) + "\n", durable=False)
+    except OSError:
+        pass
+
+
+def recorded(paths: Paths, pid: int | None) -> dict | None:
+    """The running pulse's record, if `pid` is the pulse that wrote it."""
+    from looop.fsio import read_json_object
+
+    state = read_json_object(paths.pulse_state)
+    return state if state and pid is not None and state.get("pid") == pid else None

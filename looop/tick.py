@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from looop import events, fleet, gate, journal, seed, world
+from looop import events, fleet, gate, journal, schedules, seed, world
 from looop.errors import FatalError
 from looop.fsio import atomic_write, read_text
 from looop.log import fail, say, warn
@@ -55,7 +55,8 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None, quiet
     try:
         readings = _sense(paths, snap_dir, env)
         workers = fleet_now(paths, env)
-        parts = world.parts(paths.playbook, paths.goals, snap_dir, workers)
+        timed = schedules.load_all(paths)
+        parts = world.parts(paths.playbook, paths.goals, snap_dir, workers) + schedules.world_parts(timed)
         world_hash = world.digest(parts)
         unchanged = read_text(paths.last_hash, "").strip() == world_hash
         if unchanged and not focus and not dry_run and not _noop_expired(paths, world_hash):
@@ -66,7 +67,7 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None, quiet
             _after(paths, workers)
             return Outcome(skipped="unchanged", summary=summary)
         _report(readings, snap_dir)
-        outcome = _decide_and_act(paths, env, snap_dir, workers, parts, world_hash, dry_run, focus, unchanged)
+        outcome = _decide_and_act(paths, env, snap_dir, workers, parts, world_hash, dry_run, focus, unchanged, timed)
     finally:
         if focus:
             shutil.rmtree(snap_dir, ignore_errors=True)
@@ -205,8 +206,9 @@ def _in_brief(readings: list) -> str:
 
 
 def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, parts: list,
-                    world_hash: str, dry_run: bool, focus: str | None, unchanged: bool) -> Outcome:
-    from looop import config, prompt, runs
+                    world_hash: str, dry_run: bool, focus: str | None, unchanged: bool,
+                    timed: list[schedules.Schedule]) -> Outcome:
+    from looop import config, fairness, prompt, runs
 
     cfg = config.load(paths.config)
     runner_name, command = cfg.tick_command()
@@ -217,7 +219,7 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
 
         check_runner(cfg, runner_name)
     label = f"goal-{focus}" if focus else "tick"
-    inputs = _inputs(paths, env, snap_dir, workers, focus)
+    inputs = _inputs(paths, env, snap_dir, workers, focus, timed)
     inputs.extra = _guard_sections(paths, parts, cfg.data)
     run_dir = runs.new_run_dir(paths.runs, label, prompt.build(inputs))
     prompt_file = run_dir / "prompt.md"
@@ -239,6 +241,7 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     started = time.monotonic()
     moved_from = noop.fingerprint(paths.data, workers)
     gate.runner_starts(paths.runners_in_flight)  # until this beat's gate_post, its PLAYBOOK edit is a proposal
+    goals_before = fairness.observe(paths, workers)
     result = retry.run(command, cwd=paths.data, prompt_file=prompt_file, env=env, log_file=run_dir / "output.log",
                        timeout=tick_timeout(), config=cfg.data, events=paths.events,
                        record=None if focus else runner_record(paths))
@@ -258,12 +261,14 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
         events.emit(paths.events, "tick_failed", run=run_dir.name, exit_code=code, timed_out=timed_out)
         return Outcome(failed=True, run_dir=run_dir, prompt=prompt_file, exit_code=code or 1)
     failure.clear(paths.last_failure)
+    workers_after = fleet.workers(paths.fleet_root)
+    fairness.stamp_many(paths, fairness.touched(paths, goals_before, workers_after) + ([focus] if focus else []))
     if not focus:
-        settled = without_finished(parts, workers)
+        settled = schedules.without_dropped(paths, without_finished(parts, workers))
         world_hash = world.digest(settled)
         atomic_write(paths.last_hash, world_hash + "\n")
         _save_world(paths, settled)
-        moved_to = noop.fingerprint(paths.data, fleet.workers(paths.fleet_root))
+        moved_to = noop.fingerprint(paths.data, workers_after)
         noop.settle(paths.noop_state, moved_from, moved_to, world_hash, noop_ttl)
     line = journal.last(paths.journal) if _size(paths.journal) != journal_size else ""
     if line:
@@ -347,8 +352,9 @@ def _guard_sections(paths: Paths, parts: list, config: dict) -> list[tuple[str, 
     return out
 
 
-def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, focus: str | None):
-    from looop import knobs, prompt
+def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, focus: str | None,
+            timed: list[schedules.Schedule]):
+    from looop import fairness, knobs, prompt
 
     now, zone = journal.now_stamp()
     body_max = knobs.get("prompt_body_max")
@@ -363,6 +369,8 @@ def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, fo
         readings=[(s.name, read_text(s, "") or "") for s in sorted(snap_dir.glob("sensor-*.json"))],
         workers=workers,
         claims=[(c.stem, read_text(c, "") or "") for c in sorted(paths.claims.glob("*.json"))],
+        fairness=fairness.section(paths, fairness.goal_ids(paths.goals)),
+        schedules=schedules.section(timed, time.time()),
         journal=journal.recent(paths.journal, 20),
         focus_goal=focus,
         body_max=body_max,

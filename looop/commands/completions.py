@@ -16,7 +16,8 @@ from looop.paths import Paths
 
 SHELLS = ("bash", "zsh")
 # verbs whose first argument is one of a fixed set of words
-CHOICES = {"playbook": ("diff", "approve", "reject", "history", "restore"), "cost": ("today", "all"), "completions": SHELLS}
+CHOICES = {"playbook": ("diff", "approve", "reject", "history", "restore"), "cost": ("today", "all"), "completions": SHELLS,
+           "schedule": ("write", "rm", "list"), "service": ("install", "uninstall", "status")}
 _META_SWITCHES = {"help", "help-all", "version", "completions", "h", "v"}
 
 _BASH = r"""# looop completion for bash. Load it with:  eval "$(looop completions bash)"
@@ -67,9 +68,21 @@ def worker_ids(paths: Paths) -> list[str]:
     return sorted(w.name for w in fleet.workers(paths.fleet_root))
 
 
+def schedule_names(paths: Paths) -> list[str]:
+    try:
+        return sorted(p.stem for p in paths.schedules.glob("*.json"))
+    except OSError:
+        return []
+
+
 ARGUMENTS: dict[str, Callable[[Paths], list[str]]] = {
     "run": goal_ids,
     **{verb: worker_ids for verb in ("attach", "kill", "flag", "unflag")},
+}
+# `looop <verb> <action> <name>`: what may follow the action
+ACTION_ARGUMENTS: dict[tuple[str, str], Callable[[Paths], list[str]]] = {
+    ("schedule", "rm"): schedule_names,
+    ("schedule", "write"): schedule_names,
 }
 
 
@@ -88,6 +101,8 @@ def candidates(paths: Paths, words: list[str], verbs: Iterable[str],
         if verb in ARGUMENTS:
             found += ARGUMENTS[verb](paths)
         found += CHOICES.get(verb, ())
+    elif position == 2 and (verb, words[1]) in ACTION_ARGUMENTS:
+        return ACTION_ARGUMENTS[(verb, words[1])](paths) + switches(f"{verb} {words[1]}")
     return found + switches(verb)
 
 

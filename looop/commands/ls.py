@@ -36,7 +36,7 @@ def records(paths: Paths) -> list[dict[str, Any]]:
          "started_at": w.started_at, "runner": w.runner, "flagged": w.flagged, "note": w.note,
          "flagged_at": w.flagged_at, "supervisor_pid": w.supervisor_pid,
          "health": w.health, "idle_s": w.idle_s, "verify": verify_record(w)}
-        for w in fleet.workers(paths.fleet_root, config=config_dict(paths.config))
+        for w in fleet.listing(paths.fleet_root, config=config_dict(paths.config))
     ]
 
 

@@ -33,6 +33,7 @@ THE NOUNS (in the data dir)
   attention.md         blockers the AI wants you to see
   events.jsonl         lifecycle events, one JSON per line
   cost.jsonl           the spend ledger
+  schedules/<name>.json  timed wake-ups: once (--in/--at) or recurring (--every/--cron) (tracked)
   paused               if this file exists, every beat is skipped
   .next-interval       the AI's one-shot request for the next wait (5..3600 s)
 
@@ -96,6 +97,15 @@ VERBS
                                restore makes one live and the approved baseline
   looop cost [today|all] [--json]
                                LLM spend from the ledger
+  looop schedule write <name> (--in DUR | --every DUR | --at TIME | --cron EXPR) [--note TEXT]
+                               wake the loop later (DUR: 90, 90s, 30m, 12h, 1d; --every >= 60 s;
+                               --at an ISO local time; --cron 5 fields, local time)
+  looop schedule rm <name> | list [--json]
+                               drop a schedule; list them with their next due time
+  looop up | down [--grace S]  start the pulse detached (as the session `pulse`: attach pulse);
+                               stop the pulse, then every worker
+  looop service install|uninstall|status
+                               run the pulse at login (systemd user unit / launchd agent)
   looop demo                   a full beat and a skipped beat, no LLM needed
   looop completions bash|zsh   shell completion (verbs, goal ids, worker ids)
   looop version | help [<verb>]
@@ -111,6 +121,10 @@ CADENCE
   Worker health: busy, waiting-ask, stuck (worker_stuck), flagged, dead; a
   change of health wakes the loop. A beat starts --verify checks only within
   its first verify_timeout, and kills a check's whole process group after it.
+  A schedule falling due ends the wait early; one written or removed while
+  the pulse sleeps re-plans it. A due one-shot wakes the loop once and stays
+  due until dropped; a recurring one wakes it once per period (once after
+  downtime). The prompt's FAIRNESS names the goal acted on least recently.
   A tick command may take the prompt by path: {{{{prompt_file}}}} (else stdin).
 
 KNOBS (the env var wins over the config key; a bad value stops with exit 2)

@@ -1,6 +1,8 @@
 """`looop status [--json]`: the loop's live state in one look.
 
-Read-only and cheap: no schema library, no runner, no sensors.
+Read-only: no runner, no sensors, nothing written. `--json` is the one
+document a client needs: pulse, last move, workers, pending asks, schedules,
+goals, the journal tail, spend and whatever holds the loop back.
 """
 
 from __future__ import annotations
@@ -14,22 +16,20 @@ from looop.fsio import PulseLock, read_text
 from looop.paths import Paths
 from looop.untrusted import one_line
 
+JOURNAL_TAIL = 10
+
 
 def snapshot(paths: Paths) -> dict[str, Any]:
-    from looop import cost
+    """The one document a client needs (schemas/status.schema.json)."""
+    from looop import cost, fairness, journal, schedules
+    from looop import pulse as pulse_mod
+    from looop.budget import decides_since
 
+    problem, cfg = config_problem(paths)
     pid = PulseLock(paths.lock_dir).holder()
-    try:
-        cfg = json.loads(paths.config.read_text())
-    except (OSError, ValueError):
-        cfg = None
-    from looop.config import cadence
-    from looop.errors import FatalError
-
-    try:
-        interval = cadence(cfg if isinstance(cfg, dict) else None)["interval"]
-    except FatalError:
-        interval = 60
+    interval = _idle_interval(cfg)
+    planned = pulse_mod.recorded(paths, pid)
+    session = fleet.pulse_session(paths.fleet_root)
     last_time = last_hash = None
     try:
         st = paths.last_hash.stat()
@@ -37,28 +37,81 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         last_hash = (read_text(paths.last_hash, "") or "").strip() or None
     except OSError:
         pass
-    workers = [
-        {"id": w.id, "state": w.state, "alive": w.alive, "exit_code": w.exit_code,
-         "flagged": w.flagged, "note": w.note, "health": w.health,
-         "verify": w.verify.result if w.verify else None}
-        for w in _workers(paths, cfg if isinstance(cfg, dict) else None)
-    ]
+    now = time.time()
+    tail = journal.recent(paths.journal, JOURNAL_TAIL)
     attention = [ln.strip() for ln in (read_text(paths.attention, "") or "").splitlines() if ln.strip()]
-    return {
+    goals = fairness.order(paths, fairness.goal_ids(paths.goals))
+    snap = {
         "version": __version__,
-        "pulse": {"running": pid is not None, "pid": pid, "interval_s": int(interval)},
+        "problem": problem,
+        "pulse": {
+            "running": pid is not None, "pid": pid,
+            "interval_s": int(planned["wait_s"]) if planned else interval,
+            "idle_interval_s": interval,
+            "next_beat_at": _local_iso(planned.get("next_beat_epoch")) if planned else None,
+            "session": bool(session and session.alive),
+        },
         "paused": paths.paused.exists(),
         "last_tick": {"time": last_time, "hash": last_hash},
-        "workers": workers,
+        "last_move": tail[-1] if tail else None,
+        "decisions": {"last_hour": len(decides_since(paths.events, now - 3600, event="decided")),
+                      "today": len(decides_since(paths.events, cost.local_midnight(now), event="decided"))},
+        "workers": [worker_record(w) for w in _workers(paths, cfg)],
+        "pending_asks": [],  # the mailbox's pending asks, oldest first
+        "schedules": [schedules.as_json(s) for s in schedules.load_all(paths, now)],
+        "goals": [{"id": g, "last_acted": _local_iso(t)} for g, t in goals],
+        "journal_tail": tail,
         "playbook_proposal_pending": paths.proposed.exists(),
         "attention": attention,
         "cost_today_usd": cost.today_total(paths.ledger),
         "data_dir": str(paths.data),
         "config": str(paths.config),
         "profile": "default" if paths.is_default_profile else str(paths.data),
-        **guardrails(paths, cfg if isinstance(cfg, dict) else None),
+        **guardrails(paths, cfg),
         "git_failure": _git_failure(paths),
     }
+    snap["held_back"] = [snap["budget"]["reason"]] if snap["budget"]["exhausted"] else []
+    return snap
+
+
+def worker_record(w: fleet.Worker) -> dict[str, Any]:
+    """One worker in `status --json`, with its health and its verify result."""
+    return {"id": w.id, "state": w.state, "alive": w.alive, "exit_code": w.exit_code,
+            "flagged": w.flagged, "note": w.note, "health": w.health,
+            "verify": w.verify.result if w.verify else None}
+
+
+def config_problem(paths: Paths) -> tuple[str | None, dict[str, Any] | None]:
+    """(what is wrong with the config, in one line, or None; the config as JSON)."""
+    from looop import config
+    from looop.errors import FatalError
+
+    if not paths.config.exists():
+        return f"no config at {paths.config}: run `looop init` to choose the agent CLI", None
+    try:
+        return None, config.load(paths.config, seed=False).data
+    except FatalError as exc:
+        from looop.knobs import config_dict
+
+        return f"{exc} (beats fail until it is fixed)", config_dict(paths.config)
+
+
+def _idle_interval(cfg: dict[str, Any] | None) -> int:
+    from looop.config import cadence
+    from looop.errors import FatalError
+
+    try:
+        return cadence(cfg)["interval"]
+    except (FatalError, TypeError, ValueError):
+        return 60
+
+
+def _local_iso(epoch: Any) -> str | None:
+    if not isinstance(epoch, (int, float)) or isinstance(epoch, bool):
+        return None
+    from datetime import datetime
+
+    return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
 
 
 def _git_failure(paths: Paths) -> dict[str, Any] | None:
@@ -114,31 +167,55 @@ def status(paths: Paths, as_json: bool = False) -> int:
     from looop.color import paint
     from looop.cost import usd
 
+    if snap["problem"]:
+        print(paint(f"! {snap['problem']}", "red", "bold"))
     p = snap["pulse"]
-    pulse = f"running (pid {p['pid']}, idle every {p['interval_s']}s)" if p["running"] else "not running"
+    if p["running"]:
+        how = " as the session pulse" if p["session"] else ""
+        nxt = ""
+        if p["next_beat_at"]:
+            at = _epoch_local(p["next_beat_at"])
+            nxt = f"; next beat {time.strftime('%H:%M:%S', time.localtime(at))} (in {max(0, round(at - time.time()))}s)"
+        pulse = f"running (pid {p['pid']}{how}; waits {p['interval_s']}s{nxt})"
+    else:
+        pulse = "not running (start it: looop up)"
     print(f"{paint('looop', 'bold')} {snap['version']}  data: {snap['data_dir']}")
     print(f"  pulse:     {pulse}{paint('  [PAUSED]', 'yellow') if snap['paused'] else ''}")
-    lt = snap["last_tick"]
-    print(f"  last move: {lt['time'] or 'never'}" + (f"  (world {lt['hash'][:12]})" if lt["hash"] else ""))
+    print(f"  last move: {snap['last_move'] or 'none yet'}")
+    d, b = snap["decisions"], snap["budget"]
+    cap = f", max {b['max_decides_per_hour']}/h" if b["max_decides_per_hour"] else ""
+    print(f"  decisions: {d['today']} today, {d['last_hour']} in the last hour{cap}")
     if snap["workers"]:
         print("  workers:")
         for w in snap["workers"]:
             code = f" exit {w['exit_code']}" if w["exit_code"] is not None else ""
-            flag = paint(f"  ⚑ {one_line(w['note'] or '')}", "yellow") if w["flagged"] else ""
+            flag = paint(f"  ⚑ {one_line(w['note'] or '(no note)')}", "yellow") if w["flagged"] else ""
             verify = f" verify {one_line(str(w['verify']))}" if w["verify"] else ""
             print(f"    {one_line(w['id'])} [{w['state']}{code}, {w['health']}]{verify}{flag}")
     else:
         print("  workers:   none")
+    for ask in snap["pending_asks"]:
+        print(paint(f"  ask {ask.get('id')}: {ask.get('prompt', '')}", "yellow"))
+    due = [s for s in snap["schedules"] if s["state"] in ("due", "invalid")]
+    nexts = sorted((s["next_due"], s["name"]) for s in snap["schedules"] if s["next_due"])
+    if snap["schedules"]:
+        soon = ""
+        if nexts:
+            soon = f"; next: {nexts[0][1]} at {time.strftime('%Y-%m-%d %H:%M', time.localtime(_epoch_local(nexts[0][0])))}"
+        print(f"  schedules: {len(snap['schedules'])}{soon}")
+        for s in due:
+            print(paint(f"    {s['name']}: {s['state'].upper()}" + (f" ({s['problem']})" if s["problem"] else "")
+                        + (f" — {s['note']}" if s["note"] else ""), "yellow"))
+    if snap["goals"]:
+        first = snap["goals"][0]
+        print(f"  goals:     {len(snap['goals'])}; waiting longest: {first['id']}"
+              + ("" if first["last_acted"] else " (never acted on)"))
     if snap["playbook_proposal_pending"]:
         print(paint("  PLAYBOOK change pending: looop playbook diff", "yellow"))
     for line in snap["attention"]:
         print(paint(f"  attention: {one_line(line)}", "yellow"))
-    b = snap["budget"]
-    caps = [f"{b['decides_last_hour']} decisions in the last hour"
-            + (f" (max {b['max_decides_per_hour']})" if b["max_decides_per_hour"] else "")]
-    if b["daily_budget_usd"] is not None:
-        caps.append(f"daily budget ${usd(b['daily_budget_usd'])}")
-    print(f"  spend today: ${usd(snap['cost_today_usd'])}; " + ", ".join(caps))
+    caps = f" of ${usd(b['daily_budget_usd'])} a day" if b["daily_budget_usd"] is not None else ""
+    print(f"  spend today: ${usd(snap['cost_today_usd'])}{caps}")
     if b["exhausted"]:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(_epoch(b["resumes_at"])))
         print(paint(f"  BUDGET REACHED: {b['reason']}; no LLM calls until {when}", "yellow"))
@@ -153,6 +230,12 @@ def status(paths: Paths, as_json: bool = False) -> int:
                     f"runs/{one_line(str(f['run']))}/output.log",
                     "red"))
     return 0
+
+
+def _epoch_local(stamp: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(stamp).timestamp()
 
 
 def _epoch(stamp: str | None) -> float:

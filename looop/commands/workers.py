@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 
-from looop import events
+from looop import events, fleet
 from looop.errors import FatalError
 from looop.fleet import sessions
 from looop.paths import Paths
@@ -26,6 +26,9 @@ def start_session(paths: Paths, name: str, prompt: str, runner: str | None = Non
     from looop.preflight import check_runner
 
     sid = sessions.session_id(name)
+    if sid == fleet.PULSE:
+        raise FatalError(f"'{sessions.bare_id(sid)}' is the pulse's own session (looop up); "
+                         "give the worker another id", 1)
     cfg = config.load(paths.config)
     runner_name, template = cfg.interactive_command(runner)
     check_runner(cfg, runner_name, "interactive")
@@ -104,12 +107,13 @@ def kill(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
         return 0
     # Recorded first: a worker ending itself is in the group about to be signalled.
     events.emit(paths.events, "session_killed", session=session.id)
-    state, code = _kill_via_socket(session, grace)
+    state, code = stop_session(session, grace)
     print(f"{session.name} {state}" + (f" (exit code {code})" if code is not None else ""))
     return 0
 
 
-def _kill_via_socket(session: sessions.Session, grace: float) -> tuple[str, int | None]:
+def stop_session(session: sessions.Session, grace: float) -> tuple[str, int | None]:
+    """Ask the supervisor to end its session (TERM, KILL after `grace`); (state, exit code)."""
     from looop.fleet import control
 
     try:
@@ -191,8 +195,6 @@ def unflag(paths: Paths, name: str) -> int:
 
 
 def prune(paths: Paths) -> int:
-    from looop import fleet
-
     gone = fleet.prune(paths.fleet_root)
     for sid in gone:
         events.emit(paths.events, "session_pruned", session=sid)

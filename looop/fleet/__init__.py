@@ -68,7 +68,8 @@ class Worker:
 
 def workers(fleet_root: Path, *, config: Mapping[str, Any] | None = None,
             asks: Mapping[str, float] | None = None, stuck_s: float | None = None) -> list[Worker]:
-    """This profile's worker sessions, oldest first, each with its health.
+    """This profile's worker sessions, oldest first, each with its health
+    (never the pulse's own session: it is listed, but it is no worker).
 
     `asks` maps a worker id to the age of the oldest pending ask it is blocked
     on; the stuck threshold is `stuck_s`, else LOOOP_WORKER_STUCK > `config`."""
@@ -77,11 +78,27 @@ def workers(fleet_root: Path, *, config: Mapping[str, Any] | None = None,
     from looop.fleet import health, sessions
 
     now = time.time()
-    found = [sessions.worker(s, now) for s in sessions.all_sessions(fleet_root)]
+    found = [sessions.worker(s, now) for s in sessions.all_sessions(fleet_root) if s.id != PULSE]
     if found:
         stuck = health.stuck_after(config) if stuck_s is None else stuck_s
         found = health.assess(found, stuck, asks or {})
     return sorted(found, key=lambda w: (-w.age_s, w.id))
+
+
+def pulse_session(fleet_root: Path) -> Worker | None:
+    """The session `looop up` started the pulse in, if there is one."""
+    from looop.fleet import health, sessions
+
+    session = sessions.Session(sessions.sessions_dir(fleet_root) / PULSE)
+    if not session.path.is_dir():
+        return None
+    return health.assess([sessions.worker(session)], 0, {})[0]  # a sleeping pulse is quiet, never stuck
+
+
+def listing(fleet_root: Path, **kw: Any) -> list[Worker]:
+    """What `ls` shows: the pulse's session first, then the workers."""
+    pulse = pulse_session(fleet_root)
+    return ([pulse] if pulse else []) + workers(fleet_root, **kw)
 
 
 def live_ids(fleet_root: Path) -> list[str]:

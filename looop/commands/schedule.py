@@ -1,0 +1,66 @@
+"""`looop schedule write|rm|list`: the human's hand on the loop's clock.
+
+Bad input is one line and exit 2 with nothing written; `list` shows every
+file, an unreadable one as `invalid`, with next due times in local time.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from looop import schedules
+from looop.errors import FatalError
+from looop.paths import Paths
+
+
+def write(paths: Paths, name: str, *, in_: str | None = None, every: str | None = None, at: str | None = None,
+          cron: str | None = None, note: str = "") -> int:
+    spec: dict[str, object] = {"in_s": in_, "every_s": every, "at": at, "cron": cron}
+    given = [k for k, v in spec.items() if v is not None]
+    if len(given) == 1 and given[0] in ("in_s", "every_s"):
+        flag = "--in" if given[0] == "in_s" else "--every"
+        spec[given[0]] = schedules.parse_duration(str(spec[given[0]]), flag)
+    from looop.seed import make_data_dir
+
+    make_data_dir(paths)
+    now = time.time()
+    existed = (paths.schedules / f"{name}.json").exists()
+    s = schedules.write(paths, name, spec, note, now=now)
+    said = f"schedule {name} {'replaced' if existed else 'written'}: {schedules.line(s, now)}"
+    if at is not None and s.state == "due":
+        said += f" (--at {at} is in the past: due now)"
+    print(said)
+    _journal(paths, f"schedule write {name}: {s.spec}" + (f" ({s.note})" if s.note else ""))
+    return 0
+
+
+def rm(paths: Paths, name: str) -> int:
+    if not schedules.drop(paths, name):
+        known = ", ".join(s.name for s in schedules.load_all(paths, use_cache=False)) or "none"
+        raise FatalError(f"no schedule named {name!r} (schedules: {known})", 1)
+    print(f"schedule {name} removed")
+    _journal(paths, f"schedule rm {name}")
+    return 0
+
+
+def list_(paths: Paths, as_json: bool = False) -> int:
+    now = time.time()
+    found = schedules.load_all(paths, now, use_cache=False)
+    if as_json:
+        print(json.dumps([schedules.as_json(s) for s in found], ensure_ascii=False))
+        return 0
+    if not found:
+        print("no schedules (add one: looop schedule write <name> --in 2h | --every 1d | --at TIME | --cron EXPR)")
+        return 0
+    for s in found:
+        print(schedules.line(s, now))
+    return 0
+
+
+def _journal(paths: Paths, what: str) -> None:
+    """The human's change is a move too: one journal line, in the loop's form."""
+    from looop.fsio import append_line
+    from looop.journal import now_stamp
+
+    append_line(paths.journal, f"- {now_stamp()[0]} {what} (by hand)")
