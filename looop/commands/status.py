@@ -168,7 +168,7 @@ def status(paths: Paths, as_json: bool = False) -> int:
     from looop.cost import usd
 
     if snap["problem"]:
-        print(paint(f"! {snap['problem']}", "red", "bold"))
+        print(paint(f"! {one_line(snap['problem'])}", "red", "bold"))
     p = snap["pulse"]
     if p["running"]:
         how = " as the session pulse" if p["session"] else ""
@@ -181,7 +181,7 @@ def status(paths: Paths, as_json: bool = False) -> int:
         pulse = "not running (start it: looop up)"
     print(f"{paint('looop', 'bold')} {snap['version']}  data: {snap['data_dir']}")
     print(f"  pulse:     {pulse}{paint('  [PAUSED]', 'yellow') if snap['paused'] else ''}")
-    print(f"  last move: {snap['last_move'] or 'none yet'}")
+    print(f"  last move: {one_line(snap['last_move'] or 'none yet')}")
     d, b = snap["decisions"], snap["budget"]
     cap = f", max {b['max_decides_per_hour']}/h" if b["max_decides_per_hour"] else ""
     print(f"  decisions: {d['today']} today, {d['last_hour']} in the last hour{cap}")
@@ -195,7 +195,7 @@ def status(paths: Paths, as_json: bool = False) -> int:
     else:
         print("  workers:   none")
     for ask in snap["pending_asks"]:
-        print(paint(f"  ask {ask.get('id')}: {ask.get('prompt', '')}", "yellow"))
+        print(paint(f"  ask {one_line(str(ask.get('id')))}: {one_line(str(ask.get('prompt', '')))}", "yellow"))
     due = [s for s in snap["schedules"] if s["state"] in ("due", "invalid")]
     nexts = sorted((s["next_due"], s["name"]) for s in snap["schedules"] if s["next_due"])
     if snap["schedules"]:
@@ -204,11 +204,12 @@ def status(paths: Paths, as_json: bool = False) -> int:
             soon = f"; next: {nexts[0][1]} at {time.strftime('%Y-%m-%d %H:%M', time.localtime(_epoch_local(nexts[0][0])))}"
         print(f"  schedules: {len(snap['schedules'])}{soon}")
         for s in due:
-            print(paint(f"    {s['name']}: {s['state'].upper()}" + (f" ({s['problem']})" if s["problem"] else "")
-                        + (f" — {s['note']}" if s["note"] else ""), "yellow"))
+            print(paint(f"    {one_line(s['name'])}: {s['state'].upper()}"
+                        + (f" ({one_line(s['problem'])})" if s["problem"] else "")
+                        + (f" — {one_line(s['note'])}" if s["note"] else ""), "yellow"))
     if snap["goals"]:
         first = snap["goals"][0]
-        print(f"  goals:     {len(snap['goals'])}; waiting longest: {first['id']}"
+        print(f"  goals:     {len(snap['goals'])}; waiting longest: {one_line(first['id'])}"
               + ("" if first["last_acted"] else " (never acted on)"))
     if snap["playbook_proposal_pending"]:
         print(paint("  PLAYBOOK change pending: looop playbook diff", "yellow"))
