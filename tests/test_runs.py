@@ -106,7 +106,7 @@ def test_whatever_the_clock_says_the_last_made_runs_are_kept(tmp_path_factory, s
     root = tmp_path_factory.mktemp("runs")
     made = []
     for y, mo, d, h in stamps:
-        with mock.patch.object(run_dirs.time, "strftime", lambda fmt, *a, s=(y, mo, d, h): "%d%02d%02d-%02d0000" % s):
+        with mock.patch.object(run_dirs.time, "strftime", lambda fmt, *a, s=(y, mo, d, h): f"{s[0]}{s[1]:02}{s[2]:02}-{s[3]:02}0000"):
             made.append(run_dirs.new_run_dir(root, "tick", "p").name)
     prune_runs(root, keep)
     assert sorted(p.name for p in root.iterdir()) == sorted(made[-keep:])
