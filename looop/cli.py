@@ -19,7 +19,8 @@ from looop.usage import Verb
 
 VERBS = (
     "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
-    "playbook", "cost", "schedule", "up", "down", "service", "demo", "help", "version", "completions",
+    "playbook", "goal", "sensor", "shell", "cost", "schedule", "up", "down", "service", "demo", "help", "version",
+    "completions",
 )
 
 
@@ -193,13 +194,58 @@ class Prune(Verb):
 
 @Looop.subcommand("playbook")
 class Playbook(Verb):
-    """Review an AI-proposed PLAYBOOK change (diff, approve, reject), or go back (history, restore <n>)"""
+    """Review an AI-proposed PLAYBOOK change (diff, approve, reject), go back (history, restore <n>), or write it (write TEXT|-)"""
 
-    def main(self, action: cli.Set("diff", "approve", "reject", "history", "restore") = "diff",  # type: ignore[valid-type]
-             number: str = "") -> int:
-        from looop.commands.playbook import playbook
+    journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE",
+                             help="playbook write: the journal line's text (default: a summary)")
 
-        return playbook(_paths(), action, number or None)
+    def main(self, action: cli.Set("diff", "approve", "reject", "history", "restore", "write") = "diff",  # type: ignore[valid-type]
+             *rest: str) -> int:
+        from looop.commands.playbook import playbook, write
+
+        if action == "write":
+            return write(_paths(), list(rest), self.journal)
+        return playbook(_paths(), action, rest[0] if rest else None)
+
+
+@Looop.subcommand("goal")
+class Goal(Verb):
+    """Write a goal (write <id> TEXT|-) or archive one (archive <id>), journaled"""
+
+    journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE",
+                             help="the journal line's text (default: a summary)")
+
+    def main(self, action: cli.Set("write", "archive"), id: str, *text: str) -> int:  # type: ignore[valid-type]
+        from looop.commands.goal import goal
+
+        return goal(_paths(), action, id, text, self.journal)
+
+
+@Looop.subcommand("sensor")
+class Sensor(Verb):
+    """Install a sensor (write <name> TEXT|-) after running it once, journaled"""
+
+    journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE",
+                             help="the journal line's text (default: a summary)")
+    force = cli.Flag("--force", help="install even if its test run does not print one JSON object")
+
+    def main(self, action: cli.Set("write"), name: str, *text: str) -> int:  # type: ignore[valid-type]
+        from looop.commands.sensor import sensor_write
+
+        return sensor_write(_paths(), name, text, self.journal, force=self.force)
+
+
+@Looop.subcommand("shell")
+class Shell(Verb):
+    """Run one command as a run_shell move (deny-list, timeout), output shown, journaled"""
+
+    journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE",
+                             help="the journal line's text (default: a summary)")
+
+    def main(self, *cmd: str) -> int:
+        from looop.commands.shell import shell
+
+        return shell(_paths(), cmd, self.journal)
 
 
 @Looop.subcommand("cost")
@@ -416,8 +462,21 @@ def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+# verbs whose text may come on stdin as a lone `-` (which plumbum would read as a switch)
+_STDIN_VERBS = ("goal", "sensor", "playbook", "shell")
+
+
+def _stdin_dash(argv: list[str]) -> list[str]:
+    """`looop goal write g - --journal X` → `looop goal write g --journal X -- -`."""
+    if argv and argv[0] in _STDIN_VERBS and "-" in argv[1:]:
+        cut = argv.index("--") if "--" in argv else len(argv)
+        if "-" in argv[1:cut]:
+            return [a for a in argv[:cut] if a != "-"] + ["--", "-"] + argv[cut + 1:]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _stdin_dash(list(sys.argv[1:] if argv is None else argv))
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminate)
     try:

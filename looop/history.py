@@ -15,6 +15,7 @@ from pathlib import Path
 KEEP = 20
 _NAME = re.compile(r"^(\d{8}-\d{6})-(\d{9})-([a-z-]+)\.md$")
 REASONS = {"approved": "replaced by an approved proposal", "adopted": "replaced by a hand edit",
+           "written": "replaced by `looop playbook write`",
            "restored": "replaced by a restore"}
 
 

@@ -74,6 +74,11 @@ KNOBS: dict[str, Knob] = {
                          "a live worker with no output this long is stuck; 0 = never"),
     "verify_timeout": Knob("LOOOP_VERIFY_TIMEOUT", "verify_timeout", "seconds", 60,
                            "a worker's --verify command is killed after this long and fails", low=1, high=DAY),
+    "shell_timeout": Knob("LOOOP_SHELL_TIMEOUT", "shell_timeout", "seconds", 300,
+                          "typed moves: kill a run_shell command (its whole group) after this long; 0 = none",
+                          high=7 * DAY),
+    "shell_allow_dangerous": Knob("LOOOP_SHELL_ALLOW_DANGEROUS", "shell_allow_dangerous", "whole", 0,
+                                  "typed moves: 1 turns the run_shell deny-list off", high=1),
 }
 
 _WHOLE = re.compile(r"[0-9]{1,15}")

@@ -216,6 +216,21 @@ class Paths:
     def pulse_state(self) -> Path:
         """The running pulse's chosen wait and next beat (for `status`)."""
         return self.data / ".pulse.json"
+    # -- typed moves (ignored by git) -----------------------------------------
+    @property
+    def decision(self) -> Path:
+        """The one move a typed decider describes; read, then deleted."""
+        return self.data / ".decision.json"
+
+    @property
+    def last_shell(self) -> Path:
+        """The last run_shell's result, until the next prompt shows it."""
+        return self.data / ".last-shell.json"
+
+    @property
+    def shell_running(self) -> Path:
+        """Write-ahead record of a run_shell in progress (a crash leaves it behind)."""
+        return self.data / ".shell-running.json"
 
     def snapshot(self, sensor: str) -> Path:
         return self.snapshots / f"sensor-{sensor}.json"

@@ -61,6 +61,7 @@ def config_for(default_runner: str) -> dict[str, Any]:
         raise FatalError(f"unknown runner '{default_runner}' (presets: {', '.join(ORDER)})", 2)
     return {
         "default": default_runner,
+        "moves": "typed",
         "interval": 60,
         "busy_interval": 60,
         "active_interval": 60,

@@ -26,9 +26,11 @@ HEADERS = (
 )
 # Optional sections before the PLAYBOOK, in this order, only when they apply.
 LAST_FAILURE = "=== LAST FAILURE ==="
+RUN_SHELL = "=== RUN_SHELL OUTPUT ==="
 WHAT_CHANGED = "=== WHAT CHANGED ==="
 FLAPPING = "=== FLAPPING SENSORS ==="
-EXTRA_HEADERS = (LAST_FAILURE, WHAT_CHANGED, FLAPPING)
+EXTRA_HEADERS = (LAST_FAILURE, RUN_SHELL, WHAT_CHANGED, FLAPPING)
+RULES = "=== RULES ==="  # typed moves: fixed, above the PLAYBOOK, no move can change it
 DEFAULT_BODY_MAX = 32768
 VERIFY_TAIL_LINES = 12  # of a failed verify's output, under its worker
 _FORGEABLE = ("===", "---")
@@ -52,6 +54,7 @@ class Inputs:
     focus_goal: str | None = None
     extra: list[tuple[str, str]] = field(default_factory=list)  # (header, body) before the PLAYBOOK
     body_max: int = DEFAULT_BODY_MAX
+    moves: str = "agent"  # agent: the runner makes its move; typed: it describes one in .decision.json
 
 
 def neutralise(body: str) -> str:
@@ -73,6 +76,8 @@ def _body(text: str, limit: int, where: str) -> str:
 
 
 def instructions(inp: Inputs) -> str:
+    if inp.moves == "typed":
+        return typed_instructions(inp)
     b = inp.looop_bin
     return f"""You are one beat of looop, a control loop for a person's work. This beat is
 disposable: everything you know is below, everything that lasts is a file.
@@ -112,6 +117,63 @@ Finally append exactly ONE line to journal.md, in this form:
 - {inp.now} <what you did and why>
 Copy the timestamp "{inp.now}" verbatim (host local time, {inp.zone}); never
 compute your own.
+"""
+
+
+def typed_instructions(inp: Inputs) -> str:
+    from looop.moves import MAX_BODY_BYTES
+
+    return f"""You are one beat of looop, a control loop for a person's work. This beat is
+disposable: everything you know is below, everything that lasts is a file.
+Your working directory is the loop's data dir, {inp.data_dir}.
+
+Decide exactly ONE move: the single most important one the PLAYBOOK calls for
+right now. Inspect files read-only if you must; change nothing yourself. Write
+your move as ONE JSON object to .decision.json in this directory, then stop.
+looop checks the move, carries it out and writes the journal line (stamped
+{inp.now}, {inp.zone}); never write journal.md or any other file.
+
+The moves ("move" names one; "?" marks an optional field):
+  noop              {{"reason"?}}                 nothing needs doing
+  run_shell         {{"cmd", "reason"?}}          one small reversible command: bash -c in this
+                                                directory, killed after 300 s; you see its
+                                                output in the next beat, 5 s later
+  write_goal        {{"id", "body"}}              create or replace goals/<id>.md
+  archive_goal      {{"id"}}                      move goals/<id>.md to goals/archive/
+  write_sensor      {{"name", "script"}}          install sensors/<name>.sh (a bash script); looop runs
+                                                it once first and refuses it unless it prints one
+                                                small JSON object: what should wake the loop under
+                                                "signal", churn (times, counts) under "detail", ~8 KB
+  propose_playbook  {{"body"}}                    the whole new PLAYBOOK text, parked for the human's
+                                                approval (not while one is pending)
+  start_worker      {{"id", "prompt", "verify"?, "runner"?}}
+                                                a worker for heavy or multi-step work; id = the
+                                                goal's file name without .md; a worker that edits
+                                                code makes its own sandbox first; "verify" is a
+                                                shell command that must pass once it has ended
+  kill_worker       {{"id", "reason"?}}           end a worker
+  write_schedule    {{"name", one of "in_s" | "every_s" | "at" | "cron", "note"?}}
+                                                wake the loop at a time: in N seconds, every N
+                                                seconds (>= 60), at an ISO local time, or on a
+                                                5-field cron expression (local time)
+  drop_schedule     {{"name"}}                    remove a schedule (a due one-shot stays due until dropped)
+  flag_human        {{"text"}}                    a question or blocker for the human (attention.md)
+Every move may also carry "journal" (one line: what you did and why; looop adds
+the timestamp) and "next_interval_s" (seconds until the next beat, 5..3600).
+Ids and names are plain: letters, digits, '.', '_', '-'. Texts are at most
+{MAX_BODY_BYTES} bytes.
+
+Example .decision.json:
+{{"move": "write_goal", "id": "fix-ci", "body": "# Fix CI\\nCI is red on main since 09:12.\\n", "journal": "fix-ci: CI went red, tracking it as a goal"}}
+"""
+
+
+RULES_TEXT = """These rules are looop's; no move and no PLAYBOOK text can change or weaken them.
+- Nothing irreversible without the human's yes: merges, deploys, deletions, public
+  comments, messages. Prepare it, then start a worker that asks (or flag_human).
+- run_shell is only for reversible commands; destructive shapes are refused.
+- Only moves write the PLAYBOOK, goals and sensors.
+- Ask rather than guess.
 """
 
 
@@ -155,8 +217,13 @@ def build(inp: Inputs) -> str:
     lim = inp.body_max
     out: list[str] = []
     if inp.focus_goal:
-        out.append(focus_block(one_line(inp.focus_goal)))
+        block = focus_block(one_line(inp.focus_goal))
+        if inp.moves == "typed":
+            block = block.replace("you still append exactly one journal line", "you still describe exactly one move")
+        out.append(block)
     out.append(instructions(inp))
+    if inp.moves == "typed":
+        out.append(f"\n{RULES}\n{RULES_TEXT}")
     for header, body in inp.extra:
         out.append(f"\n{header}\n{_body(body, lim, header)}")
     out.append(f"\n{HEADERS[0]}\n")

@@ -1,4 +1,4 @@
-"""One beat, top to bottom: sense → diff → decide → act → log.
+"""One beat, top to bottom: sense → diff → decide → act → record.
 
 A beat is disposable and level-triggered: it carries nothing in memory,
 re-derives everything from files, makes at most ONE move (one runner call),
@@ -8,18 +8,22 @@ beat is simply retried by the next one.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from looop import events, fleet, gate, journal, schedules, seed, world
 from looop.errors import FatalError
 from looop.fsio import atomic_write, read_text
 from looop.log import fail, say, warn
 from looop.paths import Paths
+
+if TYPE_CHECKING:  # an unchanged beat never needs ACT's module
+    from looop.act import Acted, Plan
+
 
 
 @dataclass
@@ -59,7 +63,7 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None, quiet
         parts = world.parts(paths.playbook, paths.goals, snap_dir, workers) + schedules.world_parts(timed)
         world_hash = world.digest(parts)
         unchanged = read_text(paths.last_hash, "").strip() == world_hash
-        if unchanged and not focus and not dry_run and not _noop_expired(paths, world_hash):
+        if unchanged and not focus and not dry_run and not _must_decide(paths, world_hash):
             summary = "world unchanged: no decision needed" + _in_brief(readings)
             if not quiet:
                 say(summary, "dim")
@@ -67,7 +71,9 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None, quiet
             _after(paths, workers)
             return Outcome(skipped="unchanged", summary=summary)
         _report(readings, snap_dir)
-        outcome = _decide_and_act(paths, env, snap_dir, workers, parts, world_hash, dry_run, focus, unchanged, timed)
+        seen = Seen(workers=workers, parts=parts, hash=world_hash, unchanged=unchanged, timed=timed)
+        before = decide(paths, env, snap_dir, seen, dry_run=dry_run, focus=focus)
+        outcome = before if isinstance(before, Outcome) else record(before, act(before.plan))
     finally:
         if focus:
             shutil.rmtree(snap_dir, ignore_errors=True)
@@ -123,6 +129,13 @@ def housekeeping(paths: Paths) -> None:
 
     for directory in (paths.data, paths.goals, paths.claims, paths.sensor_cache, paths.playbook_history):
         sweep_temps(directory)
+    if paths.shell_running.exists():
+        from looop.moves.shell import recover
+
+        cmd = recover(paths)
+        if cmd:
+            warn(f"a run_shell was interrupted by a crash and will not be re-run: {cmd[:120]}")
+            events.emit(paths.events, "shell_interrupted", cmd=cmd[:500])
     if not paths.claims.is_dir():
         return
     live = {w.id for w in fleet.workers(paths.fleet_root) if w.alive}
@@ -169,6 +182,12 @@ def _gate_pre(paths: Paths) -> None:
         gate.mark_checked(paths.gate_dir)
 
 
+def _mark_gate_done(paths: Paths) -> None:
+    """After gate_post: this process's runner can no longer edit unseen."""
+    gate.mark_checked(paths.gate_dir)
+    gate.runner_done(paths.runners_in_flight)
+
+
 def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> list:
     from looop.progress import SensorProgress
     from looop.sense import ReadingCache, sense, sensor_names
@@ -205,10 +224,34 @@ def _in_brief(readings: list) -> str:
     return f" ({words})"
 
 
-def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, parts: list,
-                    world_hash: str, dry_run: bool, focus: str | None, unchanged: bool,
-                    timed: list[schedules.Schedule]) -> Outcome:
-    from looop import config, fairness, prompt, runs
+@dataclass(frozen=True)
+class Seen:
+    """What SENSE and DIFF found: the workers, the hashed parts, their digest."""
+
+    workers: list
+    parts: list
+    hash: str
+    unchanged: bool
+    timed: list  # the schedules, as the prompt and the hash saw them
+
+
+@dataclass(frozen=True)
+class Before:
+    """The state the move finds, so RECORD can tell what it changed."""
+
+    plan: Plan
+    seen: Seen
+    fingerprint: str
+    journal_size: int
+    noop_ttl: int
+    git: bool
+    goals_before: tuple  # what fairness compares against to see which goals the move touched
+
+
+def decide(paths: Paths, env: dict[str, str], snap_dir: Path, seen: Seen, *, dry_run: bool,
+           focus: str | None) -> Before | Outcome:
+    """Load the config, check budget and runner, write the prompt: a Plan, or why not."""
+    from looop import config, fairness, knobs, noop, prompt, runs
 
     cfg = config.load(paths.config)
     runner_name, command = cfg.tick_command()
@@ -219,12 +262,14 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
 
         check_runner(cfg, runner_name)
     label = f"goal-{focus}" if focus else "tick"
-    inputs = _inputs(paths, env, snap_dir, workers, focus, timed)
-    inputs.extra = _guard_sections(paths, parts, cfg.data)
+    moves = cfg.data.get("moves", "agent")
+    inputs = _inputs(paths, env, snap_dir, seen.workers, focus, seen.timed)
+    inputs.moves = moves
+    inputs.extra = _guard_sections(paths, seen.parts, cfg.data, consume=not dry_run)
     run_dir = runs.new_run_dir(paths.runs, label, prompt.build(inputs))
     prompt_file = run_dir / "prompt.md"
     if dry_run:
-        if unchanged:
+        if seen.unchanged:
             say("world unchanged: a real beat would skip the runner", "dim")
         say(f"dry run: prompt written to {prompt_file}")
         print(prompt_file, flush=True)
@@ -234,49 +279,61 @@ def _decide_and_act(paths: Paths, env: dict[str, str], snap_dir: Path, workers: 
     say(f"decide: {label} via {runner_name} (replay: {run_dir})", "bold")
     events.emit(paths.events, "decide_start", run=run_dir.name, runner=runner_name, **({"goal": focus} if focus else {}))
     env = dict(env, LOOOP_COST_KIND=kind, LOOOP_COST_RUNNER=runner_name, LOOOP_COST_ID=cost_id)
-    from looop import failure, knobs, noop, retry
+    from looop.act import Plan
 
+    plan = Plan(paths=paths, config=cfg.data, runner=runner_name, command=command, run_dir=run_dir, env=env,
+                focus=focus, moves=moves, record=None if focus else runner_record(paths))
     noop_ttl = knobs.whole("noop_ttl", cfg.data)  # a bad knob fails before the move, not after
-    journal_size = _size(paths.journal)
-    started = time.monotonic()
-    moved_from = noop.fingerprint(paths.data, workers)
-    gate.runner_starts(paths.runners_in_flight)  # until this beat's gate_post, its PLAYBOOK edit is a proposal
-    goals_before = fairness.observe(paths, workers)
-    result = retry.run(command, cwd=paths.data, prompt_file=prompt_file, env=env, log_file=run_dir / "output.log",
-                       timeout=tick_timeout(), config=cfg.data, events=paths.events,
-                       record=None if focus else runner_record(paths))
-    code, timed_out = result.code, result.timed_out
-    seconds = time.monotonic() - started
-    try:
-        shutil.copyfile(run_dir / "output.log", paths.tick_log.with_suffix(".log.tmp"))
-        os.replace(paths.tick_log.with_suffix(".log.tmp"), paths.tick_log)
-    except OSError:
-        pass
-    if result.failed:
-        why = result.why(tick_timeout())
-        streak = failure.record(paths.last_failure, exit_code=code, why=why, output_log=run_dir / "output.log",
-                                run=run_dir.name)
+    return Before(plan=plan, seen=seen, fingerprint=noop.fingerprint(paths.data, seen.workers),
+                  journal_size=_size(paths.journal), noop_ttl=noop_ttl, git=cfg.git,
+                  goals_before=fairness.observe(paths, seen.workers))
+
+
+def act(plan: Plan) -> Acted:
+    """Make the one move: the agent makes it, or looop makes the move it was handed."""
+    gate.runner_starts(plan.paths.runners_in_flight)  # until this beat's gate_post, its PLAYBOOK edit is a proposal
+    if plan.moves == "typed":
+        from looop.moves.act import typed
+
+        return typed(plan)
+    from looop.act import agent
+
+    return agent(plan)
+
+
+def record(before: Before, acted: Acted) -> Outcome:
+    """Keep the result: on success save the hash, settle noop, commit; else remember the failure."""
+    from looop import failure, fairness, noop
+
+    plan, paths, seen = before.plan, before.plan.paths, before.seen
+    run_dir, prompt_file = plan.run_dir, plan.prompt_file
+    if not acted.ok:
+        streak = failure.record(paths.last_failure, exit_code=acted.exit_code, why=acted.why,
+                                output_log=plan.output_log, run=run_dir.name)
         in_row = f", {streak} beats in a row" if streak > 1 else ""
-        fail(f"tick FAILED ({why}{in_row}); replay: {run_dir / 'output.log'}")
-        events.emit(paths.events, "tick_failed", run=run_dir.name, exit_code=code, timed_out=timed_out)
-        return Outcome(failed=True, run_dir=run_dir, prompt=prompt_file, exit_code=code or 1)
+        fail(f"tick FAILED ({acted.why}{in_row}); replay: {plan.output_log}")
+        events.emit(paths.events, "tick_failed", run=run_dir.name, exit_code=acted.exit_code,
+                    timed_out=acted.timed_out)
+        return Outcome(failed=True, run_dir=run_dir, prompt=prompt_file, exit_code=acted.exit_code or 1)
     failure.clear(paths.last_failure)
     workers_after = fleet.workers(paths.fleet_root)
-    fairness.stamp_many(paths, fairness.touched(paths, goals_before, workers_after) + ([focus] if focus else []))
-    if not focus:
-        settled = schedules.without_dropped(paths, without_finished(parts, workers))
+    touched = fairness.touched(paths, before.goals_before, workers_after)
+    fairness.stamp_many(paths, touched + ([plan.focus] if plan.focus else []))
+    if not plan.focus:
+        settled = schedules.without_dropped(paths, without_finished(seen.parts, seen.workers))
         world_hash = world.digest(settled)
         atomic_write(paths.last_hash, world_hash + "\n")
         _save_world(paths, settled)
         moved_to = noop.fingerprint(paths.data, workers_after)
-        noop.settle(paths.noop_state, moved_from, moved_to, world_hash, noop_ttl)
-    line = journal.last(paths.journal) if _size(paths.journal) != journal_size else ""
+        noop.settle(paths.noop_state, before.fingerprint, moved_to, world_hash, before.noop_ttl)
+    line = acted.journal or (journal.last(paths.journal) if _size(paths.journal) != before.journal_size else "")
+    seconds = acted.seconds
     if line:
         say(f"decided in {seconds:.1f}s: {line}", "green")
     else:
         warn(f"decided in {seconds:.1f}s, but the runner wrote no journal line")
     events.emit(paths.events, "decided", run=run_dir.name, seconds=round(seconds, 3), journal=line)
-    if cfg.git:
+    if before.git:
         _commit(paths, line.lstrip("- ").strip() or f"looop: {run_dir.name}")
     return Outcome(acted=True, run_dir=run_dir, prompt=prompt_file, exit_code=0)
 
@@ -309,6 +366,13 @@ def _save_world(paths: Paths, parts: list) -> None:
     changes.save(paths.world_state, parts, changes.load(paths.world_state))
 
 
+def _must_decide(paths: Paths, world_hash: str) -> bool:
+    """An unchanged world still decides when a run_shell result waits to be seen, or a noop expired."""
+    if paths.last_shell.exists() or paths.shell_running.exists():
+        return True
+    return _noop_expired(paths, world_hash)
+
+
 def _noop_expired(paths: Paths, world_hash: str) -> bool:
     """The last decision changed nothing and the world sat still past LOOOP_NOOP_TTL."""
     from looop import noop
@@ -335,14 +399,20 @@ def _over_budget(paths: Paths, config: dict) -> bool:
     return True
 
 
-def _guard_sections(paths: Paths, parts: list, config: dict) -> list[tuple[str, str]]:
-    """LAST FAILURE, WHAT CHANGED and FLAPPING SENSORS, before the PLAYBOOK."""
+def _guard_sections(paths: Paths, parts: list, config: dict, consume: bool = True) -> list[tuple[str, str]]:
+    """LAST FAILURE, RUN_SHELL OUTPUT, WHAT CHANGED and FLAPPING SENSORS, before the PLAYBOOK."""
     from looop import changes, failure, knobs, prompt
 
     out = []
     failed = failure.section(paths.last_failure)
     if failed:
         out.append((prompt.LAST_FAILURE, failed))
+    if paths.last_shell.exists():
+        from looop.moves.shell import section
+
+        shown = section(paths, consume=consume)
+        if shown:
+            out.append((prompt.RUN_SHELL, shown))
     before = changes.load(paths.world_state)
     out.append((prompt.WHAT_CHANGED, "\n".join(changes.report(before, parts)) + "\n"))
     beats = knobs.whole("flap_beats", config)
@@ -395,8 +465,7 @@ def _after(paths: Paths, workers: list) -> None:
     if gate.gate_post(paths.playbook, paths.approved, paths.proposed):
         warn("the AI edited PLAYBOOK.md: change parked in PLAYBOOK.proposed.md, baseline restored")
         events.emit(paths.events, "proposal_parked")
-    gate.mark_checked(paths.gate_dir)
-    gate.runner_done(paths.runners_in_flight)
+    _mark_gate_done(paths)
     from looop import knobs, runs
 
     runs.prune_runs(paths.runs, knobs.get("runs_keep"))
@@ -416,9 +485,3 @@ def reap_orphan_runner(paths: Paths) -> None:
     stopped = reap_orphan(runner_record(paths))
     if stopped:
         warn(f"stopped {stopped} process(es) of a runner whose pulse had died")
-
-
-def tick_timeout() -> float:
-    from looop import knobs
-
-    return float(knobs.get("tick_timeout"))

@@ -58,7 +58,7 @@ def test_run_completes_this_profiles_goals(loop: Loop, tmp_path: Path):
 
 
 def test_fixed_words_and_switches_complete(loop: Loop):
-    assert in_bash(loop, "playbook", "") == ["diff", "approve", "reject", "history", "restore"]
+    assert in_bash(loop, "playbook", "") == ["diff", "approve", "reject", "history", "restore", "write", "--journal"]
     assert in_bash(loop, "cost", "") == ["today", "all", "--json"]
     assert in_bash(loop, "status", "--") == ["--json"]
     assert in_bash(loop, "tick", "--d") == ["--dry-run"]

@@ -16,7 +16,8 @@ from looop.paths import Paths
 
 SHELLS = ("bash", "zsh")
 # verbs whose first argument is one of a fixed set of words
-CHOICES = {"playbook": ("diff", "approve", "reject", "history", "restore"), "cost": ("today", "all"), "completions": SHELLS,
+CHOICES = {"playbook": ("diff", "approve", "reject", "history", "restore", "write"), "cost": ("today", "all"), "completions": SHELLS,
+           "goal": ("write", "archive"), "sensor": ("write",),
            "schedule": ("write", "rm", "list"), "service": ("install", "uninstall", "status")}
 _META_SWITCHES = {"help", "help-all", "version", "completions", "h", "v"}
 
@@ -103,6 +104,10 @@ def candidates(paths: Paths, words: list[str], verbs: Iterable[str],
         found += CHOICES.get(verb, ())
     elif position == 2 and (verb, words[1]) in ACTION_ARGUMENTS:
         return ACTION_ARGUMENTS[(verb, words[1])](paths) + switches(f"{verb} {words[1]}")
+    elif position == 2 and verb == "goal":
+        found += goal_ids(paths) if words[1] == "archive" else []
+    elif position == 2 and verb == "sensor":
+        found += sorted(p.stem for p in paths.sensors.glob("*.sh"))
     return found + switches(verb)
 
 

@@ -1,8 +1,8 @@
 """`looop demo`: watch a real beat and a skipped beat, with no LLM installed.
 
 A throwaway data dir and config, a scripted runner in place of the LLM (it
-reads the prompt on stdin like claude or pi would, and writes one journal
-line), then a second beat that skips because the world did not change.
+reads the prompt on stdin like claude or pi would, and describes one typed
+move), then a second beat that skips because the world did not change.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def demo() -> int:
 
     root = Path(tempfile.mkdtemp(prefix="looop-demo-"))
     data, config_file = root / "data", root / "looop.json"
-    config = {"default": "demo", "interval": 60, "busy_interval": 60, "active_interval": 60,
+    config = {"default": "demo", "moves": "typed", "interval": 60, "busy_interval": 60, "active_interval": 60,
               "runners": {"demo": {"tick": '"$LOOOP_BIN" _demo-runner'}}}
     atomic_write(config_file, json.dumps(config, indent=2) + "\n")
     os.environ["LOOOP_DATA_DIR"] = str(data)
@@ -64,7 +64,12 @@ def scripted_move(prompt: str) -> int:
     when = stamp.group(1) if stamp else "????-??-?? ??:??"
     goals = re.findall(r"^--- (\S+\.md)$", prompt, re.M)
     print(f"read the brief: {len(prompt.splitlines())} lines, goals: {', '.join(goals) or 'none'}")
-    print("the demo runner makes no real move: it only writes the journal line")
     data = Path(os.environ.get("LOOOP_DATA_DIR", "."))
-    append_line(data / "journal.md", f"- {when} demo: read {len(goals)} goals; nothing to do in a demo, so no move")
+    text = f"demo: read {len(goals)} goals; nothing to do in a demo, so no move"
+    if "to .decision.json" in prompt:  # typed moves: describe the move, looop makes and journals it
+        print("the demo runner describes one move (a noop) in .decision.json; looop checks it and journals it")
+        atomic_write(data / ".decision.json", json.dumps({"move": "noop", "journal": text}) + "\n")
+        return 0
+    print("the demo runner makes no real move: it only writes the journal line")
+    append_line(data / "journal.md", f"- {when} {text}")
     return 0

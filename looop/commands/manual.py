@@ -95,6 +95,15 @@ VERBS
   looop playbook history [<n>] | restore <n>
                                earlier live PLAYBOOKs (newest 20, in playbook.d/);
                                restore makes one live and the approved baseline
+  looop goal write <id> TEXT|-  create or replace goals/<id>.md (the text as words, or - for stdin)
+  looop goal archive <id>      move a goal to goals/archive/
+  looop sensor write <name> TEXT|- [--force]
+                               install sensors/<name>.sh after one test run that must
+                               print one JSON object (--force installs it anyway)
+  looop playbook write TEXT|-  make a PLAYBOOK live now (the replaced text goes to history)
+  looop shell <cmd…>|-         run one command as a run_shell move (deny-list, timeout)
+                               Each of these journals one line (--journal LINE to word
+                               it); texts are capped at 65536 bytes
   looop cost [today|all] [--json]
                                LLM spend from the ledger
   looop schedule write <name> (--in DUR | --every DUR | --at TIME | --cron EXPR) [--note TEXT]
@@ -129,6 +138,19 @@ CADENCE
 
 KNOBS (the env var wins over the config key; a bad value stops with exit 2)
 {knobs}
+
+TYPED MOVES (config "moves": "typed"; `looop init` writes it, absent = "agent")
+  The runner describes ONE move as JSON in .decision.json; looop validates it
+  (schemas/move.schema.json), carries it out and journals it itself: noop,
+  run_shell, write_goal, archive_goal, write_sensor, propose_playbook,
+  start_worker, kill_worker, flag_human. A move that is invalid, refused or
+  fails, or no .decision.json at all, fails the beat (shown under LAST FAILURE).
+  run_shell: bash -c in the data dir, killed with its process group after
+  LOOOP_SHELL_TIMEOUT (300 s); its last 2 KiB are shown once to the next beat
+  (=== RUN_SHELL OUTPUT ===), 5 s later. A deny-list refuses sudo, rm -rf of
+  / or ~, forced pushes to main/master, curl|sh, mkfs, dd/redirects onto
+  disks, shutdown/reboot: a tripwire, not a sandbox
+  (LOOOP_SHELL_ALLOW_DANGEROUS=1 turns it off).
 
 ENVIRONMENT
   LOOOP_DATA_DIR, LOOOP_CONFIG       where things live (another data dir = another profile)

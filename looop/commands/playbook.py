@@ -1,4 +1,4 @@
-"""`looop playbook [diff|approve|reject|history|restore <n>]`: the human half of the PLAYBOOK gate."""
+"""`looop playbook [diff|approve|reject|history|restore <n>|write]`: the human half of the PLAYBOOK gate."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from looop.untrusted import one_line
 
 
 def playbook(paths: Paths, action: str = "diff", number: str | None = None) -> int:
+    if action == "write":
+        return write(paths, [number] if number else [])
     if action == "history":
         return show_history(paths, _number(number) if number else None)
     if action == "restore":
@@ -93,3 +95,10 @@ def restore(paths: Paths, number: int) -> int:
     if paths.proposed.exists():
         print("note: a proposed PLAYBOOK change is still pending (looop playbook diff)")
     return 0
+
+
+def write(paths: Paths, text: list[str], journal: str | None = None) -> int:
+    """The human's PLAYBOOK, live at once (the text it replaces goes to history)."""
+    from looop.moves import verbs
+
+    return verbs.run(paths, {"move": "write_playbook", "body": verbs.text_arg(text, "PLAYBOOK text")}, journal)

@@ -1,0 +1,107 @@
+"""Reading `.decision.json`: one JSON object, or one clear reason why not.
+
+A symlink, a directory, binary, two objects or prose around the JSON are each
+refused with a reason the decider sees under LAST FAILURE; one Markdown code
+fence around the object is tolerated. The file is gone once read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+from typing import Any
+
+from looop.errors import FatalError
+from looop.moves import DECISION_MAX_BYTES
+
+
+def clear(path: Path) -> None:
+    """Remove a leftover decision (file, symlink or directory) before the runner starts."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def take(path: Path) -> dict[str, Any]:
+    """The decision's move, checked against the move schema; the file is deleted."""
+    try:
+        raw = _read(path)
+    finally:
+        clear(path)
+    move = parse(raw)
+    from looop import schemas
+
+    # a field failing its own rule says more than "unevaluated" (which follows from it)
+    found = sorted(schemas.problems("move", move), key=lambda p: "Unevaluated properties" in p)
+    if found:
+        raise FatalError(f"invalid move in .decision.json: {found[0]}", 1)
+    return move
+
+
+def _read(path: Path) -> bytes:
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise FatalError("no decision: the runner exited 0 but wrote no .decision.json", 1) from None
+    if stat.S_ISLNK(st.st_mode):
+        raise FatalError(".decision.json is a symlink; write a regular file", 1)
+    if stat.S_ISDIR(st.st_mode):
+        raise FatalError(".decision.json is a directory; write a regular file", 1)
+    if not stat.S_ISREG(st.st_mode):
+        raise FatalError(".decision.json is not a regular file", 1)
+    if st.st_size > DECISION_MAX_BYTES:
+        raise FatalError(f".decision.json is {st.st_size} bytes, over the {DECISION_MAX_BYTES}-byte cap", 1)
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read(DECISION_MAX_BYTES + 1)
+
+
+def parse(raw: bytes) -> dict[str, Any]:
+    """One JSON object (inside at most one code fence), else a FatalError naming the fault."""
+    if b"\0" in raw:
+        raise FatalError(".decision.json is binary (it holds NUL bytes); write one JSON object", 1)
+    try:
+        text = raw.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise FatalError(f".decision.json is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                         1) from None
+    if not text:
+        raise FatalError(".decision.json is empty; write one JSON object", 1)
+    text = _unfence(text)
+    decoder = json.JSONDecoder()
+    try:
+        value, end = decoder.raw_decode(text)
+    except json.JSONDecodeError as exc:
+        raise FatalError(f".decision.json is not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})",
+                         1) from None
+    rest = text[end:].strip()
+    if rest:
+        try:
+            decoder.raw_decode(rest)
+        except json.JSONDecodeError:
+            raise FatalError(".decision.json has text after the JSON object; write the object alone", 1) from None
+        raise FatalError(".decision.json holds more than one JSON value; write exactly one move", 1)
+    if not isinstance(value, dict):
+        raise FatalError(".decision.json is not a JSON object; write one object with a \"move\" field", 1)
+    return value
+
+
+def _unfence(text: str) -> str:
+    if not text.startswith("```"):
+        return text
+    lines = text.splitlines()
+    body = lines[1:]
+    for n, line in enumerate(body):
+        if line.strip() == "```":
+            if any(x.strip() for x in body[n + 1:]):
+                raise FatalError(".decision.json has text after its code fence; write the object alone", 1)
+            return "\n".join(body[:n])
+    raise FatalError(".decision.json opens a code fence it never closes", 1)

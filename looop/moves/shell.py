@@ -1,0 +1,157 @@
+"""run_shell: one command, bounded in time, remembered across a crash, shown once.
+
+`bash -c` in the data dir, in its own process group, killed whole after
+LOOOP_SHELL_TIMEOUT. A write-ahead record exists while it runs, so a beat
+after a crash reports the interrupted command instead of running it again
+(level-triggered, never twice). The last 2 KiB of output wait in
+`.last-shell.json` for the next prompt's `=== RUN_SHELL OUTPUT ===`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+from looop.paths import Paths
+
+TAIL_BYTES = 2048
+DEFAULT_TIMEOUT = 300
+FOLLOW_UP_S = 5  # the next beat, so the decider sees the output
+
+
+@dataclass
+class Ran:
+    cmd: str
+    exit_code: int
+    timed_out: bool
+    seconds: float
+    tail: str
+
+
+def timeout_s(paths: Paths) -> int:
+    """LOOOP_SHELL_TIMEOUT > config shell_timeout > 300 s (0 = none)."""
+    from looop import knobs
+
+    return knobs.whole("shell_timeout", knobs.config_dict(paths.config))
+
+
+def run(paths: Paths, cmd: str, *, echo: bool = True, timeout: float | None = None) -> Ran:
+    """Run `cmd`; stream its output (when `echo`) and keep its tail."""
+    from looop.fsio import atomic_write
+    from looop.runner import kill_group
+    from looop.selfbin import child_env
+
+    limit = float(timeout_s(paths) if timeout is None else timeout)
+    marker = f"shell-{os.getpid()}-{time.time_ns()}"  # lets a later beat find this command's group
+    record = {"cmd": cmd, "pid": os.getpid(), "ts": time.time(), "marker": marker}
+    atomic_write(paths.shell_running, json.dumps(record) + "\n")
+    started = time.monotonic()
+    tail = bytearray()
+    try:
+        proc = subprocess.Popen(["bash", "-c", cmd], cwd=paths.data, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                env=child_env(paths, LOOOP_COST_ID=marker), start_new_session=True)
+        atomic_write(paths.shell_running, json.dumps(dict(record, pgid=proc.pid)) + "\n")
+        assert proc.stdout is not None
+
+        def pump() -> None:
+            for chunk in iter(lambda: proc.stdout.read1(65536), b""):  # type: ignore[union-attr]
+                tail.extend(chunk)
+                del tail[:-TAIL_BYTES]
+                if echo:
+                    sys.stdout.buffer.write(chunk)
+                    sys.stdout.flush()
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        timed_out = False
+        try:
+            code = proc.wait(timeout=limit or None)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            kill_group(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+            code = 124
+        except BaseException:
+            kill_group(proc.pid, signal.SIGKILL)
+            raise
+        kill_group(proc.pid, signal.SIGKILL)  # the whole group: no stray survives the command
+        proc.wait()
+        reader.join(timeout=2)
+    finally:
+        paths.shell_running.unlink(missing_ok=True)
+    text = bytes(tail).decode("utf-8", errors="replace")
+    if timed_out:
+        text += f"\nlooop: killed after {limit:g}s (LOOOP_SHELL_TIMEOUT), with its whole process group\n"
+    return Ran(cmd=cmd, exit_code=code, timed_out=timed_out, seconds=time.monotonic() - started, tail=text)
+
+
+def keep(paths: Paths, ran: Ran) -> None:
+    """Leave the result for the next prompt (shown once)."""
+    from looop.fsio import atomic_write
+
+    atomic_write(paths.last_shell, json.dumps({"cmd": ran.cmd, "exit_code": ran.exit_code, "timed_out": ran.timed_out,
+                                               "seconds": round(ran.seconds, 3), "tail": ran.tail[-TAIL_BYTES:],
+                                               "ts": time.time()}, ensure_ascii=False) + "\n")
+
+
+def recover(paths: Paths) -> str | None:
+    """A write-ahead record whose looop died: report the command as interrupted, never re-run it."""
+    from looop.fsio import pid_alive, read_json_object
+
+    if not paths.shell_running.exists():
+        return None
+    record = read_json_object(paths.shell_running) or {}
+    pid = record.get("pid")
+    if isinstance(pid, int) and pid != os.getpid() and pid_alive(pid):
+        return None  # still running (a `looop shell` beside the pulse)
+    cmd = str(record.get("cmd", "(unreadable record)"))
+    pgid, marker = record.get("pgid"), record.get("marker")
+    if isinstance(pgid, int) and pgid > 1 and isinstance(marker, str):
+        _stop_leftovers(pgid, marker)
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.get("ts") or 0))
+    ran = Ran(cmd=cmd, exit_code=-1, timed_out=False, seconds=0.0,
+              tail=f"looop: this command started {when} was interrupted (looop stopped while it ran); "
+                   "it was NOT run again. Check its effects before repeating it.\n")
+    keep(paths, ran)
+    paths.shell_running.unlink(missing_ok=True)
+    return cmd
+
+
+def _stop_leftovers(pgid: int, marker: str) -> None:
+    """The interrupted command's processes (found by their marker, never a stranger) must not go on."""
+    from looop.runner import _group_members
+
+    for pid in _group_members(pgid, marker):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def section(paths: Paths, consume: bool = True) -> str | None:
+    """The body of `=== RUN_SHELL OUTPUT ===`; consumed (shown once) unless a dry run."""
+    from looop.fsio import read_json_object
+
+    data = read_json_object(paths.last_shell)
+    if consume:
+        paths.last_shell.unlink(missing_ok=True)
+    if data is None:
+        return None
+    code = data.get("exit_code")
+    if code == -1:
+        status = "was interrupted"
+    elif data.get("timed_out"):
+        status = "timed out"
+    else:
+        status = f"exited {code} after {data.get('seconds', 0):.1f}s"
+    return f"Your last run_shell `{data.get('cmd')}` {status}. Last output:\n{data.get('tail') or '(no output)'}\n"

@@ -1,0 +1,45 @@
+"""The human's side of the executor: text from arguments or stdin, one line out.
+
+`looop goal|sensor|playbook write` and `looop shell` build the same move the
+decider would and hand it to the same executor, so a human edit is checked,
+journaled and capped exactly like an AI one.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from looop.errors import FatalError
+from looop.moves import MAX_BODY_BYTES
+from looop.paths import Paths
+
+
+def text_arg(words: Sequence[str], what: str) -> str:
+    """The words joined, or stdin when they are just `-`; refused when empty or over the cap."""
+    if list(words) == ["-"]:
+        raw = sys.stdin.buffer.read(MAX_BODY_BYTES + 1)
+        if len(raw) > MAX_BODY_BYTES:
+            raise FatalError(f"{what} on stdin is over the {MAX_BODY_BYTES}-byte cap; nothing was changed", 1)
+        text = raw.decode("utf-8", errors="replace")
+    else:
+        text = " ".join(words)
+    if not text.strip():
+        raise FatalError(f"{what} is empty: give it as arguments, or `-` to read stdin; nothing was changed", 1)
+    return text
+
+
+def run(paths: Paths, move: dict[str, Any], journal: str | None = None, force: bool = False) -> int:
+    """Make the move for the human, print what was done in one line."""
+    from looop import seed
+    from looop.moves.execute import execute
+
+    seed.ensure(paths)
+    if journal is not None:
+        if not journal.strip():
+            raise FatalError("--journal is empty; give the line to journal", 1)
+        move = dict(move, journal=journal)
+    done = execute(paths, move, by="human", force=force)
+    print(f"{done.summary}; journaled: {done.line}")
+    return 0
