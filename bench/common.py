@@ -87,5 +87,5 @@ def table(rows: list[Row], out=None) -> None:
     print(f"{'measure':<74} {'value':>12}   {'baseline':<40} {'value':>12} {'ratio':>7}", file=out)
     for what, value, unit, base_name, base in rows:
         ratio = f"{value / base:7.2f}" if base else "      -"
-        fmt = (lambda v: f"{v:10.4f} {unit:<1}") if unit == "s" else (lambda v: f"{v:9.1f} {unit:<2}")
+        fmt = (lambda v, u=unit: f"{v:10.4f} {u:<1}") if unit == "s" else (lambda v, u=unit: f"{v:9.1f} {u:<2}")
         print(f"{what:<74} {fmt(value):>12}   {base_name:<40} {fmt(base) if base else '':>12} {ratio}", file=out)

@@ -1,70 +1,91 @@
 #!/usr/bin/env python3
-"""Start-up cost of the single-file executable (dist/looop), first and later.
+"""The single-file executable (dist/looop) next to the pip-installed wheel.
 
-The first start unpacks the zipapp into $SHIV_ROOT; every later start only
-checks that the unpacked copy is there. This prints both (medians of whole
-`looop version` processes, wall clock), next to the installed console script
-for reference. It prints numbers; it never asserts.
+Both run on the same Python: the wheel installed by pip into a fresh venv, the
+single file through its `#!/usr/bin/env python3` with a bare venv's python3
+first on PATH (no looop, no dependencies). Measured: `looop version` and an
+unchanged `looop tick`, each normally and with PYTHONDONTWRITEBYTECODE=1
+(container images often set it), plus the single file's one-time first start
+(it unpacks). Prints numbers; never asserts.
 
-    python3 bench/zipapp.py [--zipapp dist/looop] [--runs 7]
+    python3 bench/zipapp.py [--runs 9]
 
-Without --zipapp it builds one with scripts/build-zipapp into a temp dir.
+It builds both with scripts/build-zipapp into a temp dir (pip installs the
+wheel's dependencies, so it takes a minute).
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
+import json
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, table, timed  # noqa: E402
 
 
-def timed(argv: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, timeout=120)
-    return time.perf_counter() - start
+def paired(a: list[str], b: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+    """Median wall seconds of `a` and of `b`, run alternately so both see the same machine load."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for argv, into in ((a, times[0]), (b, times[1])):
+            into.append(timed(argv, env, runs=1))
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
-def env_for(home: Path, shiv_root: Path) -> dict[str, str]:
-    return {"PATH": "/usr/bin:/bin", "HOME": str(home), "SHIV_ROOT": str(shiv_root), "LANG": "C.UTF-8"}
+def _venv(where: Path) -> Path:
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
+    return where / "bin"
+
+
+def _build(tmp: Path) -> tuple[Path, Path]:
+    """(dist/looop, the wheel it carries), built into `tmp`."""
+    out = tmp / "dist" / "looop"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build-zipapp"), "--out", str(out), "--work",
+                    str(tmp / "work"), "--no-build-isolation"], check=True, stdout=subprocess.DEVNULL, timeout=900)
+    (wheel,) = (tmp / "work" / "wheel").glob("looop-*.whl")
+    return out, wheel
+
+
+def rows(runs: int = 9) -> list:
+    with tempfile.TemporaryDirectory(prefix="looop-bench-zipapp-") as scratch:
+        tmp = Path(scratch)
+        zipapp, wheel = _build(tmp)
+        wheel_bin = _venv(tmp / "wheel-venv")
+        subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "--python",
+                        str(wheel_bin / "python"), "install", "-q", str(wheel)], check=True, timeout=900)
+        bare_bin = _venv(tmp / "bare-venv")
+        config = tmp / "looop.json"
+        runner = f"{ROOT / 'fixtures' / 'runners' / 'fake-runner'} journal"
+        config.write_text(json.dumps({"default": "fake", "runners": {"fake": {"tick": runner}}}))
+        env = {"PATH": f"{bare_bin}:/usr/bin:/bin", "HOME": str(tmp), "LANG": "C.UTF-8", "TMPDIR": str(tmp),
+               "SHIV_ROOT": str(tmp / "shiv"), "LOOOP_CONFIG": str(config), "LOOOP_DATA_DIR": str(tmp / "data"),
+               "LOOOP_COLOR": "0"}
+        first = timed([str(zipapp), "version"], env, runs=1)
+        wheel_looop = str(wheel_bin / "looop")
+        subprocess.run([wheel_looop, "tick"], env=env, check=True, stdout=subprocess.DEVNULL)  # seed + decide once
+        out = []
+        for label, extra in (("", {}), (", PYTHONDONTWRITEBYTECODE=1", {"PYTHONDONTWRITEBYTECODE": "1"})):
+            e = {**env, **extra}
+            for verb in ("version", "tick"):
+                what = "looop version" if verb == "version" else "unchanged `looop tick`"
+                single, base = paired([str(zipapp), verb], [wheel_looop, verb], e, runs)
+                out.append((f"single file: {what}{label}", single, "s", "pip-installed wheel, same Python", base))
+        out.append(("single file: first start (unpacks once)", first, "s", "", 0.0))
+    return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--zipapp", type=Path, help="an already built dist/looop")
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="looop-bench-") as scratch:
-        tmp = Path(scratch)
-        zipapp = args.zipapp
-        if zipapp is None:
-            zipapp = tmp / "dist" / "looop"
-            subprocess.run([sys.executable, str(ROOT / "scripts" / "build-zipapp"), "--out", str(zipapp),
-                            "--work", str(tmp / "work"), "--no-build-isolation"],
-                           check=True, stdout=subprocess.DEVNULL, timeout=600)
-        argv = [str(zipapp.resolve()), "version"]
-        firsts, laters = [], []
-        for i in range(args.runs):
-            root = tmp / f"shiv-{i}"
-            firsts.append(timed(argv, env_for(tmp, root)))
-        warm = tmp / "shiv-0"
-        for _ in range(args.runs):
-            laters.append(timed(argv, env_for(tmp, warm)))
-        print(f"zipapp {zipapp} ({zipapp.stat().st_size // 1024} KiB), {args.runs} runs each, `looop version`:")
-        print(f"  first start (unpacks)      {statistics.median(firsts):.3f} s  (min {min(firsts):.3f})")
-        print(f"  later starts (no unpack)   {statistics.median(laters):.3f} s  (min {min(laters):.3f})")
-        script = shutil.which("looop") or str(Path(sys.executable).with_name("looop"))
-        if Path(script).exists():
-            installed = [timed([script, "version"], env_for(tmp, warm)) for _ in range(args.runs)]
-            print(f"  installed console script   {statistics.median(installed):.3f} s  ({script})")
-        python = [timed(["python3", "-c", "pass"], env_for(tmp, warm)) for _ in range(args.runs)]
-        print(f"  python3 -c pass            {statistics.median(python):.3f} s")
+    table(rows(args.runs))
+    print("\ntarget: the single file within 1.2x of the wheel for `looop version` and an unchanged tick, "
+          "with and without PYTHONDONTWRITEBYTECODE")
     return 0
 
 

@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from looop.fsio import lines_backwards
+from looop.fsio import lines_backwards, read_json_object
+from looop.stamps import utc
 
 HOUR = 3600.0
 _TOLERATED_OLDER = 64  # out-of-order lines from concurrent writers
@@ -39,15 +40,11 @@ class State:
         return out
 
 
-def utc(epoch: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
-
-
 def decides_since(events: Path, since: float, enough: int = 0, event: str = "decide_start") -> list[float]:
     """Times of `decide_start` (or `event`) events at or after `since`, newest first.
 
     Reads backwards and stops at the window's start (or once `enough` found)."""
-    from looop.cost import parse_ts
+    from looop.stamps import parse_utc as parse_ts
 
     wanted = _DECIDE if event == "decide_start" else re.compile(r'"event": ?"%s"' % re.escape(event))
     found: list[float] = []
@@ -107,12 +104,11 @@ def note(path: Path, state: State) -> None:
 
 def noted(path: Path, now: float | None = None) -> str | None:
     """The NEEDS YOU line for a held-back loop, while its window lasts."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    data = read_json_object(path)
+    if data is None:
         return None
     now = time.time() if now is None else now
-    resumes = data.get("resumes_at") if isinstance(data, dict) else None
+    resumes = data.get("resumes_at")
     if not isinstance(resumes, (int, float)) or resumes <= now:
         return None
     when = time.strftime("%H:%M" if resumes - now < 20 * 3600 else "%Y-%m-%d %H:%M", time.localtime(resumes))

@@ -24,11 +24,10 @@ def _digest(body: bytes) -> str:
 
 def load(path: Path) -> dict[str, Any] | None:
     """The saved state (also the older digests-only format), or None."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict):
+    from looop.fsio import read_json_object
+
+    data = read_json_object(path)
+    if data is None:
         return None
     if "parts" not in data:  # digests only, written before values were kept
         return {"parts": {k: v for k, v in data.items() if isinstance(v, str)}, "values": {}, "streaks": {}}

@@ -14,13 +14,13 @@ import sys
 from plumbum import cli
 
 from looop import __version__
-from looop.errors import FatalError
+from looop.errors import ExitStatus, FatalError
 from looop.usage import Verb
 
 VERBS = (
     "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
-    "playbook", "goal", "sensor", "shell", "cost", "schedule", "up", "down", "service", "demo", "help", "version",
-    "completions",
+    "playbook", "goal", "sensor", "shell", "cost", "schedule", "up", "down", "service",
+    "watch", "screenshot", "ask", "asks", "answer", "tell", "told", "wait", "demo", "help", "version", "completions",
 )
 
 
@@ -192,6 +192,33 @@ class Prune(Verb):
         return prune(_paths())
 
 
+@Looop.subcommand("watch")
+class Watch(Verb):
+    """A read-only full-screen view of the fleet: each session's terminal as it looked live"""
+
+    show_all = cli.Flag(["--all", "-a"], help="list finished sessions too (Tab toggles)")
+    since = cli.SwitchAttr("--since", str, default=None, argname="DUR",
+                           help="also list sessions active within DUR (30m, 2h, 1d)")
+
+    def main(self, id: str = "") -> int:
+        from looop.commands.watch import watch
+
+        return watch(_paths(), id or None, show_all=self.show_all, since=self.since)
+
+
+@Looop.subcommand("screenshot")
+class Screenshot(Verb):
+    """Print what a session's terminal shows now (also for finished sessions)"""
+
+    ansi = cli.Flag("--ansi", help="keep the colours (even with NO_COLOR: the flag is explicit)")
+    json = cli.Flag("--json", help="a grid: cols, rows, lines, cursor (schemas/screenshot.schema.json)")
+
+    def main(self, id: str) -> int:
+        from looop.commands.watch import screenshot
+
+        return screenshot(_paths(), id, ansi=self.ansi, as_json=self.json)
+
+
 @Looop.subcommand("playbook")
 class Playbook(Verb):
     """Review an AI-proposed PLAYBOOK change (diff, approve, reject), go back (history, restore <n>), or write it (write TEXT|-)"""
@@ -261,7 +288,7 @@ class Cost(Verb):
 
 
 @Looop.subcommand("schedule")
-class Schedule(cli.Application):
+class Schedule(Verb):
     """Wake the loop later: write <name> --in|--every|--at|--cron DUR [--note TEXT], rm <name>, list [--json]"""
 
     def main(self, *args: str) -> int:
@@ -275,7 +302,7 @@ class Schedule(cli.Application):
 
 
 @Schedule.subcommand("write")
-class ScheduleWrite(cli.Application):
+class ScheduleWrite(Verb):
     """Create or replace a schedule: exactly one of --in, --every, --at, --cron"""
 
     in_ = cli.SwitchAttr("--in", str, default=None, argname="DUR", help="once, this long from now (90, 90s, 30m, 12h, 1d)")
@@ -291,7 +318,7 @@ class ScheduleWrite(cli.Application):
 
 
 @Schedule.subcommand("rm")
-class ScheduleRm(cli.Application):
+class ScheduleRm(Verb):
     """Remove a schedule (a handled one-shot, or one no longer wanted)"""
 
     def main(self, name: str) -> int:
@@ -301,7 +328,7 @@ class ScheduleRm(cli.Application):
 
 
 @Schedule.subcommand("list")
-class ScheduleList(cli.Application):
+class ScheduleList(Verb):
     """Every schedule with its next due time (local time); invalid files show as invalid"""
 
     json = cli.Flag("--json", help="print a JSON array")
@@ -313,7 +340,7 @@ class ScheduleList(cli.Application):
 
 
 @Looop.subcommand("up")
-class Up(cli.Application):
+class Up(Verb):
     """Start the pulse detached, as the session `pulse` (attach pulse to watch it)"""
 
     def main(self) -> int:
@@ -323,7 +350,7 @@ class Up(cli.Application):
 
 
 @Looop.subcommand("down")
-class Down(cli.Application):
+class Down(Verb):
     """Stop the pulse, then every worker (SIGTERM, SIGKILL after the grace)"""
 
     grace = cli.SwitchAttr("--grace", float, default=5.0, argname="SECONDS",
@@ -336,13 +363,97 @@ class Down(cli.Application):
 
 
 @Looop.subcommand("service")
-class Service(cli.Application):
+class Service(Verb):
     """Run the pulse at login: install, uninstall or status (systemd user unit / launchd agent)"""
 
     def main(self, action: cli.Set("install", "uninstall", "status") = "status") -> int:  # type: ignore[valid-type]
         from looop.commands.service import service
 
         return service(_paths(), action)
+
+
+@Looop.subcommand("ask")
+class Ask(Verb):
+    """(for workers) Ask the human and block until answered; prints the answer"""
+
+    worker = cli.SwitchAttr("--worker", str, default=None, argname="ID",
+                            help="the asking worker (default: $LOOOP_SESSION_ID)")
+    prompt = cli.SwitchAttr("--prompt", str, default="", argname="TEXT", help="the question, in a line or a few")
+    options = cli.SwitchAttr("--options", str, default=None, argname="A,B", help="the choices, comma separated")
+    ref = cli.SwitchAttr("--ref", str, default=None, argname="PATH", help="a file with the detail (e.g. reports/x.md)")
+    timeout = cli.SwitchAttr("--timeout", str, default=None, argname="SECONDS",
+                             help="give up after this long (exit 3; the ask stays pending); env LOOOP_ASK_TIMEOUT")
+
+    def main(self) -> int:
+        from looop.commands.mailbox import ask
+
+        return ask(_paths(), self.worker, self.prompt, self.options, self.ref, self.timeout)
+
+
+@Looop.subcommand("asks")
+class Asks(Verb):
+    """Pending asks from workers, oldest first, with the command to answer each"""
+
+    json = cli.Flag("--json", help="print a JSON array of ask records (schemas/asks.schema.json)")
+    all = cli.Flag("--all", help="include answered asks, with their answers")
+    prune = cli.SwitchAttr("--prune", str, default=None, argname="DAYS",
+                           help="remove answered asks (and their answers) older than DAYS")
+
+    def main(self) -> int:
+        from looop.commands.mailbox import asks
+
+        return asks(_paths(), as_json=self.json, include_answered=self.all, prune=self.prune)
+
+
+@Looop.subcommand("answer")
+class Answer(Verb):
+    """Answer a pending ask, exactly once (text, or - / nothing to read stdin)"""
+
+    force = cli.Flag("--force", help="replace an answer already given (a wrong or unreadable one)")
+
+    def main(self, ask_id: str, *text: str) -> int:
+        from looop.commands.mailbox import answer
+
+        return answer(_paths(), ask_id, list(text), force=self.force)
+
+
+@Looop.subcommand("tell")
+class Tell(Verb):
+    """Queue a message for a live worker (it reads it with `told` or with its next answer)"""
+
+    def main(self, worker: str, *message: str) -> int:
+        from looop.commands.mailbox import tell
+
+        return tell(_paths(), worker, list(message))
+
+
+@Looop.subcommand("told")
+class Told(Verb):
+    """(for workers) Print the messages the human told you, oldest first, each once"""
+
+    worker = cli.SwitchAttr("--worker", str, default=None, argname="ID",
+                            help="the worker (default: $LOOOP_SESSION_ID)")
+
+    def main(self) -> int:
+        from looop.commands.mailbox import told
+
+        return told(_paths(), self.worker)
+
+
+@Looop.subcommand("wait")
+class Wait(Verb):
+    """Block until the loop needs you (a pending ask returns at once), then print status"""
+
+    only_asks = cli.Flag("--only-asks", help="watch asks only")
+    actionable = cli.Flag("--actionable", help="watch asks and the journal")
+    timeout = cli.SwitchAttr("--timeout", str, default=None, argname="SECONDS", help="give up after this long (exit 3)")
+    json = cli.Flag("--json", help="print the status --json object plus \"changed\"")
+
+    def main(self) -> int:
+        from looop.commands.mailbox import wait
+
+        return wait(_paths(), only_asks=self.only_asks, actionable=self.actionable, timeout=self.timeout,
+                    as_json=self.json)
 
 
 @Looop.subcommand("demo")
@@ -360,16 +471,24 @@ class Demo(Verb):
 class Help(Verb):
     """The whole manual, with this machine's live paths; `help <verb>` for one verb"""
 
-    def main(self, verb: str = "") -> int:
+    def main(self, verb: str = "", action: str = "") -> int:
         if verb:
             from looop.usage import UsageError, did_you_mean, verb_help
 
+            assert self.parent is not None  # a subcommand always has its parent
             sub = self.parent._subcommands.get(verb)
             if sub is None:
                 close = did_you_mean(verb, list(VERBS))
                 raise UsageError(f"help: no verb '{verb}'" + (f"; did you mean `looop help {close}`?" if close else
                                                               f" (verbs: {', '.join(VERBS)})"))
-            print(verb_help(sub.get()(f"looop {verb}")), end="")
+            name = f"looop {verb}"
+            if action:  # `looop help schedule write`
+                actions = getattr(sub.get()(name), "_subcommands", {})
+                if action not in actions:
+                    raise UsageError(f"help: `looop {verb}` has no action '{action}'"
+                                     + (f" (actions: {', '.join(actions)})" if actions else ""))
+                sub, name = actions[action], f"{name} {action}"
+            print(verb_help(sub.get()(name)), end="")
             return 0
         from looop.commands.manual import manual
 
@@ -402,6 +521,7 @@ class Complete(Verb):
     def main(self, *words: str) -> int:
         from looop.commands.completions import complete, switches_of
 
+        assert self.parent is not None  # a subcommand always has its parent
         registered = self.parent._subcommands
 
         def switches(verb: str) -> list[str]:
@@ -463,7 +583,7 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 # verbs whose text may come on stdin as a lone `-` (which plumbum would read as a switch)
-_STDIN_VERBS = ("goal", "sensor", "playbook", "shell")
+_STDIN_VERBS = ("goal", "sensor", "playbook", "shell", "answer")
 
 
 def _stdin_dash(argv: list[str]) -> list[str]:
@@ -486,20 +606,20 @@ def main(argv: list[str] | None = None) -> int:
             knobs.check_env()  # a bad knob is one line naming it, before any verb runs
         _, code = Looop.run(["looop", *argv], exit=False)
         sys.stdout.flush()
-        return int(code or 0)
+        return int(code or ExitStatus.OK)
     except FatalError as exc:
         _stderr(f"looop: {exc}")
         return exc.code
     except BrokenPipeError:
         _quiet_stdout()
-        return 0
+        return ExitStatus.OK
     except KeyboardInterrupt:
-        return 130
+        return ExitStatus.INTERRUPTED
     except OSError as exc:
         # A full disk, a read-only data dir, a vanished directory: one line.
         where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
         _stderr(f"looop: {exc.strerror or exc}{where} (nothing was lost: state files are replaced atomically)")
-        return 1
+        return ExitStatus.FAILED
 
 
 def _stderr(text: str) -> None:

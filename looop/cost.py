@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import math
 import time
-from calendar import timegm
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from looop.fsio import append_line, lines_backwards
+from looop.stamps import parse_utc as parse_ts  # the ledger's readers use this name
 
 
 @dataclass
@@ -31,33 +31,11 @@ def record(ledger: Path, kind: str, cost_id: str, runner: str, usd: float) -> bo
     """Append one line; only positive, finite amounts are recorded."""
     if not (isinstance(usd, (int, float)) and math.isfinite(usd) and usd > 0):
         return False
-    from looop.events import utc_now
+    from looop.stamps import utc_now
 
     line = {"ts": utc_now(), "kind": kind, "id": cost_id, "runner": runner, "cost_usd": float(usd)}
     append_line(ledger, json.dumps(line, ensure_ascii=False))
     return True
-
-
-def parse_ts(ts: object) -> float | None:
-    """Epoch seconds of a UTC RFC 3339 stamp (`YYYY-MM-DDTHH:MM:SS[.frac]Z`), else None."""
-    if not isinstance(ts, str) or len(ts) < 20 or not ts.endswith("Z") or not ts.isascii():
-        return None
-    if ts[4] != "-" or ts[7] != "-" or ts[10] != "T" or ts[13] != ":" or ts[16] != ":":
-        return None
-    digits = ts[0:4] + ts[5:7] + ts[8:10] + ts[11:13] + ts[14:16] + ts[17:19]
-    if not digits.isdigit():
-        return None
-    y, mo, d, h, mi, sec = (int(ts[0:4]), int(ts[5:7]), int(ts[8:10]), int(ts[11:13]), int(ts[14:16]),
-                            int(ts[17:19]))
-    if not (1 <= mo <= 12 and 1 <= d <= 31 and h < 24 and mi < 60 and sec < 62):
-        return None
-    frac = ts[19:-1]
-    extra = 0.0
-    if frac:
-        if not (frac.startswith(".") and frac[1:].isdigit()):
-            return None
-        extra = float("0" + frac)
-    return timegm((y, mo, d, h, mi, sec, 0, 0, 0)) + extra
 
 
 def parse_line(line: str) -> Entry | None:
@@ -74,10 +52,10 @@ def parse_line(line: str) -> Entry | None:
     ts = parse_ts(obj.get("ts"))
     if ts is None:
         return None
-    fields = [obj.get(k) for k in ("kind", "id", "runner")]
-    if not all(isinstance(f, str) for f in fields) or not fields[0]:
+    kind, cost_id, runner = obj.get("kind"), obj.get("id"), obj.get("runner")
+    if not (isinstance(kind, str) and kind and isinstance(cost_id, str) and isinstance(runner, str)):
         return None
-    return Entry(ts, fields[0], fields[1], fields[2], float(usd))
+    return Entry(ts, kind, cost_id, runner, float(usd))
 
 
 def entries(ledger: Path) -> Iterator[Entry]:

@@ -7,13 +7,10 @@ telemetry.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+from looop.stamps import utc_now
 
 
 def emit(path: Path, event: str, **fields: Any) -> None:

@@ -294,7 +294,7 @@ def run(lines: Iterable[str], out: TextIO, env: dict[str, str] | os._Environ[str
     env = os.environ if env is None else env
     for stream in (lines, out):
         if hasattr(stream, "reconfigure"):  # never die on bad bytes or a narrow terminal
-            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+            stream.reconfigure(errors="replace")
     meter = Meter()
     for line in lines:
         for text in feed(meter, line):

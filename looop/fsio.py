@@ -12,6 +12,7 @@ import fcntl
 import os
 import tempfile
 from pathlib import Path
+from typing import overload
 
 from looop.errors import FatalError
 
@@ -87,6 +88,14 @@ def append_line(path: Path, line: str) -> None:
             raise OSError(errno.ENOSPC, f"short write to {path}")
     finally:
         os.close(fd)
+
+
+@overload
+def read_text(path: Path, default: str) -> str: ...
+
+
+@overload
+def read_text(path: Path, default: None = None) -> str | None: ...
 
 
 def read_text(path: Path, default: str | None = None) -> str | None:

@@ -11,7 +11,6 @@ is gone is gone. Both are plain file operations.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -154,12 +153,11 @@ def reap_claims(claims_dir: Path, is_alive: Callable[[str], bool]) -> list[tuple
 
 
 def _claim_problem(path: Path, is_alive: Callable[[str], bool]) -> str:
-    try:
-        claim = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+    from looop.fsio import read_json_object
+
+    claim = read_json_object(path)
+    if claim is None:
         return "unparseable"
-    if not isinstance(claim, dict):
-        return "not a JSON object"
     session = claim.get("session")
     if not isinstance(session, str) or not session:
         return "names no session"

@@ -79,6 +79,10 @@ KNOBS: dict[str, Knob] = {
                           high=7 * DAY),
     "shell_allow_dangerous": Knob("LOOOP_SHELL_ALLOW_DANGEROUS", "shell_allow_dangerous", "whole", 0,
                                   "typed moves: 1 turns the run_shell deny-list off", high=1),
+    "ask_timeout": Knob("LOOOP_ASK_TIMEOUT", "ask_timeout", "number", None,
+                        "seconds `looop ask` waits before exit 3; 0 or none = forever", high=30 * DAY),
+    "notify_after_failures": Knob("LOOOP_NOTIFY_AFTER_FAILURES", "notify_after_failures", "whole", 3,
+                                  "notify after this many failed beats in a row"),
 }
 
 _WHOLE = re.compile(r"[0-9]{1,15}")

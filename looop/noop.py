@@ -81,11 +81,10 @@ def expired(path: Path, world_hash: str, env: Mapping[str, str] | None = None,
 
     On the hot path: one small file read, no config (the TTL was stored with it;
     LOOOP_NOOP_TTL in the environment wins)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("hash") != world_hash:
+    from looop.fsio import read_json_object
+
+    data = read_json_object(path)
+    if data is None or data.get("hash") != world_hash:
         return None
     env = os.environ if env is None else env
     from looop import knobs

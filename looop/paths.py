@@ -216,6 +216,7 @@ class Paths:
     def pulse_state(self) -> Path:
         """The running pulse's chosen wait and next beat (for `status`)."""
         return self.data / ".pulse.json"
+
     # -- typed moves (ignored by git) -----------------------------------------
     @property
     def decision(self) -> Path:
@@ -231,6 +232,31 @@ class Paths:
     def shell_running(self) -> Path:
         """Write-ahead record of a run_shell in progress (a crash leaves it behind)."""
         return self.data / ".shell-running.json"
+    # -- the mailbox (ignored by git) -----------------------------------------
+    @property
+    def asks(self) -> Path:
+        """A worker's questions, `<worker>-<n>.json`, kept as the record."""
+        return self.data / "asks"
+
+    @property
+    def answers(self) -> Path:
+        """The human's answers, `<ask-id>.json`, written exactly once."""
+        return self.data / "answers"
+
+    @property
+    def tells(self) -> Path:
+        """Messages queued for a live worker, `<worker>-<n>.json`."""
+        return self.data / "tells"
+
+    @property
+    def tells_consumed(self) -> Path:
+        """Delivered tells, pruned after a week."""
+        return self.tells / "consumed"
+
+    @property
+    def notified(self) -> Path:
+        """Which notifications were sent, and which wait for a retry."""
+        return self.data / ".notified.json"
 
     def snapshot(self, sensor: str) -> Path:
         return self.snapshots / f"sensor-{sensor}.json"

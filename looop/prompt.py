@@ -20,6 +20,7 @@ HEADERS = (
     "=== FAIRNESS ===",
     "=== SENSOR READINGS ===",
     "=== SCHEDULES (looop schedule list) ===",
+    "=== PENDING ASKS ===",
     "=== WORKER SESSIONS (looop ls) ===",
     "=== WORKER CLAIMS (claims/) ===",
     "=== RECENT JOURNAL ===",
@@ -47,6 +48,7 @@ class Inputs:
     goals: list[tuple[str, str]] = field(default_factory=list)  # (file name, body)
     readings: list[tuple[str, str]] = field(default_factory=list)  # (snapshot file, body)
     workers: list[Worker] = field(default_factory=list)
+    pending_asks: str = "(none)\n"  # body of PENDING ASKS (mailbox/view.py)
     claims: list[tuple[str, str]] = field(default_factory=list)  # (name, body)
     fairness: str = ""  # the FAIRNESS body (fairness.section)
     schedules: str = ""  # the SCHEDULES body (schedules.section)
@@ -112,6 +114,11 @@ the next beat runs (once; clamped to 5..3600). That is not a move.
 Never do anything irreversible (merge, deploy, public comment, close an issue,
 delete data, send a message) without the human's explicit approval. When you
 need the human, write the question to attention.md.
+
+PENDING ASKS are workers' questions to the human. Never answer one yourself
+(never run `answer`): only the human does. A LIVE ask has its worker blocked
+on it: leave it be. A STRANDED ask's worker is gone, so its answer would
+reach nobody: start a worker again if the goal still needs that decision.
 
 Finally append exactly ONE line to journal.md, in this form:
 - {inp.now} <what you did and why>
@@ -248,16 +255,18 @@ def build(inp: Inputs) -> str:
     out.append(f"\n{HEADERS[4]}\n")
     out.append(_body(inp.schedules, lim, "schedules/") if inp.schedules.strip() else "(none)\n")
     out.append(f"\n{HEADERS[5]}\n")
+    out.append(inp.pending_asks)  # built with its own `--- <id>` markers; each ask's text is neutralised
+    out.append(f"\n{HEADERS[6]}\n")
     if inp.workers:
         out.append(_body("\n".join(render_worker(w) for w in inp.workers), lim, "looop ls"))
     else:
         out.append("(none)\n")
-    out.append(f"\n{HEADERS[6]}\n")
+    out.append(f"\n{HEADERS[7]}\n")
     if inp.claims:
         lines = "\n".join(f"- {one_line(name)}: {' '.join(body.split())}" for name, body in inp.claims)
         out.append(_body(lines, lim, "claims/"))
     else:
         out.append("(none)\n")
-    out.append(f"\n{HEADERS[7]}\n")
+    out.append(f"\n{HEADERS[8]}\n")
     out.append(_body("\n".join(inp.journal), lim, "journal.md") if inp.journal else "(empty)\n")
     return "".join(out)

@@ -21,8 +21,6 @@ from typing import Callable, TextIO
 from looop import untrusted
 from looop.color import enabled, paint
 
-DEFAULT_TICK_TIMEOUT = 900.0
-
 # The group of the runner currently running, so a signal handler can stop it.
 _current_group: int | None = None
 

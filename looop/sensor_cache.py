@@ -13,7 +13,6 @@ import re
 import shutil
 import time
 from pathlib import Path
-from typing import Any
 
 HEADER_LINES = 5
 _INTERVAL = re.compile(r"^#\s*looop:interval\s*=\s*(\d+)\s*([smh]?)\s*$")
@@ -47,11 +46,10 @@ def reuse(script: Path, out_dir: Path, cache_dir: Path, now: float | None = None
     if interval is None:
         return None
     name = script.name[: -len(".sh")]
-    try:
-        meta: Any = json.loads((cache_dir / f"{name}.meta").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(meta, dict) or meta.get("script") != digest or not isinstance(meta.get("at"), (int, float)):
+    from looop.fsio import read_json_object
+
+    meta = read_json_object(cache_dir / f"{name}.meta")
+    if meta is None or meta.get("script") != digest or not isinstance(meta.get("at"), (int, float)):
         return None
     age = (time.time() if now is None else now) - meta["at"]
     if not 0 <= age < interval:

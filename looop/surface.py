@@ -30,14 +30,17 @@ def needs(paths: Paths, workers: list[Worker]) -> list[str]:
         lines.append(f"PLAYBOOK change proposed: review `{cmd} playbook diff`, "
                      f"then `{cmd} playbook approve` or `{cmd} playbook reject`")
     lines += guard_lines(paths)
-    attention = read_text(paths.attention, "") or ""
-    for line in attention.splitlines():
-        if line.strip():
-            lines.append(f"attention: {line.strip()}")
     for w in workers:
         if w.flagged and w.alive:
             cmd = cmd or user_command(paths)
             lines.append(f"⚑ {w.name}: {w.note or '(no note)'} — attach: {cmd} attach {w.name}")
+    from looop.mailbox import view
+
+    lines += view.needs_lines(paths)  # pending asks (after flags, before attention), failing notifications
+    attention = read_text(paths.attention, "") or ""
+    for line in attention.splitlines():
+        if line.strip():
+            lines.append(f"attention: {line.strip()}")
     return lines
 
 

@@ -60,7 +60,8 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None, quiet
         readings = _sense(paths, snap_dir, env)
         workers = fleet_now(paths, env)
         timed = schedules.load_all(paths)
-        parts = world.parts(paths.playbook, paths.goals, snap_dir, workers) + schedules.world_parts(timed)
+        parts = (world.parts(paths.playbook, paths.goals, snap_dir, workers) + schedules.world_parts(timed)
+                 + world.ask_parts(paths))
         world_hash = world.digest(parts)
         unchanged = read_text(paths.last_hash, "").strip() == world_hash
         if unchanged and not focus and not dry_run and not _must_decide(paths, world_hash):
@@ -88,9 +89,11 @@ def fleet_now(paths: Paths, env: dict[str, str]) -> list:
     fits this beat's budget has run (so the AI sees its verdict)."""
     from looop import knobs
     from looop.fleet import verify
+    from looop.mailbox import asking
 
     config = knobs.config_dict(paths.config)
-    workers = fleet.workers(paths.fleet_root, config=config)
+    asks = asking.blocked_workers(paths)
+    workers = fleet.workers(paths.fleet_root, config=config, asks=asks)
     if not verify.pending(paths.fleet_root, workers):
         return workers
     timeout = max(1, knobs.whole("verify_timeout", config))
@@ -105,7 +108,7 @@ def fleet_now(paths: Paths, env: dict[str, str]) -> list:
             warn(line)
         events.emit(paths.events, "verify_done", session=sid, result=result["result"],
                     exit_code=result["exit_code"], timed_out=result["timed_out"])
-    return fleet.workers(paths.fleet_root, config=config)
+    return fleet.workers(paths.fleet_root, config=config, asks=asks)
 
 
 def prune_shown(paths: Paths, workers: list) -> None:
@@ -127,7 +130,8 @@ def housekeeping(paths: Paths) -> None:
     left behind. (Finished workers are pruned by the beat that showed them.)"""
     from looop.fsio import sweep_temps
 
-    for directory in (paths.data, paths.goals, paths.claims, paths.sensor_cache, paths.playbook_history):
+    for directory in (paths.data, paths.goals, paths.claims, paths.sensor_cache, paths.playbook_history,
+                      paths.asks, paths.answers, paths.tells, paths.tells_consumed):
         sweep_temps(directory)
     if paths.shell_running.exists():
         from looop.moves.shell import recover
@@ -425,6 +429,7 @@ def _guard_sections(paths: Paths, parts: list, config: dict, consume: bool = Tru
 def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, focus: str | None,
             timed: list[schedules.Schedule]):
     from looop import fairness, knobs, prompt
+    from looop.mailbox import view
 
     now, zone = journal.now_stamp()
     body_max = knobs.get("prompt_body_max")
@@ -438,6 +443,7 @@ def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, fo
         goals=[(g.name, read_text(g, "") or "") for g in sorted(paths.goals.glob("*.md"))],
         readings=[(s.name, read_text(s, "") or "") for s in sorted(snap_dir.glob("sensor-*.json"))],
         workers=workers,
+        pending_asks=view.prompt_section(paths, workers),
         claims=[(c.stem, read_text(c, "") or "") for c in sorted(paths.claims.glob("*.json"))],
         fairness=fairness.section(paths, fairness.goal_ids(paths.goals)),
         schedules=schedules.section(timed, time.time()),
@@ -461,6 +467,9 @@ def _read_playbook(paths: Paths) -> str:
 
 def _after(paths: Paths, workers: list) -> None:
     from looop import surface
+    from looop.mailbox import notify, store
+
+    notify.on_beat(paths, workers, store.pending_ids(paths))
 
     if gate.gate_post(paths.playbook, paths.approved, paths.proposed):
         warn("the AI edited PLAYBOOK.md: change parked in PLAYBOOK.proposed.md, baseline restored")

@@ -15,7 +15,7 @@ from plumbum import cli
 from plumbum.cli.application import ShowHelp, ShowHelpAll, ShowVersion
 from plumbum.cli.switches import SwitchError
 
-from looop.errors import FatalError
+from looop.errors import ExitStatus, FatalError
 
 _WRONG_TYPE = re.compile(r"Argument of (\S+) expected to be .*?, not (.*?):\n", re.S)
 _UNKNOWN_SWITCH = re.compile(r"Unknown switch (\S+)")
@@ -25,7 +25,7 @@ class UsageError(FatalError):
     """A mistake in how a verb was called: exit 2."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, 2)
+        super().__init__(message, ExitStatus.BAD_INPUT)
 
 
 def verb_of(app: cli.Application) -> str:

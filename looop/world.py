@@ -57,6 +57,13 @@ def parts(playbook: Path, goals_dir: Path, snapshots_dir: Path, workers: Iterabl
     return out
 
 
+def ask_parts(paths: Any) -> list[tuple[str, bytes]]:
+    """Pending asks, by id only: a new ask or an answer wakes the loop once (tells never do)."""
+    from looop.mailbox.store import pending_ids
+
+    return [(f"ask:{rid}", b"") for rid in pending_ids(paths)]
+
+
 def digest(world: list[tuple[str, bytes]]) -> str:
     h = hashlib.sha256()
     for marker, body in world:

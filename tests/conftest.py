@@ -1,9 +1,15 @@
-"""Shared test setup: hypothesis profiles and the looop test helpers."""
+"""Shared test setup: hypothesis profiles, the soak marker, and the looop test helpers.
+
+Soak tests (`@pytest.mark.soak`: minutes of random kills, many rounds of
+races) run in CI (CI=true) or with `--soak`; elsewhere they are skipped, so a
+developer's run stays short. `-m soak` runs only them.
+"""
 
 from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -12,3 +18,16 @@ settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 pytest_plugins = ["tests.helpers", "tests.shipping"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--soak", action="store_true", help="also run the soak tests (CI=true does too)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--soak") or os.environ.get("CI") or "soak" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="soak test: runs in CI (CI=true) or with --soak")
+    for item in items:
+        if "soak" in item.keywords:
+            item.add_marker(skip)

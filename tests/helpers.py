@@ -1,27 +1,49 @@
 """Test helpers shared by the whole suite (loaded as a pytest plugin).
 
 `loop` gives each test its own data dir and config, and runs the real
-installed `looop` command against them, with a fake runner from fixtures/
-standing in for the LLM.
+installed `looop` command against them (`loop.run`), or a one-shot verb in
+this process (`loop.call`, the same result in a fraction of the time), with a
+fake runner from fixtures/ standing in for the LLM. `wait_for` is the one way
+a test polls. No test may leave a worker behind: the run fails if one does.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 FAKE_RUNNER = FIXTURES / "runners" / "fake-runner"
+
+
+T = TypeVar("T")
+
+
+def wait_for(check: Callable[[], T], timeout: float = 10.0, what: str = "condition", every: float = 0.02) -> T:
+    """Poll `check` until it returns something truthy, and return that; fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(every)
 
 
 def looop_argv() -> list[str]:
@@ -72,6 +94,19 @@ class Loop:
             [*looop_argv(), *args], env={**self.env, **(env or {})}, cwd=self.root, text=True,
             capture_output=True, timeout=timeout, input=input if input is not None else "",
         )
+
+    def call(self, *args: str, input: str | None = None,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """A one-shot verb run in this process: what `run` returns, without starting a Python.
+
+        For verbs that only read and write files (status, ls, cost, help, init,
+        playbook, flag ...); beats, the pulse, workers and attach need `run`."""
+        out, err = _Capture(), _Capture()
+        with _as_looop(args, {**self.env, **(env or {})}, self.root, io.StringIO(input or ""), out, err):
+            from looop.cli import main
+
+            code = main(list(args))
+        return subprocess.CompletedProcess(["looop", *args], code, out.getvalue(), err.getvalue())
 
     def popen(self, *args: str, env: dict[str, str] | None = None, **kw: Any) -> subprocess.Popen[str]:
         kw.setdefault("stdout", subprocess.PIPE)
@@ -125,6 +160,36 @@ class Loop:
             return []
 
 
+class _Capture(io.StringIO):
+    """A captured stdout/stderr: not a terminal, like a pipe."""
+
+    def isatty(self) -> bool:
+        return False
+
+
+@contextlib.contextmanager
+def _as_looop(args: tuple[str, ...], env: dict[str, str], cwd: Path, stdin: io.StringIO,
+              stdout: io.StringIO, stderr: io.StringIO) -> Iterator[None]:
+    """Environment, cwd, argv, stdio and SIGTERM handler as a `looop` process has them; all restored after."""
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    saved_io, saved_argv = (sys.stdin, sys.stdout, sys.stderr), sys.argv
+    saved_term = signal.getsignal(signal.SIGTERM)
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    sys.argv = [looop_argv()[0], *args]
+    sys.stdin, sys.stdout, sys.stderr = stdin, stdout, stderr
+    try:
+        yield
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_io
+        sys.argv = saved_argv
+        signal.signal(signal.SIGTERM, saved_term)
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+
+
 def clean_env(root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOOOP_", "HYPOTHESIS"))}
     env.update(
@@ -144,6 +209,70 @@ def clean_env(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def loop(tmp_path: Path) -> Loop:
+def loop(tmp_path: Path) -> Iterator[Loop]:
     (tmp_path / "home").mkdir()
-    return Loop(root=tmp_path, env=clean_env(tmp_path))
+    yield Loop(root=tmp_path, env=clean_env(tmp_path))
+    stop_workers(tmp_path)
+
+
+# -- no test leaves a worker behind ---------------------------------------------
+
+def stop_workers(root: Path) -> None:
+    """End every worker session under `root`: its worker's group, then its supervisor."""
+    for meta_file in root.rglob("sessions/looop-*/meta.json"):
+        from looop.fsio import read_json_object
+
+        meta = read_json_object(meta_file) or {}
+        status = read_json_object(meta_file.parent / "status.json") or {}
+        worker = status.get("worker_pid")
+        if isinstance(worker, int) and worker > 1:
+            with contextlib.suppress(OSError):
+                if os.getsid(worker) == worker:
+                    os.killpg(worker, signal.SIGKILL)
+        sup = meta.get("supervisor_pid")
+        if isinstance(sup, int) and sup > 1 and sup in supervisors():
+            with contextlib.suppress(OSError):
+                os.kill(sup, signal.SIGTERM)
+
+
+def supervisors(under: Path | None = None) -> dict[int, Path]:
+    """Live `looop _supervise <session dir>` processes (those whose dir is under `under`)."""
+    found: dict[int, Path] = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if b"_supervise" not in argv[:-2] or state in ("Z", "X"):
+            continue
+        where = Path(os.fsdecode(argv[argv.index(b"_supervise") + 1]))
+        if under is None or where.is_relative_to(under):
+            found[int(proc.name)] = where
+    return found
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any test left a worker's supervisor running (and end it)."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None or not Path("/proc/self").exists():
+        return
+    base = factory.getbasetemp().resolve()
+    try:
+        wait_for(lambda: not supervisors(base), timeout=5, what="supervisors to end")
+        return
+    except AssertionError:
+        leaked = supervisors(base)
+    for pid in leaked:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    lines = "\n".join(f"  pid {pid}: {where}" for pid, where in sorted(leaked.items()))
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    message = f"{len(leaked)} worker supervisor(s) outlived their test (now killed):\n{lines}"
+    if reporter is not None:
+        reporter.write_line(message, red=True)
+    else:
+        print(message, file=sys.stderr)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

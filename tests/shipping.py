@@ -20,7 +20,7 @@ import pytest
 from looop import __version__
 from tests.helpers import FAKE_RUNNER, ROOT
 
-BUILD_TIMEOUT = 240
+BUILD_TIMEOUT = 600  # compiling every dependency to bytecode takes a while on a busy machine
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,13 @@ def assert_beats(looop: list[str], home: Path) -> None:
     assert (data / "sensors" / "today.sh").stat().st_mode & 0o111
     # the runner reached this very looop again through $LOOOP_BIN
     assert json.loads((data / "cost.jsonl").read_text().splitlines()[-1])["cost_usd"] == 0.25
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that builds the shared artefacts first gets the time to build them (the build has its own limits)."""
+    for item in items:
+        if {"wheelhouse", "zipapp"} & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(3 * BUILD_TIMEOUT))
 
 
 @pytest.fixture(scope="session")

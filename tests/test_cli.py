@@ -13,7 +13,7 @@ from tests.helpers import looop_argv
 
 
 def test_unknown_verb_lists_the_verbs(loop):
-    out = loop.run("frobnicate")
+    out = loop.call("frobnicate")
     assert out.returncode == 2
     assert "unknown verb 'frobnicate'" in out.stderr and "tick" in out.stderr and "playbook" in out.stderr
 
@@ -43,12 +43,12 @@ def test_a_usage_mistake_is_one_line_and_where_to_read_more(loop, argv, first_li
 
 
 def test_help_for_one_verb(loop):
-    out = loop.run("help", "start-session")
+    out = loop.call("help", "start-session")
     assert out.returncode == 0
     assert out.stdout.startswith("usage: looop start-session [--verify CMD] <id> <prompt> [<runner>]\n")
     assert "Start a worker" in out.stdout and "=None" not in out.stdout
     assert loop.run("kill", "--help").stdout.startswith("usage: looop kill [--grace SECONDS] <id>")
-    wrong = loop.run("help", "kil")
+    wrong = loop.call("help", "kil")
     assert wrong.returncode == 2 and "did you mean `looop help kill`?" in wrong.stderr
 
 
@@ -63,7 +63,7 @@ def test_the_short_help_lists_only_verbs_a_user_types(loop):
 
 
 def test_help_is_the_manual_with_live_paths(loop):
-    out = loop.run("help")
+    out = loop.call("help")
     assert out.returncode == 0
     for needle in ("ONE BEAT", "THE RULES", "VERBS", str(loop.data), str(loop.config), "LOOOP_TICK_TIMEOUT",
                    "looop run <goal>", "(a separate profile)"):
@@ -78,55 +78,33 @@ def test_python_dash_m_runs_the_same_cli(loop):
 def test_status_json_matches_its_schema(loop):
     loop.fake("attention", "look at me", "propose", "new rules", "cost", "0.25", "journal")
     loop.run("tick")
-    out = loop.run("status", "--json")
+    out = loop.call("status", "--json")
     assert out.returncode == 0
     status = json.loads(out.stdout)
     assert schemas.problems("status", status) == []
     assert status["pulse"]["running"] is False and status["playbook_proposal_pending"] is True
     assert status["attention"] == ["look at me"] and status["cost_today_usd"] == 0.25
     assert status["data_dir"] == str(loop.data) and status["last_tick"]["hash"]
-    human = loop.run("status").stdout
+    human = loop.call("status").stdout
     assert "not running" in human and "look at me" in human and "$0.25" in human
 
 
 def test_cost_reports_by_kind_and_runner(loop):
-    assert "no spend recorded yet" in loop.run("cost").stdout
+    assert "no spend recorded yet" in loop.call("cost").stdout
     for args in (("tick", "t1", "pi", "0.1"), ("goal", "g", "claude", "0.0250"), ("session", "w", "pi", "1")):
-        assert loop.run("_cost", *args).returncode == 0
-    assert loop.run("_cost", "tick", "x", "pi", "0").returncode == 0  # zero is not recorded
-    assert loop.run("_cost", "tick", "x", "pi", "lots").returncode == 2
+        assert loop.call("_cost", *args).returncode == 0
+    assert loop.call("_cost", "tick", "x", "pi", "0").returncode == 0  # zero is not recorded
+    assert loop.call("_cost", "tick", "x", "pi", "lots").returncode == 2
     lines = (loop.data / "cost.jsonl").read_text().splitlines()
     assert len(lines) == 3
     for line in lines:
         assert schemas.is_valid("ledger", json.loads(line))
-    report = json.loads(loop.run("cost", "all", "--json").stdout)
+    report = json.loads(loop.call("cost", "all", "--json").stdout)
     assert report["total_usd"] == 1.125 and report["calls"] == 3
     assert report["by_kind"]["session"] == {"usd": 1.0, "calls": 1}
     assert report["by_runner"]["pi"] == {"usd": 1.1, "calls": 2}
-    human = loop.run("cost", "today").stdout
+    human = loop.call("cost", "today").stdout
     assert "$1.125 over 3 calls" in human and "claude" in human
-
-
-def test_fmt_renders_and_meters_a_pi_stream(loop):
-    stream = "\n".join(json.dumps(e) for e in [
-        {"type": "tool_execution_start", "toolName": "bash", "args": {"command": "ls goals"}},
-        {"type": "tool_execution_end", "toolName": "bash", "isError": True, "result": {"content": [{"type": "text", "text": "nope"}]}},
-        {"type": "message_end", "message": {"role": "user", "usage": {"cost": {"total": 9}}}},
-        {"type": "message_end", "message": {"role": "assistant", "content": [{"type": "text", "text": "Done."}],
-                                              "usage": {"cost": {"total": 0.002}}}},
-    ]) + "\nnot json\n"
-    out = loop.run("_fmt", input=stream, env={"LOOOP_COST_KIND": "tick", "LOOOP_COST_ID": "t", "LOOOP_COST_RUNNER": "pi",
-                                                "COST_LEDGER": str(loop.root / "ledger.jsonl")})
-    assert out.returncode == 0
-    assert out.stdout.splitlines() == ["→ bash: ls goals", "✗ bash failed: nope", "Done.", "not json"]
-    assert json.loads((loop.root / "ledger.jsonl").read_text())["cost_usd"] == 0.002
-
-
-def test_fmt_fails_when_the_model_call_failed(loop):
-    err = json.dumps({"type": "message_end", "message": {"role": "assistant", "stopReason": "error",
-                                                           "errorMessage": "overloaded"}})
-    assert loop.run("_fmt", input=err + "\n").returncode == 1
-    assert loop.run("_fmt", input="just text\n").returncode == 1
 
 
 def test_closed_stdout_pipe_exits_quietly(loop):

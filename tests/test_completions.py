@@ -22,7 +22,7 @@ from tests.helpers import Loop, looop_argv
 def in_bash(loop: Loop, *words: str) -> list[str]:
     """What TAB offers after `looop <words>` (the last word is being typed)."""
     bin_dir = Path(looop_argv()[0]).parent
-    script = loop.run("completions", "bash")
+    script = loop.call("completions", "bash")
     assert script.returncode == 0, script.stderr
     quoted = " ".join(f"'{w}'" for w in ("looop", *words))
     probe = (f"{script.stdout}\nCOMP_WORDS=({quoted}); COMP_CWORD={len(words)}; "
@@ -80,7 +80,7 @@ def test_worker_verbs_complete_live_worker_ids(loop: Loop, monkeypatch: pytest.M
 
 
 def test_an_unknown_shell_is_one_clear_line(loop: Loop):
-    out = loop.run("completions", "fish")
+    out = loop.call("completions", "fish")
     assert out.returncode == 1
     assert out.stderr.strip() == "looop: no completion for shell 'fish'; choose one of: bash, zsh"
 
@@ -89,7 +89,7 @@ def test_an_unknown_shell_is_one_clear_line(loop: Loop):
 def test_zsh_completion_offers_goals(loop: Loop):
     loop.seed()
     bin_dir = Path(looop_argv()[0]).parent
-    script = loop.run("completions", "zsh").stdout
+    script = loop.call("completions", "zsh").stdout
     probe = (f"compdef() {{ :; }}\n{script}\ncompadd() {{ shift; print -l -- \"$@\"; }}\n"
              "words=(looop run ''); CURRENT=3; _looop")
     env = {**loop.env, "PATH": f"{bin_dir}:{loop.env['PATH']}"}

@@ -8,15 +8,18 @@ import multiprocessing
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
+import pytest
+
 from looop import cost, fsio
-from tests.helpers import looop_argv
+from tests.helpers import looop_argv, wait_for
 
 ROUNDS = int(os.environ.get("LOOOP_RACE_ROUNDS", "100"))
 
 
+@pytest.mark.soak
+@pytest.mark.timeout(900)
 def test_two_pulses_started_at_the_same_instant(loop):
     loop.fake("journal")
     loop.seed()
@@ -30,13 +33,9 @@ def test_two_pulses_started_at_the_same_instant(loop):
         procs = [subprocess.Popen(["sh", "-c", barrier, str(go), *argv],
                                   env={**loop.env, "LOOOP_INTERVAL": "30"}, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, text=True, start_new_session=True) for _ in range(2)]
-        deadline = time.monotonic() + 20
-        while len(list(loop.root.glob("go.ready.*"))) < 2 and time.monotonic() < deadline:
-            time.sleep(0.002)
+        wait_for(lambda: len(list(loop.root.glob("go.ready.*"))) == 2, 20, "both to be ready", every=0.002)
         go.touch()  # both are spinning: they start now
-        deadline = time.monotonic() + 20
-        while all(p.poll() is None for p in procs) and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for(lambda procs=procs: any(p.poll() is not None for p in procs), 20, "one pulse to give up", every=0.01)
         done = [p for p in procs if p.poll() is not None]
         assert len(done) == 1, f"round {round_no}: {len(done)} pulses exited"
         loser, winner = done[0], next(p for p in procs if p is not done[0])
@@ -84,13 +83,11 @@ def test_manual_run_beside_a_pulse_beat_tears_nothing(loop):
     loop.sensor("fast", 'echo "{\\"signal\\": 1}"')
     pulse = loop.popen(env={"LOOOP_INTERVAL": "30"}, stdout=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 20
-        while "tick_start" not in loop.event_names() and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for(lambda: "tick_start" in loop.event_names(), 20, "the pulse's beat to start")
         out = loop.run("run", "setup")  # while the pulse is sensing
         assert out.returncode == 0, out.stdout + out.stderr
-        while "decided" not in [e["event"] for e in loop.events() if "goal" not in e] and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(lambda: "decided" in [e["event"] for e in loop.events() if "goal" not in e], 20,
+                 "the pulse's beat to decide")
         snaps = {p.name for p in (loop.data / "snapshots").iterdir()}
         assert {"sensor-slow.json", "sensor-fast.json", "sensor-today.json"} <= snaps
         assert json.loads((loop.data / "snapshots/sensor-slow.json").read_text())["signal"] == f"slow-{loop.data}"

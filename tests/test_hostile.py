@@ -37,7 +37,7 @@ def test_a_hostile_data_dir_path_is_always_quoted(loop, tmp_path):
     assert out.returncode == 0, out.stdout + out.stderr
     assert loop.calls() == 1
     assert "attention: x" in out.stdout
-    help_out = loop.run("help", env=env).stdout
+    help_out = loop.call("help", env=env).stdout
     assert str(data) in help_out
     # the exact command the loop tells the human to type works in a shell
     loop.fake("propose", "p", "journal")

@@ -7,15 +7,7 @@ import signal
 import time
 
 from looop.fsio import pid_alive
-
-
-def _wait_for(predicate, timeout=20.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+from tests.helpers import wait_for
 
 
 def _read_until(proc, needle, timeout=20.0):
@@ -59,13 +51,13 @@ def test_two_pulses_at_once_exactly_one_runs(loop):
     loop.seed()
     procs = [loop.popen(env={"LOOOP_INTERVAL": "30"}) for _ in range(2)]
     try:
-        _wait_for(lambda: any(p.poll() is not None for p in procs), what="one pulse to give up")
+        wait_for(lambda: any(p.poll() is not None for p in procs), 20, what="one pulse to give up")
         loser = next(p for p in procs if p.poll() is not None)
         winner = next(p for p in procs if p is not loser)
         assert loser.returncode == 1
         assert "another looop pulse is running" in loser.stdout.read()
         assert winner.poll() is None
-        _wait_for(lambda: _lock_pid(loop) == str(winner.pid), what="the lock pid")
+        wait_for(lambda: _lock_pid(loop) == str(winner.pid), 20, what="the lock pid")
         # a tick while the pulse runs is refused, naming the pid
         out = loop.run("tick")
         assert out.returncode == 1 and f"pid {winner.pid}" in out.stderr
@@ -88,7 +80,7 @@ def test_sigterm_stops_the_runner_and_releases_the_lock(loop):
         pulse.send_signal(signal.SIGTERM)
         assert pulse.wait(15) == 0
         assert "pulse stopped" in pulse.stdout.read()
-        _wait_for(lambda: not _running(runner_pid), what="the runner to stop")
+        wait_for(lambda: not _running(runner_pid), 20, what="the runner to stop")
         assert _lock_pid(loop) == ""
         assert loop.run("tick", "--dry-run").returncode == 0, "the lock is free again"
     finally:
@@ -100,13 +92,13 @@ def test_a_killed_pulse_leaves_a_lock_the_next_one_reclaims(loop):
     loop.fake("journal")
     loop.seed()
     first = loop.popen(env={"LOOOP_INTERVAL": "30"})
-    _wait_for(lambda: _lock_pid(loop) == str(first.pid), what="the first pulse to lock")
+    wait_for(lambda: _lock_pid(loop) == str(first.pid), 20, what="the first pulse to lock")
     first.kill()
     first.wait(10)
     assert _lock_pid(loop) == str(first.pid)  # stale: its owner is dead
     second = loop.popen(env={"LOOOP_INTERVAL": "30"})
     try:
-        _wait_for(lambda: _lock_pid(loop) == str(second.pid), what="the second pulse to reclaim")
+        wait_for(lambda: _lock_pid(loop) == str(second.pid), 20, what="the second pulse to reclaim")
         assert second.poll() is None
     finally:
         second.send_signal(signal.SIGINT)
@@ -144,7 +136,7 @@ def test_pulse_beats_repeatedly_with_zero_interval(loop):
     loop.seed()
     pulse = loop.popen(env={"LOOOP_INTERVAL": "0", "LOOOP_BUSY_INTERVAL": "0"})
     try:
-        _wait_for(lambda: loop.event_names().count("world_unchanged") >= 3, what="three beats")
+        wait_for(lambda: loop.event_names().count("world_unchanged") >= 3, 20, what="three beats")
         assert loop.calls() == 1, "only the first beat saw a changed world"
     finally:
         pulse.send_signal(signal.SIGTERM)
@@ -175,7 +167,7 @@ def test_a_quiet_pulse_prints_nothing_for_an_unchanged_world(loop):
     assert loop.run("tick").returncode == 0
     pulse = loop.popen("--quiet", env={"LOOOP_INTERVAL": "1"})
     try:
-        _wait_for(lambda: loop.event_names().count("world_unchanged") >= 2, what="two unchanged beats")
+        wait_for(lambda: loop.event_names().count("world_unchanged") >= 2, 20, what="two unchanged beats")
     finally:
         pulse.send_signal(signal.SIGTERM)
         out, _ = pulse.communicate(timeout=10)

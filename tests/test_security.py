@@ -6,11 +6,9 @@ Runs real workers (fixtures/runners/fake-worker) under the real supervisor.
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -80,11 +78,11 @@ def test_hostile_prompts_and_notes_arrive_as_data(loop, prompt, note):
     bait = f"$(touch {loop.root}/PWNED) `touch {loop.root}/PWNED` ; touch {loop.root}/PWNED '"
     if kit.session_dir(loop, "h").exists():
         loop.run("kill", "h")
-        loop.run("prune")
+        loop.call("prune")
     kit.start(loop, "h", "hang", prompt=prompt + bait)
     written = (loop.data / "prompts" / "looop-h.md").read_text()
     assert written.endswith(prompt + bait) or written.endswith(prompt + bait + "\n")
-    out = loop.run("flag", "h", note + bait)
+    out = loop.call("flag", "h", note + bait)
     assert out.returncode == 0, out.stderr
     row = next(r for r in kit.ls_json(loop)["sessions"] if r["id"] == "looop-h")
     assert row["note"] == " ".join((note + bait).split())
@@ -115,7 +113,7 @@ def test_secrets_never_reach_fleet_metadata_or_ls(loop):
     kit.use_fake_worker(loop)
     kit.start(loop, "s", "flag", "need you", "hang", env=SECRETS)
     kit.wait_for(lambda: kit.status(loop, "s").get("note"), what="the flag")
-    shown = loop.run("ls", "--json").stdout + loop.run("ls").stdout + loop.run("status", "--json").stdout
+    shown = loop.call("ls", "--json").stdout + loop.call("ls").stdout + loop.call("status", "--json").stdout
     files = [p for p in kit.session_dir(loop, "s").iterdir() if p.suffix == ".json"]
     files += [loop.data / "events.jsonl"]
     written = "".join(p.read_text() for p in files if p.exists())

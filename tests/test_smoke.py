@@ -27,5 +27,5 @@ def test_demo_decides_once_then_skips(loop):
 def test_version(loop):
     from looop import __version__
 
-    out = loop.run("version")
+    out = loop.call("version")
     assert out.stdout.strip() == f"looop {__version__}"

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import subprocess
-import time
 
 import pytest
 
@@ -102,9 +101,7 @@ def test_failed_runner_keeps_the_world_unsaved(loop):
 
 def test_hung_runner_is_killed_after_the_tick_timeout(loop):
     loop.fake("hang")
-    started = time.monotonic()
     out = loop.run("tick", env={"LOOOP_TICK_TIMEOUT": "2"})
-    assert time.monotonic() - started < 20
     assert out.returncode == 1
     assert "timed out after 2s" in out.stdout
     runner_pid = int((loop.root / "runner-pid").read_text())
@@ -153,21 +150,21 @@ def test_ai_edit_of_playbook_is_parked(loop):
     assert "proposal_parked" in loop.event_names()
     assert "NEEDS YOU" in out.stdout and "playbook approve" in out.stdout
 
-    diff = loop.run("playbook")
+    diff = loop.call("playbook")
     assert "+AI rules now" in diff.stdout and "approve" in diff.stdout
-    assert loop.run("playbook", "approve").returncode == 0
+    assert loop.call("playbook", "approve").returncode == 0
     assert (loop.data / "PLAYBOOK.md").read_text() == "AI rules now\n"
     assert not (loop.data / "PLAYBOOK.proposed.md").exists()
-    assert "no pending" in loop.run("playbook", "reject").stdout
+    assert "no pending" in loop.call("playbook", "reject").stdout
 
 
 def test_reject_keeps_the_live_playbook(loop):
     loop.fake("propose", "maybe this", "journal")
     loop.run("tick")
     before = (loop.data / "PLAYBOOK.md").read_text()
-    assert loop.run("playbook", "reject").returncode == 0
+    assert loop.call("playbook", "reject").returncode == 0
     assert (loop.data / "PLAYBOOK.md").read_text() == before
-    assert "no pending PLAYBOOK change" in loop.run("playbook", "diff").stdout
+    assert "no pending PLAYBOOK change" in loop.call("playbook", "diff").stdout
 
 
 def test_human_edit_of_playbook_is_adopted(loop):
@@ -288,7 +285,7 @@ def test_first_run_picks_the_first_installed_runner_and_init_may_still_choose(lo
     assert json.loads(loop.config.read_text())["default"] == "codex"
     assert "with runner codex (the first installed agent CLI)" in out.stderr
     # the config nobody edited is not the user's yet: init replaces it without --force
-    again = loop.run("init", "--runner", "gemini", env=env)
+    again = loop.call("init", "--runner", "gemini", env=env)
     assert again.returncode == 0, again.stderr
     assert json.loads(loop.config.read_text())["default"] == "gemini"
 

@@ -1,8 +1,9 @@
-"""The single-file executable (dist/looop, a shiv zipapp).
+"""The single-file executable (dist/looop, a Python zipapp).
 
 Copied alone into an empty directory, with a fresh HOME and a python3 that
-has none of looop's dependencies, it must still run every kind of verb, and
-unpack itself into that HOME once, not on every start.
+has none of looop's dependencies, it must still run every kind of verb,
+unpack itself into that HOME once, not on every start, and start from the
+bytecode it ships (no compiling, also where nothing may be written).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 
 from looop import __version__
 from tests.helpers import ROOT
-from tests.shipping import BUILD_TIMEOUT, Wheelhouse, assert_beats, bare_python_path, minimal_env, run
+from tests.shipping import BUILD_TIMEOUT, Wheelhouse, assert_beats, bare_python_path, fake_config, minimal_env, run
 
 
 def alone(zipapp: Path, tmp_path: Path) -> tuple[Path, Path]:
@@ -61,6 +62,47 @@ def test_it_unpacks_once_into_the_fresh_home(zipapp: Path, tmp_path: Path):
     assert {p: p.stat().st_mtime_ns for p in unpacked.rglob("*") if p in stamp} == stamp
 
 
+def this_python_path(scratch: Path) -> str:
+    """A PATH whose python3 is the interpreter that built the file (so its bytecode fits)."""
+    bin_dir = scratch / "this-python"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "python3").symlink_to(getattr(sys, "_base_executable", sys.executable))
+    return f"{bin_dir}:/usr/bin:/bin"
+
+
+def test_it_starts_from_the_bytecode_it_ships(zipapp: Path, tmp_path: Path):
+    looop, home = alone(zipapp, tmp_path)
+    env = minimal_env(home, PATH=this_python_path(tmp_path), LOOOP_CONFIG=str(fake_config(home / "c.json", "journal")))
+    assert run([str(looop), "version"], env, home).returncode == 0  # unpacks
+    (unpacked,) = [p for p in (home / ".shiv").iterdir() if p.is_dir()]
+    shipped = {p for p in unpacked.rglob("*.pyc")}
+    sources = list((unpacked / "site-packages" / "looop").rglob("*.py"))
+    tag = sys.implementation.cache_tag
+    assert all(p.parent / "__pycache__" / f"{p.stem}.{tag}.pyc" in shipped for p in sources)
+    for verb in ("version", "help", "status", "tick", "tick"):
+        done = run([str(looop), verb], env, home)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert {p for p in unpacked.rglob("*.pyc")} == shipped, "it compiled something at run time"
+    # a later start neither unpacks nor compiles: the bootstrap imports neither
+    def imports(*argv: str) -> set[str]:
+        done = run(["python3", "-X", "importtime", *argv], env, home)
+        return {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+
+    added = imports(str(looop), "version") - imports("-c", "pass")  # what this Python's own start imports aside
+    assert "looop.cli" in added and not added & {"zipfile", "compileall"}
+
+
+def test_two_first_starts_at_once_both_run(zipapp: Path, tmp_path: Path):
+    looop, home = alone(zipapp, tmp_path)
+    env = minimal_env(home, PATH=bare_python_path(tmp_path))
+    procs = [subprocess.Popen([str(looop), "version"], env=env, cwd=home, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert out.strip() == f"looop {__version__}", err
+    assert len([p for p in (home / ".shiv").iterdir()]) == 1  # one copy, no half-unpacked leftovers
+
+
 def other_pythons() -> dict[str, str]:
     """Newer CPythons on this machine than the one building: version -> path."""
     import glob
@@ -97,10 +139,10 @@ def test_one_file_runs_on_each_python_it_was_built_for(tmp_path: Path, wheelhous
         assert demo.returncode == 0, f"python {version}: {demo.stdout}{demo.stderr}"
 
 
-def test_without_shiv_the_build_says_how_to_get_it(tmp_path: Path):
-    # -S: a Python without site-packages, so without shiv
+def test_without_pip_the_build_says_how_to_get_it(tmp_path: Path):
+    # -S: a Python without site-packages, so without pip
     done = subprocess.run([sys.executable, "-S", str(ROOT / "scripts" / "build-zipapp"), "--out",
                            str(tmp_path / "looop")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert "shiv" in done.stderr and "-m pip install shiv" in done.stderr
+    assert "pip is not installed" in done.stderr and "-m ensurepip" in done.stderr
     assert not (tmp_path / "looop").exists()

@@ -1,8 +1,8 @@
 """`looop completions bash|zsh`: tab completion, answered by looop itself.
 
 The shell script is thin: on every TAB it runs `looop _complete -- <words so
-far>` (the same looop the user typed), so verbs, switches, goal ids and worker
-ids are always the live ones of the profile in LOOOP_DATA_DIR. Completing
+far>` (the same looop the user typed), so verbs, switches, goal ids, worker ids
+and pending ask ids are always the live ones of the profile in LOOOP_DATA_DIR. Completing
 only reads files: it never seeds a data dir nor starts anything.
 """
 
@@ -76,9 +76,24 @@ def schedule_names(paths: Paths) -> list[str]:
         return []
 
 
+def pending_ask_ids(paths: Paths) -> list[str]:
+    from looop.mailbox.store import pending_ids
+
+    return pending_ids(paths)
+
+
+def live_worker_ids(paths: Paths) -> list[str]:
+    """Workers `looop tell` can reach, as the user typed them."""
+    from looop import fleet
+
+    return sorted(w.id.removeprefix("looop-") for w in fleet.workers(paths.fleet_root) if w.alive)
+
+
 ARGUMENTS: dict[str, Callable[[Paths], list[str]]] = {
     "run": goal_ids,
-    **{verb: worker_ids for verb in ("attach", "kill", "flag", "unflag")},
+    **{verb: worker_ids for verb in ("attach", "kill", "flag", "unflag", "watch", "screenshot")},
+    "answer": pending_ask_ids,
+    "tell": live_worker_ids,
 }
 # `looop <verb> <action> <name>`: what may follow the action
 ACTION_ARGUMENTS: dict[tuple[str, str], Callable[[Paths], list[str]]] = {

@@ -52,10 +52,12 @@ def first_run(target: Path) -> None:
 
 def generated(target: Path) -> bool:
     """The config is exactly what a first run or `init` wrote: nobody edited it."""
+    from looop.fsio import read_json_object
+
+    data = read_json_object(target)
     try:
-        data = json.loads(target.read_text(encoding="utf-8"))
-        return isinstance(data, dict) and data == presets.config_for(str(data.get("default")))
-    except (OSError, ValueError, FatalError):
+        return data is not None and data == presets.config_for(str(data.get("default")))
+    except FatalError:
         return False
 
 

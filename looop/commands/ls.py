@@ -30,14 +30,21 @@ def parse_duration(text: str) -> float:
 
 def records(paths: Paths) -> list[dict[str, Any]]:
     from looop.knobs import config_dict
+    from looop.mailbox import asking, store
 
-    return [
-        {"id": w.id, "state": w.state, "alive": w.alive, "exit_code": w.exit_code, "age_s": w.age_s,
-         "started_at": w.started_at, "runner": w.runner, "flagged": w.flagged, "note": w.note,
-         "flagged_at": w.flagged_at, "supervisor_pid": w.supervisor_pid,
-         "health": w.health, "idle_s": w.idle_s, "verify": verify_record(w)}
-        for w in fleet.listing(paths.fleet_root, config=config_dict(paths.config))
-    ]
+    blocked = asking.blocked(paths)  # the mailbox: which live worker waits on which ask
+    tells = store.tell_counts(paths)
+    out = []
+    for w in fleet.listing(paths.fleet_root, config=config_dict(paths.config),
+                           asks={k: a.age_s for k, a in blocked.items()}):
+        ask = blocked.get(w.id.removeprefix("looop-")) if w.health == "waiting-ask" else None
+        out.append({"id": w.id, "state": w.state, "alive": w.alive, "exit_code": w.exit_code, "age_s": w.age_s,
+                    "started_at": w.started_at, "runner": w.runner, "flagged": w.flagged, "note": w.note,
+                    "flagged_at": w.flagged_at, "supervisor_pid": w.supervisor_pid,
+                    "health": w.health, "idle_s": w.idle_s, "verify": verify_record(w),
+                    "waiting_ask": {"id": ask.id, "age_s": round(ask.age_s, 1)} if ask else None,
+                    "tells": tells.get(w.id.removeprefix("looop-"), 0)})
+    return out
 
 
 def verify_record(w: fleet.Worker) -> dict[str, Any] | None:
@@ -66,6 +73,12 @@ def age(seconds: float) -> str:
     return f"{s // 86400}d{s % 86400 // 3600}h"
 
 
+def _health(row: dict[str, Any]) -> str:
+    """`waiting-ask 2m05s` (the ask's age) for a worker blocked on an ask, else its health."""
+    ask = row.get("waiting_ask")
+    return f"waiting-ask {age(ask['age_s'])}" if ask else row["health"]
+
+
 def table(rows: list[dict[str, Any]], colour: bool) -> str:
     from looop.color import paint
     from looop.fleet.sessions import bare_id
@@ -75,7 +88,7 @@ def table(rows: list[dict[str, Any]], colour: bool) -> str:
     from looop.untrusted import one_line
 
     head = ("ID", "STATE", "HEALTH", "AGE", "EXIT", "VERIFY", "")
-    cells = [(one_line(bare_id(r["id"])), one_line(r["state"]), r["health"], age(r["age_s"]),
+    cells = [(one_line(bare_id(r["id"])), one_line(r["state"]), _health(r), age(r["age_s"]),
               "" if r["exit_code"] is None else str(r["exit_code"]), one_line(verify_cell(r)),
               ("⚑ " + one_line(r["note"] or "")).rstrip() if r["flagged"] else "") for r in rows]
     widths = [max(len(c[i]) for c in [head, *cells]) for i in range(6)]
@@ -83,7 +96,7 @@ def table(rows: list[dict[str, Any]], colour: bool) -> str:
     styles = {"running": ("green",), "starting": ("cyan",), "dead": ("red",), "killed": ("dim",), "exited": ("dim",),
               "stuck": ("red",), "waiting-ask": ("yellow",), "flagged": ("yellow",), "busy": ("green",)}
     for c in cells:
-        parts = [paint(v, *styles.get(v, ()), on=colour) + " " * (w - len(v)) if i in (1, 2) else v.ljust(w)
+        parts = [paint(v, *styles.get(v.split(" ")[0], ()), on=colour) + " " * (w - len(v)) if i in (1, 2) else v.ljust(w)
                  for i, (v, w) in enumerate(zip(c, widths))]
         if c[5].startswith("fail"):
             parts[5] = paint(c[5], "red", on=colour) + " " * (widths[5] - len(c[5]))

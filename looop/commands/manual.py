@@ -31,6 +31,9 @@ THE NOUNS (in the data dir)
   reports/             deliverables for you
   prompts/             the prompt each worker started with
   attention.md         blockers the AI wants you to see
+  asks/ answers/       workers' questions and your answers (kept as the record)
+  tells/               messages for live workers (tells/consumed/: delivered, kept 7 days)
+  .notified.json       which notifications went out, and which wait for a retry
   events.jsonl         lifecycle events, one JSON per line
   cost.jsonl           the spend ledger
   schedules/<name>.json  timed wake-ups: once (--in/--at) or recurring (--every/--cron) (tracked)
@@ -62,6 +65,21 @@ THE RULES
   Single writer: the beat owns PLAYBOOK, goals and sensors; workers own
   claims/, reports/ and their own sandboxes.
 
+THE MAILBOX
+  A worker asks (`looop ask`) and blocks until you answer from any shell
+  (`looop asks`, `looop answer <id> <text>`); you steer a live worker with
+  `looop tell`, which it collects with `looop told` or with its next answer.
+  Pending asks wake the loop once, appear in the prompt (LIVE or STRANDED),
+  in NEEDS YOU, `status`, and as `waiting-ask` in `ls`. A worker flags instead
+  when it needs a conversation at the keyboard.
+  Notifications: config "notify" (Apprise URLs, e.g. "ntfys://ntfy.sh/<topic>",
+  "json://host:port/path" for a webhook) and/or "notify_command" (a shell
+  command given one JSON object on stdin). Each new ask, new flag, failing
+  streak (notify_after_failures, LOOOP_NOTIFY_AFTER_FAILURES; default 3,
+  0 = off) and spend hold is sent once (.notified.json); a target that is
+  down is retried on later beats (5 s per try) and shown in status.
+  ask_timeout, LOOOP_ASK_TIMEOUT (none): seconds `looop ask` waits before exit 3.
+
 SENSORS
   Print one small JSON object: what should wake the loop under "signal",
   churn (timestamps, counters) under "detail". Only "signal" feeds the hash.
@@ -86,10 +104,27 @@ VERBS
   looop ls [--json] [-w]       this profile's workers (⚑ = waiting for you)
   looop attach <id>            attach to a worker (Ctrl-\\ twice within 3 s detaches;
                                a single Ctrl-\\ is not sent to the worker)
+  looop watch [<id>] [--all | --since DUR]
+                               read-only full-screen view of every session:
+                               ↑/↓ select, PgUp/PgDn ^U/^D scroll, g/G, Tab, q
+  looop screenshot <id> [--ansi | --json]
+                               what a session's terminal shows now
   looop start-session <id> "<prompt>" [runner] [--verify CMD]
                                start a worker (the beat's AI does this); CMD runs
                                once after it ends: exit 0 = the work is done
   looop kill|flag|unflag <id>  manage a worker; looop prune clears finished ones
+  looop asks [--json] [--all] [--prune DAYS]
+                               workers' pending asks, oldest first, with the answer command
+  looop answer <ask-id> [TEXT|-] [--force]
+                               answer once (no text or - reads stdin; cap 64 KiB);
+                               --force replaces a wrong or unreadable answer
+  looop tell <worker> <msg>    queue a message for a live worker
+  looop wait [--only-asks|--actionable] [--timeout S] [--json]
+                               block until the loop needs you, then print status:
+                               exit 0 changed, 2 pulse not running, 3 timeout
+  looop ask --prompt TEXT [--options a,b] [--ref PATH] [--timeout S] [--worker ID]
+                               (workers) block until the human answers; print it
+  looop told [--worker ID]     (workers) print messages told to you, each once
   looop playbook [diff|approve|reject]
                                review the AI's proposed PLAYBOOK change
   looop playbook history [<n>] | restore <n>

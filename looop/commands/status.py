@@ -14,6 +14,7 @@ from typing import Any
 from looop import __version__, fleet
 from looop.fsio import PulseLock, read_text
 from looop.paths import Paths
+from looop.stamps import utc
 from looop.untrusted import one_line
 
 JOURNAL_TAIL = 10
@@ -33,7 +34,7 @@ def snapshot(paths: Paths) -> dict[str, Any]:
     last_time = last_hash = None
     try:
         st = paths.last_hash.stat()
-        last_time = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(st.st_mtime))
+        last_time = utc(st.st_mtime)
         last_hash = (read_text(paths.last_hash, "") or "").strip() or None
     except OSError:
         pass
@@ -57,7 +58,6 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         "decisions": {"last_hour": len(decides_since(paths.events, now - 3600, event="decided")),
                       "today": len(decides_since(paths.events, cost.local_midnight(now), event="decided"))},
         "workers": [worker_record(w) for w in _workers(paths, cfg)],
-        "pending_asks": [],  # the mailbox's pending asks, oldest first
         "schedules": [schedules.as_json(s) for s in schedules.load_all(paths, now)],
         "goals": [{"id": g, "last_acted": _local_iso(t)} for g, t in goals],
         "journal_tail": tail,
@@ -69,6 +69,7 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         "profile": "default" if paths.is_default_profile else str(paths.data),
         **guardrails(paths, cfg),
         "git_failure": _git_failure(paths),
+        **_mailbox(paths),
     }
     snap["held_back"] = [snap["budget"]["reason"]] if snap["budget"]["exhausted"] else []
     return snap
@@ -89,7 +90,7 @@ def config_problem(paths: Paths) -> tuple[str | None, dict[str, Any] | None]:
     if not paths.config.exists():
         return f"no config at {paths.config}: run `looop init` to choose the agent CLI", None
     try:
-        return None, config.load(paths.config, seed=False).data
+        return None, config.load(paths.config, seed=False, valid_cache=paths.valid_config).data
     except FatalError as exc:
         from looop.knobs import config_dict
 
@@ -121,15 +122,23 @@ def _git_failure(paths: Paths) -> dict[str, Any] | None:
     return {"time": failed.get("ts"), "problem": str(failed.get("problem"))} if failed else None
 
 
+def _mailbox(paths: Paths) -> dict[str, Any]:
+    from looop.mailbox import view
+
+    return view.status_part(paths)
+
+
 def _workers(paths: Paths, cfg: dict[str, Any] | None) -> list[fleet.Worker]:
     """With health; a bad LOOOP_WORKER_STUCK in the environment: status still answers."""
     from looop import knobs
     from looop.errors import FatalError
+    from looop.mailbox import asking
 
+    asks = asking.blocked_workers(paths)
     try:
-        return fleet.workers(paths.fleet_root, config=cfg)
+        return fleet.workers(paths.fleet_root, config=cfg, asks=asks)
     except FatalError:
-        return fleet.workers(paths.fleet_root, stuck_s=knobs.KNOBS["worker_stuck"].default)
+        return fleet.workers(paths.fleet_root, stuck_s=knobs.KNOBS["worker_stuck"].default, asks=asks)
 
 
 def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
@@ -152,7 +161,7 @@ def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
     if failed:
         ts = failed.get("ts")
         last_failure = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts)) if isinstance(ts, (int, float)) else None,
+            "time": utc(ts) if isinstance(ts, (int, float)) else None,
             "run": failed.get("run"), "exit_code": failed.get("exit_code"), "why": failed.get("why"),
             "failures_in_row": failed.get("failures_in_row"),
         }
@@ -194,8 +203,6 @@ def status(paths: Paths, as_json: bool = False) -> int:
             print(f"    {one_line(w['id'])} [{w['state']}{code}, {w['health']}]{verify}{flag}")
     else:
         print("  workers:   none")
-    for ask in snap["pending_asks"]:
-        print(paint(f"  ask {one_line(str(ask.get('id')))}: {one_line(str(ask.get('prompt', '')))}", "yellow"))
     due = [s for s in snap["schedules"] if s["state"] in ("due", "invalid")]
     nexts = sorted((s["next_due"], s["name"]) for s in snap["schedules"] if s["next_due"])
     if snap["schedules"]:
@@ -213,6 +220,10 @@ def status(paths: Paths, as_json: bool = False) -> int:
               + ("" if first["last_acted"] else " (never acted on)"))
     if snap["playbook_proposal_pending"]:
         print(paint("  PLAYBOOK change pending: looop playbook diff", "yellow"))
+    from looop.mailbox import view
+
+    for line in view.status_lines(snap):
+        print(paint(f"  {line}", "yellow"))
     for line in snap["attention"]:
         print(paint(f"  attention: {one_line(line)}", "yellow"))
     caps = f" of ${usd(b['daily_budget_usd'])} a day" if b["daily_budget_usd"] is not None else ""
@@ -240,6 +251,6 @@ def _epoch_local(stamp: str) -> float:
 
 
 def _epoch(stamp: str | None) -> float:
-    from looop.cost import parse_ts
+    from looop.stamps import parse_utc
 
-    return parse_ts(stamp) or time.time() if stamp else time.time()
+    return parse_utc(stamp) or time.time() if stamp else time.time()

@@ -102,8 +102,8 @@ def kill(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
     if not w.alive:
-        code = f" (exit code {w.exit_code})" if w.exit_code is not None else ""
-        print(f"{session.name} has already ended: {w.state}{code}")
+        ended = f" (exit code {w.exit_code})" if w.exit_code is not None else ""
+        print(f"{session.name} has already ended: {w.state}{ended}")
         return 0
     # Recorded first: a worker ending itself is in the group about to be signalled.
     events.emit(paths.events, "session_killed", session=session.id)
@@ -168,7 +168,7 @@ def _group_alive(pgid: int) -> bool:
 
 def flag(paths: Paths, name: str, message: str = "") -> int:
     """Raise the worker's hand: the beat and NEEDS YOU show it until unflag."""
-    from looop.events import utc_now
+    from looop.stamps import utc_now
 
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
@@ -180,9 +180,12 @@ def flag(paths: Paths, name: str, message: str = "") -> int:
     fields = {"note": note}
     if w.note != note:  # the same question again is not a new flag
         fields["flagged_at"] = utc_now()
-    sessions.update_status(session, **fields)
+    status = sessions.update_status(session, **fields)
     events.emit(paths.events, "session_flagged", session=session.id, note=note)
-    print(f"⚑ {session.name} flagged" + (f": {one_line(note)}" if note else ""))
+    print(f"⚑ {session.name} flagged" + (f": {one_line(note)}" if note else ""), flush=True)
+    from looop.mailbox import notify
+
+    notify.raise_event(paths, *notify.flag_event(paths, session.name, note, status.get("flagged_at")))
     return 0
 
 

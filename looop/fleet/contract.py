@@ -1,8 +1,9 @@
 """The worker contract: what every worker is told before its task.
 
-It carries the loop's rules into a long-running session: ask by flagging and
-wait, never do anything irreversible unasked, stay out of the tick's files,
-report spend, and end yourself only when the work is really done.
+It carries the loop's rules into a long-running session: ask through the
+mailbox (or flag when a conversation is needed) and wait, never do anything
+irreversible unasked, stay out of the tick's files, report spend, and end
+yourself only when the work is really done.
 """
 
 from __future__ import annotations
@@ -16,14 +17,24 @@ a detached terminal that a human can attach to at any time. Your working
 directory is the loop's data dir. These rules hold for the whole session:
 
 Asking the human
-- Never send desktop or OS notifications.
-- When you need a decision, an answer or an approval, run
-    {b} flag {bare_id} "<your question, in one line>"
-  and then wait right there for the human to type the answer. When you have
-  it, run {b} unflag {bare_id} and carry on.
+- Never send desktop or OS notifications: looop tells the human for you.
+- For a decision that fits in a line or a choice, ask through the mailbox:
+    answer=$({b} ask --prompt "<the question>" --options yes,no [--ref reports/<file>.md])
+  It blocks until the human answers (from any shell or their phone) and prints
+  only the answer (messages they told you first come before it, each as
+  "• <msg>", then a "---" line). Leave out --options for a free-text answer.
+  Exit 1 means the answer was unreadable or the ask vanished: ask again.
+- When the human must talk it through with you at the keyboard (an
+  interview, a review), flag instead and wait right there:
+    {b} flag {bare_id} "<what you need, in one line>"
+  They attach and type; when you have what you need, run
+    {b} unflag {bare_id}
+  and carry on.
+- Between major steps, run {b} told  to collect anything the human told you
+  ("• <msg>" per message; nothing when none) and follow it.
 - Anything irreversible (merging, deploying, public comments, closing issues,
-  deleting data, sending messages) needs the human's explicit yes first: flag
-  and wait.
+  deleting data, sending messages) needs the human's explicit yes first: ask
+  (or flag) and wait.
 
 What you may write
 - The data dir's policy files (PLAYBOOK.md, goals/, sensors/) belong to the

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from looop.errors import FatalError
 from looop.fleet.sessions import Session, bare_id, read_json, sessions_dir, state_of, update_status, write_json
+from looop.stamps import utc
 
 START_WAIT = 10.0  # seconds start-session waits for the worker to be running
 
@@ -72,7 +73,7 @@ def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[
         now = time.time()
         write_json(session.meta, {
             "id": sid, "runner": runner, "argv": argv, "cmd": argv[-1], "cwd": str(cwd),
-            "prompt_file": str(prompt_file), "started_at": _rfc3339(now), "started_epoch": now,
+            "prompt_file": str(prompt_file), "started_at": utc(now), "started_epoch": now,
             "rows": size[0], "cols": size[1], "supervisor_pid": None,
             **({"verify": verify} if verify else {}),
         })
@@ -118,7 +119,3 @@ def detach_and_record(session: Session) -> None:
     meta = read_json(session.meta)
     meta["supervisor_pid"] = os.getpid()
     write_json(session.meta, meta)
-
-
-def _rfc3339(epoch: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from looop.errors import FatalError
-from looop.fsio import atomic_write, pid_alive
+from looop.fsio import atomic_write, pid_alive, read_json_object
 
 PREFIX = "looop-"
 ALIVE_STATES = ("starting", "running")
@@ -121,11 +121,8 @@ def find(fleet_root: Path, name: str) -> Session:
 # -- reading and writing state ------------------------------------------------
 
 def read_json(path: Path) -> dict[str, Any]:
-    try:
-        value = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
+    """A session's state file, or {} while it is missing or unreadable."""
+    return read_json_object(path) or {}
 
 
 def write_json(path: Path, value: dict[str, Any]) -> None:

@@ -161,6 +161,8 @@ class Supervisor:
             self.proc.setwinsize(rows, cols)
         except OSError:
             return
+        if not same:  # `watch` and `screenshot` replay the log at the size it was drawn for
+            update_status(self.session, rows=rows, cols=cols)
         if same and redraw:  # the kernel only signals a change; a new client wants a redraw anyway
             self.signal_worker(signal.SIGWINCH)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from looop.fleet import Worker, sessions
+from looop.stamps import utc
 
 TAIL_BYTES = 2000  # of the output, kept with the result
 
@@ -71,7 +72,7 @@ def run_one(session: sessions.Session, cmd: str, cwd: Path, env: dict[str, str],
     result = {"cmd": cmd, "result": "pass" if code == 0 and not timed_out else "fail",
               "exit_code": code if code >= 0 else 128 - code, "timed_out": timed_out,
               "seconds": round(time.monotonic() - started, 3),
-              "ran_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "tail": tail}
+              "ran_at": utc(), "tail": tail}
     atomic_write(session.verify_result, json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     return result
 

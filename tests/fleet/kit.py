@@ -8,11 +8,12 @@ import re
 import shlex
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ptyprocess import PtyProcess
 
-from tests.helpers import FAKE_RUNNER, FIXTURES, Loop, looop_argv
+from looop.fsio import read_json_object
+from tests.helpers import FAKE_RUNNER, FIXTURES, Loop, looop_argv, wait_for
 
 FAKE_WORKER = FIXTURES / "runners" / "fake-worker"
 
@@ -39,10 +40,7 @@ def session_dir(loop: Loop, wid: str) -> Path:
 
 
 def read(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
+    return read_json_object(path) or {}
 
 
 def status(loop: Loop, wid: str) -> dict[str, Any]:
@@ -51,17 +49,6 @@ def status(loop: Loop, wid: str) -> dict[str, Any]:
 
 def meta(loop: Loop, wid: str) -> dict[str, Any]:
     return read(session_dir(loop, wid) / "meta.json")
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.02)
 
 
 def wait_state(loop: Loop, wid: str, *states: str, timeout: float = 10.0) -> dict[str, Any]:
@@ -89,7 +76,7 @@ def gone(pid: int) -> bool:
 
 
 def ls_json(loop: Loop) -> dict[str, Any]:
-    out = loop.run("ls", "--json")
+    out = loop.call("ls", "--json")
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 

@@ -22,7 +22,7 @@ def test_the_prompt_lists_workers_with_state_and_flag(loop):
     assert "=== WORKER SESSIONS (looop ls) ===\n(none)" in _prompt(loop)
     kit.start(loop, "asks", "hang")
     kit.start(loop, "quiet", "hang")
-    loop.run("flag", "asks", "ship it?")
+    loop.call("flag", "asks", "ship it?")
     section = _prompt(loop).split("=== WORKER SESSIONS (looop ls) ===\n")[1].split("\n\n")[0]
     assert section.splitlines() == ["- looop-asks [running, flagged]  ⚑ ship it?", "- looop-quiet [running, busy]"]
 
@@ -36,12 +36,12 @@ def test_only_stable_worker_fields_wake_the_loop(loop):
     kit.wait_for(lambda: kit.ls_json(loop)["sessions"][0]["age_s"] > 1.0, what="the worker to age")
     assert "world unchanged" in loop.run("tick").stdout  # ageing does not
     assert loop.calls() == 2
-    loop.run("flag", "w", "help?")
+    loop.call("flag", "w", "help?")
     assert loop.run("tick").returncode == 0 and loop.calls() == 3  # a flag does
     assert "world unchanged" in loop.run("tick").stdout
-    loop.run("flag", "w", "help?")  # the same flag again is no change
+    loop.call("flag", "w", "help?")  # the same flag again is no change
     assert "world unchanged" in loop.run("tick").stdout
-    loop.run("unflag", "w")
+    loop.call("unflag", "w")
     assert loop.run("tick").returncode == 0 and loop.calls() == 4  # an unflag does
     term = kit.Term(loop, "attach", "w")
     try:
@@ -98,19 +98,19 @@ def test_each_beat_prunes_finished_workers_and_reaps_their_claims(loop):
 def test_status_lists_the_workers(loop):
     kit.use_fake_worker(loop)
     kit.start(loop, "s", "hang")
-    loop.run("flag", "s", "look")
-    out = loop.run("status", "--json")
+    loop.call("flag", "s", "look")
+    out = loop.call("status", "--json")
     snap = json.loads(out.stdout)
     assert schemas.problems("status", snap) == []
     assert snap["workers"] == [{"id": "looop-s", "state": "running", "alive": True, "exit_code": None,
                                 "flagged": True, "note": "look", "health": "flagged", "verify": None}]
-    assert "looop-s [running, flagged]" in loop.run("status").stdout
+    assert "looop-s [running, flagged]" in loop.call("status").stdout
 
 
 def test_a_beat_shows_a_flagged_worker_under_needs_you(loop):
     kit.use_fake_worker(loop, "journal")
     kit.start(loop, "n", "hang")
-    loop.run("flag", "n", "approve the plan?")
+    loop.call("flag", "n", "approve the plan?")
     out = loop.run("tick")
     assert "NEEDS YOU" in out.stdout
     line = next(ln for ln in out.stdout.splitlines() if "⚑ n:" in ln)

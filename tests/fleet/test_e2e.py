@@ -16,7 +16,7 @@ def test_a_worker_asks_gets_an_answer_reports_and_ends_itself(loop):
               prompt="Pick the colour with the human.")
 
     kit.wait_for(lambda: kit.status(loop, "e2e").get("note") == "blue or green?", what="the worker's flag")
-    table = loop.run("ls").stdout
+    table = loop.call("ls").stdout
     assert "⚑ blue or green?" in table
     beat = loop.run("tick")
     assert "NEEDS YOU" in beat.stdout and "⚑ e2e: blue or green?" in beat.stdout
@@ -50,4 +50,4 @@ def test_a_worker_asks_gets_an_answer_reports_and_ends_itself(loop):
     assert "NEEDS YOU" not in after.stdout
     assert not kit.session_dir(loop, "e2e").exists()
     assert "session_pruned" in loop.event_names()
-    assert json.loads(loop.run("cost", "--json").stdout)["by_kind"]["session"] == {"usd": 0.25, "calls": 1}
+    assert json.loads(loop.call("cost", "--json").stdout)["by_kind"]["session"] == {"usd": 0.25, "calls": 1}

@@ -8,14 +8,14 @@ from tests.fleet import kit
 
 def test_ls_table_and_json(loop):
     kit.use_fake_worker(loop)
-    assert "no workers" in loop.run("ls").stdout
+    assert "no workers" in loop.call("ls").stdout
     assert kit.ls_json(loop)["sessions"] == []
     kit.start(loop, "alpha", "hang")
     kit.start(loop, "beta", "exit", "5")
     kit.wait_state(loop, "beta", "exited")
-    assert loop.run("flag", "alpha", "pick a colour").returncode == 0
+    assert loop.call("flag", "alpha", "pick a colour").returncode == 0
 
-    lines = loop.run("ls").stdout.splitlines()
+    lines = loop.call("ls").stdout.splitlines()
     assert lines[0].split() == ["ID", "STATE", "HEALTH", "AGE", "EXIT", "VERIFY"]
     alpha = next(ln for ln in lines if ln.startswith("alpha "))
     beta = next(ln for ln in lines if ln.startswith("beta "))
@@ -54,7 +54,7 @@ def test_ls_watch_redraws_until_ctrl_c(loop):
 
 
 def test_ls_rejects_a_bad_interval(loop):
-    out = loop.run("ls", "-w", "-n", "soon")
+    out = loop.call("ls", "-w", "-n", "soon")
     assert out.returncode == 2 and "not a duration" in out.stderr
 
 

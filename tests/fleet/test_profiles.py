@@ -25,5 +25,5 @@ def test_each_profile_sees_only_its_own_workers(loop, tmp_path):
     out = other.run("kill", "mine")
     assert out.returncode == 1
     assert other.run("prune").stdout.strip() == "pruned 1 finished session: theirs"
-    assert loop.run("prune").stdout.startswith("pruned 0")
+    assert loop.call("prune").stdout.startswith("pruned 0")
     assert kit.status(loop, "mine")["state"] == "running"

@@ -67,8 +67,8 @@ def test_a_worker_whose_supervisor_was_killed_is_dead_and_pruned(loop):
     [row] = kit.wait_for(lambda: [r for r in kit.ls_json(loop)["sessions"] if r["state"] == "dead"],
                          what="the session to read as dead")
     assert row["alive"] is False
-    assert "dead" in loop.run("ls").stdout
-    out = loop.run("prune")
+    assert "dead" in loop.call("ls").stdout
+    out = loop.call("prune")
     assert out.returncode == 0 and out.stdout.strip().endswith(": doomed")
     assert not kit.session_dir(loop, "doomed").exists()
     assert kit.ls_json(loop)["sessions"] == []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.fleet import kit
@@ -28,28 +26,25 @@ def test_kill_uses_sigkill_when_sigterm_is_ignored(loop):
     kit.use_fake_worker(loop, interactive=f"trap '' TERM; {kit.FAKE_WORKER} {{{{prompt_file}}}}")
     kit.start(loop, "stubborn", "hang")
     kit.wait_output(loop, "stubborn", "ready")
-    started = time.monotonic()
     out = loop.run("kill", "--grace", "0.5", "stubborn")
-    took = time.monotonic() - started
     assert out.returncode == 0, out.stderr
     st = kit.status(loop, "stubborn")
-    assert (st["state"], st["exit_code"]) == ("killed", 137)  # SIGKILL
-    assert took >= 0.5
+    assert (st["state"], st["exit_code"]) == ("killed", 137)  # SIGKILL: SIGTERM alone did not end it
 
 
 def test_flag_and_unflag_show_in_ls_and_events(loop):
     kit.use_fake_worker(loop)
     kit.start(loop, "f", "hang")
-    assert loop.run("flag", "f", "which", "database?").returncode == 0
+    assert loop.call("flag", "f", "which", "database?").returncode == 0
     assert kit.status(loop, "f")["note"] == "which database?"
-    table = loop.run("ls").stdout
+    table = loop.call("ls").stdout
     assert table.splitlines()[1].startswith("f ") and "⚑ which database?" in table
     [row] = kit.ls_json(loop)["sessions"]
     assert row["flagged"] is True and row["note"] == "which database?"
-    assert loop.run("unflag", "looop-f").returncode == 0
+    assert loop.call("unflag", "looop-f").returncode == 0
     [row] = kit.ls_json(loop)["sessions"]
     assert row["flagged"] is False and row["note"] is None
-    assert "⚑" not in loop.run("ls").stdout
+    assert "⚑" not in loop.call("ls").stdout
     flagged = [e for e in loop.events() if e["event"] == "session_flagged"]
     assert flagged[0]["session"] == "looop-f" and flagged[0]["note"] == "which database?"
     assert "session_unflagged" in loop.event_names()
@@ -58,9 +53,9 @@ def test_flag_and_unflag_show_in_ls_and_events(loop):
 def test_flag_without_a_note_keeps_the_question(loop):
     kit.use_fake_worker(loop)
     kit.start(loop, "q", "hang")
-    assert loop.run("flag", "q", "which", "colour?").returncode == 0
+    assert loop.call("flag", "q", "which", "colour?").returncode == 0
     flagged_at = kit.status(loop, "q")["flagged_at"]
-    out = loop.run("flag", "q")
+    out = loop.call("flag", "q")
     assert out.returncode == 0 and out.stdout.strip() == "⚑ q flagged: which colour?"
     assert kit.status(loop, "q")["note"] == "which colour?"
     assert kit.status(loop, "q")["flagged_at"] == flagged_at  # the same question is not a new flag
@@ -70,7 +65,7 @@ def test_a_finished_worker_cannot_be_flagged(loop):
     kit.use_fake_worker(loop)
     kit.start(loop, "gone", "exit", "0")
     kit.wait_state(loop, "gone", "exited")
-    out = loop.run("flag", "gone", "hello?")
+    out = loop.call("flag", "gone", "hello?")
     assert out.returncode == 1 and "not running" in out.stderr
 
 
@@ -79,10 +74,10 @@ def test_prune_removes_only_finished_sessions(loop):
     kit.start(loop, "stays", "hang")
     kit.start(loop, "ends", "exit", "0")
     kit.wait_state(loop, "ends", "exited")
-    out = loop.run("prune")
+    out = loop.call("prune")
     assert out.returncode == 0 and out.stdout.strip() == "pruned 1 finished session: ends"
     assert [r["id"] for r in kit.ls_json(loop)["sessions"]] == ["looop-stays"]
-    assert loop.run("prune").stdout.startswith("pruned 0")
+    assert loop.call("prune").stdout.startswith("pruned 0")
 
 
 @pytest.mark.parametrize("verb", [("attach",), ("kill",), ("flag", "note"), ("unflag",)])

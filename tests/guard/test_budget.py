@@ -97,16 +97,16 @@ def test_the_hourly_cap_skips_the_runner_shows_why_and_resumes(loop):
     assert "NEEDS YOU" in held.stdout
     event = [e for e in loop.events() if e["event"] == "budget_exhausted"][-1]
     assert "max_decides_per_hour" in event["reason"] and event["resumes_at"]
-    snap = json.loads(loop.run("status", "--json").stdout)
+    snap = json.loads(loop.call("status", "--json").stdout)
     assert schemas.problems("status", snap) == []
     assert snap["budget"]["exhausted"] and snap["budget"]["decides_last_hour"] == 2
-    assert "BUDGET REACHED" in loop.run("status").stdout
+    assert "BUDGET REACHED" in loop.call("status").stdout
 
     backdate(loop.data / "events.jsonl", 3601)  # an hour passes
     resumed = loop.run("tick")
     assert resumed.returncode == 0 and loop.calls() == 3
     assert "NEEDS YOU" not in resumed.stdout
-    assert not json.loads(loop.run("status", "--json").stdout)["budget"]["exhausted"]
+    assert not json.loads(loop.call("status", "--json").stdout)["budget"]["exhausted"]
 
 
 def test_the_daily_budget_skips_the_runner_until_tomorrow(loop):
@@ -114,7 +114,7 @@ def test_the_daily_budget_skips_the_runner_until_tomorrow(loop):
     assert loop.run("tick").returncode == 0
     held = loop.run("tick")
     assert loop.calls() == 1 and "daily_budget_usd is $0.01" in held.stdout
-    assert json.loads(loop.run("status", "--json").stdout)["budget"]["exhausted"]
+    assert json.loads(loop.call("status", "--json").stdout)["budget"]["exhausted"]
     backdate(loop.data / "cost.jsonl", 86400 + 3600)  # the spend was yesterday's
     assert loop.run("tick").returncode == 0 and loop.calls() == 2
 

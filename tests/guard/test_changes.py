@@ -125,9 +125,9 @@ def test_a_flapping_sensor_is_named_in_the_prompt_and_in_status(loop):
         assert flapping == (n == 3), n
     assert "- sensor clock: its signal changed on each of the last 3 decided beats" in loop.prompt_copy.read_text()
     assert '"detail"' in section(loop.prompt_copy.read_text(), "=== FLAPPING SENSORS ===")
-    snap = json.loads(loop.run("status", "--json").stdout)
+    snap = json.loads(loop.call("status", "--json").stdout)
     assert schemas.problems("status", snap) == [] and snap["flapping"] == ["clock"]
-    assert "flapping sensor: clock" in loop.run("status").stdout
+    assert "flapping sensor: clock" in loop.call("status").stdout
 
 
 def age_noop(loop, seconds: float) -> None:

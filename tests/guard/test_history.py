@@ -61,19 +61,19 @@ def test_playbook_history_and_restore_from_the_command_line(loop):
     loop.fake("journal")
     loop.seed()
     seeded = (loop.data / "PLAYBOOK.md").read_text()
-    assert "no PLAYBOOK history yet" in loop.run("playbook", "history").stdout
+    assert "no PLAYBOOK history yet" in loop.call("playbook", "history").stdout
     (loop.data / "PLAYBOOK.proposed.md").write_text("# Mine\nonly do the inbox\n")
-    assert loop.run("playbook", "approve").returncode == 0
+    assert loop.call("playbook", "approve").returncode == 0
     (loop.data / "PLAYBOOK.md").write_text("# Mine\nonly do the inbox, politely\n")
     assert loop.run("tick").returncode == 0  # adopts the hand edit
 
-    listing = loop.run("playbook", "history").stdout
+    listing = loop.call("playbook", "history").stdout
     rows = [ln for ln in listing.splitlines() if ln.strip()[:2].strip().isdigit()]
     assert len(rows) == 2
     assert "hand edit" in rows[0] and "approved proposal" in rows[1]
-    assert "only do the inbox" in loop.run("playbook", "history", "1").stdout
+    assert "only do the inbox" in loop.call("playbook", "history", "1").stdout
 
-    out = loop.run("playbook", "restore", "2")
+    out = loop.call("playbook", "restore", "2")
     assert out.returncode == 0, out.stderr
     assert (loop.data / "PLAYBOOK.md").read_text() == seeded
     assert loop.approved.read_text() == seeded
@@ -85,9 +85,9 @@ def test_playbook_history_and_restore_from_the_command_line(loop):
 
 def test_restore_of_a_missing_entry_is_one_clear_line(loop):
     loop.seed()
-    out = loop.run("playbook", "restore", "3")
+    out = loop.call("playbook", "restore", "3")
     assert out.returncode == 1 and "no PLAYBOOK history yet" in out.stderr
-    out = loop.run("playbook", "restore")
+    out = loop.call("playbook", "restore")
     assert out.returncode == 1 and "entry number" in out.stderr
 
 

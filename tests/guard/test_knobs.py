@@ -18,7 +18,7 @@ from looop.paths import Paths
 @pytest.mark.parametrize("name", sorted(knobs.KNOBS))
 def test_each_knob_is_documented_and_in_the_schema(loop, name):
     knob = knobs.KNOBS[name]
-    manual = loop.run("help").stdout
+    manual = loop.call("help").stdout
     assert knob.env in manual and knob.help in manual
     if knob.key:
         assert knob.key in schemas.load("config")["properties"] and f"config {knob.key}" in manual

@@ -25,7 +25,7 @@ def stand_ins(loop, *names: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("name", presets.ORDER)
 def test_init_writes_a_valid_config_for_each_preset(loop, name):
-    out = loop.run("init", "--runner", name)
+    out = loop.call("init", "--runner", name)
     assert out.returncode == 0, out.stderr
     cfg = json.loads(loop.config.read_text())
     assert cfg["default"] == name
@@ -42,12 +42,12 @@ def test_claude_tick_streams_json_through_fmt():
 @pytest.mark.parametrize("name", presets.ORDER)
 def test_each_preset_makes_a_move_with_its_cli(loop, name):
     env = stand_ins(loop, name)
-    assert loop.run("init", "--runner", name).returncode == 0
+    assert loop.call("init", "--runner", name).returncode == 0
     out = loop.run("tick", env=env)
     assert out.returncode == 0, out.stdout + out.stderr
     assert loop.journal()[-1].endswith(f"{name} stand-in: nothing to do")
     assert loop.prompt_copy.read_text().startswith("You are one beat of looop")
-    spend = loop.run("cost", "--json", env=env)
+    spend = loop.call("cost", "--json", env=env)
     # codex and gemini report tokens, priced at gpt-5 (2000 in, 300 out) and gemini-2.5-flash (10000, 2000)
     expected = {"claude": 0.0125, "pi": 0.0075, "codex": 0.0055, "gemini": 0.008}.get(name, 0)
     assert json.loads(spend.stdout)["total_usd"] == pytest.approx(expected)
@@ -55,7 +55,7 @@ def test_each_preset_makes_a_move_with_its_cli(loop, name):
 
 def test_init_refuses_to_overwrite_without_force(loop):
     loop.config.write_text('{"default": "mine", "runners": {"mine": {"tick": "true"}}}')
-    out = loop.run("init", "--runner", "pi")
+    out = loop.call("init", "--runner", "pi")
     assert out.returncode == 1
     assert str(loop.config) in out.stderr and "--force" in out.stderr
     assert json.loads(loop.config.read_text())["default"] == "mine"
@@ -63,20 +63,20 @@ def test_init_refuses_to_overwrite_without_force(loop):
 
 def test_init_force_overwrites_and_keeps_the_old_config(loop):
     loop.config.write_text('{"default": "mine", "runners": {"mine": {"tick": "true"}}}')
-    out = loop.run("init", "--runner", "codex", "--force")
+    out = loop.call("init", "--runner", "codex", "--force")
     assert out.returncode == 0, out.stderr
     assert json.loads(loop.config.read_text())["default"] == "codex"
     assert json.loads(loop.config.with_name("looop.json.bak").read_text())["default"] == "mine"
 
 
 def test_init_without_a_terminal_picks_an_installed_runner(loop):
-    out = loop.run("init", env=stand_ins(loop, "gemini"))
+    out = loop.call("init", env=stand_ins(loop, "gemini"))
     assert out.returncode == 0, out.stderr
     assert json.loads(loop.config.read_text())["default"] == "gemini"
 
 
 def test_init_rejects_an_unknown_runner(loop):
-    out = loop.run("init", "--runner", "gpt-9")
+    out = loop.call("init", "--runner", "gpt-9")
     assert out.returncode == 2
     assert "gpt-9" in out.stderr and not loop.config.exists()
 
@@ -145,7 +145,7 @@ def test_ctrl_d_in_interactive_init_aborts_and_writes_nothing(loop):
 @pytest.mark.parametrize("name", ["opencode", "codex", "gemini"])
 def test_a_long_brief_reaches_the_cli_whole_on_stdin(loop, name):
     env = {**stand_ins(loop, name), "FAKE_PROMPT": str(loop.root / "seen-prompt.md")}
-    assert loop.run("init", "--runner", name).returncode == 0
+    assert loop.call("init", "--runner", name).returncode == 0
     loop.seed()
     for n in range(3):  # ~90 KB of goals: past the ~50 KB where opencode's --file cut briefs short
         (loop.data / "goals" / f"big-{n}.md").write_text(f"goal {n}\n" + ("y" * 99 + "\n") * 300)

@@ -74,7 +74,7 @@ def test_the_next_prompt_tells_what_failed_until_a_beat_succeeds(loop):
     for _ in range(2):
         assert loop.run("tick").returncode == 1
     assert "3 beats in a row" in prompt_of(loop.run("tick", "--dry-run"))
-    snap = json.loads(loop.run("status", "--json").stdout)
+    snap = json.loads(loop.call("status", "--json").stdout)
     assert schemas.problems("status", snap) == []
     assert snap["last_failure"]["failures_in_row"] == 3 and snap["last_failure"]["exit_code"] == 7
     assert "4 beats in a row failed" in loop.run("tick").stdout.split("NEEDS YOU", 1)[1]
@@ -82,4 +82,4 @@ def test_the_next_prompt_tells_what_failed_until_a_beat_succeeds(loop):
     loop.fake("grow", "g", "journal")
     assert loop.run("tick").returncode == 0
     assert "=== LAST FAILURE ===" not in prompt_of(loop.run("tick", "--dry-run"))
-    assert json.loads(loop.run("status", "--json").stdout)["last_failure"] is None
+    assert json.loads(loop.call("status", "--json").stdout)["last_failure"] is None

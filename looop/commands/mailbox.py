@@ -1,0 +1,181 @@
+"""The mailbox verbs: ask, asks, answer, tell, told, wait.
+
+A worker asks and blocks; the human answers from any shell (exactly once);
+the human tells a live worker something without blocking it; `wait` sleeps
+until the loop needs the human. Bad input is one line, exit 1, nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+from looop.errors import FatalError
+from looop.mailbox import store
+from looop.paths import Paths
+
+
+def _timeout(paths: Paths, given: str | None) -> float | None:
+    """--timeout, else LOOOP_ASK_TIMEOUT, else config ask_timeout, else none (wait forever)."""
+    from looop import knobs
+
+    if given is None:
+        value, where = knobs.raw("ask_timeout", knobs.config_dict(paths.config))
+        if value is None:
+            return None
+        given = str(value)
+    else:
+        where = "--timeout"
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0 or seconds == float("inf"):
+        raise FatalError(f"{where}={given!r}: must be a number of seconds >= 0 (0 = wait forever)", 2)
+    return seconds or None
+
+
+def ask(paths: Paths, worker: str | None, prompt: str, options: str | None, ref: str | None,
+        timeout: str | None) -> int:
+    from looop.mailbox import asking, notify
+    from looop.selfbin import user_command
+
+    wid = store.worker_id(worker if worker is not None else os.environ.get("LOOOP_SESSION_ID"))
+    opts = [o.strip() for o in (options or "").split(",") if o.strip()]
+    if options is not None and not opts:
+        raise FatalError("ask: --options is empty; give choices like --options yes,no (or leave it out)", 1)
+    wait_s = _timeout(paths, timeout)
+    from looop.seed import make_data_dir
+
+    make_data_dir(paths)
+    record = store.new_ask(paths, wid, prompt, opts, ref)
+    from looop import events
+
+    events.emit(paths.events, "ask_created", ask=record["id"], worker=wid)
+    notify.raise_event(paths, *notify.ask_event(paths, record))
+    answer = asking.wait_for_answer(paths, record, wait_s, user_command(paths))
+    told = store.deliver_tells(paths, wid)
+    for msg in told:
+        print(f"• {msg}")
+    if told:
+        print("---")
+    print(answer)
+    return 0
+
+
+def asks(paths: Paths, as_json: bool = False, include_answered: bool = False, prune: str | None = None) -> int:
+    from looop.mailbox import view
+
+    if prune is not None:
+        try:
+            days = float(prune)
+        except ValueError:
+            days = -1.0
+        if not days >= 0:
+            raise FatalError(f"--prune {prune!r}: must be a number of days >= 0", 2)
+        gone = store.prune_answered(paths, days)
+        print(f"pruned {len(gone)} answered ask{'s' if len(gone) != 1 else ''} older than {days:g} days")
+        return 0
+    found = store.all_asks(paths, include_answered)
+    cmd = view.answer_command(paths, "").rsplit(" answer ", 1)[0] if found else ""
+    if as_json:
+        print(json.dumps([_listed(a, cmd) for a in found], ensure_ascii=False))
+        return 0
+    if not found:
+        print("no pending asks" if not include_answered else "no asks")
+        return 0
+    out = []
+    for a in found:
+        out.append(f"{a.id}  ({a.worker}, {view.age(a.age_s)} ago)  {view.first_line(a.prompt)}\n")
+        if a.options:
+            out.append(f"  options: {', '.join(a.options)}\n")
+        if a.reference:
+            out.append(f"  ref:     {a.reference}\n")
+        if a.answer is not None:
+            out.append(f"  answered: {view.first_line(str(a.answer.get('answer', '')))}  ({a.answer.get('ts')})\n")
+        elif a.answer_corrupt:
+            out.append(f"  answer file unreadable: {cmd} answer {a.id} --force {view.placeholder(a.options)}\n")
+        else:
+            out.append(f"  answer:  {cmd} answer {a.id} {view.placeholder(a.options)}\n")
+    sys.stdout.write("".join(out))
+    return 0
+
+
+def _listed(a: store.Ask, cmd: str) -> dict[str, Any]:
+    item = {**a.record, "age_s": round(a.age_s, 1), "answer_command": f"{cmd} answer {a.id}",
+            "answered": not a.pending}
+    if a.answer is not None:
+        item["answer"] = a.answer
+    return item
+
+
+def answer(paths: Paths, rid: str, words: list[str], force: bool = False) -> int:
+    if not words or words == ["-"]:
+        raw = sys.stdin.buffer.read(store.ANSWER_MAX_BYTES + 1)
+        if len(raw) > store.ANSWER_MAX_BYTES:
+            raise FatalError(f"answer: stdin holds more than the {store.ANSWER_MAX_BYTES}-byte cap for an answer; "
+                             "put long text in reports/ and answer with its path. Nothing was written", 1)
+        text = raw.decode("utf-8", errors="replace").rstrip("\n")
+    else:
+        text = " ".join(words)
+    store.answer(paths, rid, text, force)
+    from looop import events
+
+    events.emit(paths.events, "ask_answered", ask=rid, forced=force)
+    print(f"answered {rid}")
+    return 0
+
+
+def tell(paths: Paths, worker: str, words: list[str]) -> int:
+    from looop import fleet
+
+    wid = store.worker_id(worker)
+    live = [store.worker_id(w.id) for w in fleet.workers(paths.fleet_root) if w.alive]
+    if wid not in live:
+        known = ", ".join(live) or "none"
+        raise FatalError(f"tell: worker '{wid}' is not running (live workers: {known}); nothing was queued", 1)
+    record = store.new_tell(paths, wid, " ".join(words))  # the fleet lives in the data dir: it exists
+    from looop import events
+
+    events.emit(paths.events, "tell_queued", tell=record["id"], worker=wid)
+    print(f"told {wid} ({record['id']}); it reads it with `told` or with its next answer")
+    return 0
+
+
+def told(paths: Paths, worker: str | None) -> int:
+    wid = store.worker_id(worker if worker is not None else os.environ.get("LOOOP_SESSION_ID"))
+    for msg in store.deliver_tells(paths, wid):
+        print(f"• {msg}")
+    return 0
+
+
+def wait(paths: Paths, only_asks: bool = False, actionable: bool = False, timeout: str | None = None,
+         as_json: bool = False) -> int:
+    from looop.commands import status as status_verb
+    from looop.mailbox import watch
+
+    if only_asks and actionable:
+        raise FatalError("wait: choose one of --only-asks and --actionable", 2)
+    seconds = None
+    if timeout is not None:
+        try:
+            seconds = float(timeout)
+        except ValueError:
+            seconds = -1.0
+        if not seconds >= 0 or seconds == float("inf"):
+            raise FatalError(f"--timeout {timeout!r}: must be a number of seconds >= 0", 2)
+    names = watch.FILTERS["only-asks" if only_asks else "actionable" if actionable else "all"]
+    changed = watch.wait(paths, names, seconds)
+    if not changed:
+        print(f"looop: nothing changed in {seconds:g}s", file=sys.stderr)
+        return 3
+    if as_json:
+        snap = status_verb.snapshot(paths)
+        print(json.dumps({**snap, "changed": changed}, ensure_ascii=False))
+    else:
+        print(f"changed: {', '.join(changed)}")
+        sys.stdout.flush()
+        status_verb.status(paths)
+    return 2 if changed == ["pulse-down"] else 0

@@ -1,0 +1,105 @@
+"""A worker blocked on an ask: the cheap wait, and who is waiting right now.
+
+The waiting `looop ask` holds a shared flock on its ask file for as long as
+it waits, so "blocked" needs no bookkeeping and dies with the process (kill
+-9 included): an ask whose waiter is gone reads as stranded at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from looop.errors import FatalError
+from looop.mailbox import store
+from looop.paths import Paths
+
+POLL_MAX_S = 1.0
+
+
+def is_blocked(ask_file: Path) -> bool:
+    """Does a live `looop ask` wait on this file?"""
+    try:
+        fd = os.open(ask_file, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # closing drops our probe lock too
+    return False
+
+
+def blocked(paths: Paths) -> dict[str, store.Ask]:
+    """Live worker id (as typed, no `looop-`) → the oldest pending ask it is blocked on.
+
+    Only asks named after a live worker are read, so pending asks of gone
+    workers cost a beat nothing but their names."""
+    from looop import fleet
+
+    pending = store.pending_ids(paths)
+    if not pending:
+        return {}
+    live = {sid.removeprefix("looop-") for sid in fleet.live_ids(paths.fleet_root)}
+    out: dict[str, store.Ask] = {}
+    for rid in pending:
+        if store.split(rid)[0] not in live:
+            continue
+        record = store.read(paths.asks / f"{rid}.json")
+        if record is None or not is_blocked(paths.asks / f"{rid}.json"):
+            continue
+        ask = store.Ask({**record, "id": rid}, None)
+        if ask.worker in live and (ask.worker not in out or ask.age_s > out[ask.worker].age_s):
+            out[ask.worker] = ask
+    return out
+
+
+def blocked_workers(paths: Paths) -> dict[str, float]:
+    """Worker id → age in seconds of the oldest ask it waits on (health: `waiting-ask`)."""
+    return {w: a.age_s for w, a in blocked(paths).items()}
+
+
+def wait_for_answer(paths: Paths, record: dict[str, Any], timeout: float | None, user_cmd: str) -> str:
+    """Block (polling with a back-off up to 1 s) until the ask is answered."""
+    rid = record["id"]
+    ask_file = paths.asks / f"{rid}.json"
+    answer_file = paths.answers / f"{rid}.json"
+    try:
+        fd = os.open(ask_file, os.O_RDONLY)
+    except FileNotFoundError:
+        raise FatalError(f"ask {rid}: {ask_file} was deleted before an answer came", 1) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        deadline = None if not timeout else time.monotonic() + timeout
+        delay = 0.05
+        while True:
+            if os.path.lexists(answer_file):
+                return _read_answer(answer_file, rid, user_cmd)
+            if not os.path.lexists(ask_file):
+                raise FatalError(f"ask {rid}: {ask_file} was deleted while waiting for the answer", 1)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise FatalError(f"ask {rid}: no answer after {timeout:g}s; it stays pending "
+                                 f"(`{user_cmd} answer {rid} …` still works)", 3)
+            pause = delay if deadline is None else max(0.0, min(delay, deadline - time.monotonic()))
+            time.sleep(pause)
+            delay = min(POLL_MAX_S, delay * 1.5)
+    finally:
+        os.close(fd)
+
+
+def _read_answer(path: Path, rid: str, user_cmd: str) -> str:
+    for attempt in range(3):  # a hand-written file may still be arriving
+        record = store.read(path)
+        if store.readable_answer(record):
+            assert record is not None
+            return str(record["answer"])
+        time.sleep(0.1 * (attempt + 1))
+    raise FatalError(f"ask {rid}: the answer file {path} is not a valid answer; "
+                     f"the human must re-answer with `{user_cmd} answer {rid} --force …`", 1)

@@ -1,0 +1,382 @@
+"""Notifications: each ask, flag, failing streak and spend hold reaches the
+human once, wherever they are (Apprise URLs in `notify`, or `notify_command`).
+
+Each event is recorded in `.notified.json` only after a target took it, so a
+crash re-sends rather than loses (at least once); the record, under a lock,
+keeps it from going twice. A target that is down never fails a beat: each send
+is bounded (5 s), retried on later beats with a back-off, and shown in status.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from looop.paths import Paths
+
+SEND_TIMEOUT_S = 5.0
+LOCK_WAIT_S = 12.0
+BACKOFF_MAX_S = 3600.0
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str  # stable id in .notified.json (never the URL: it may hold a token)
+    label: str  # safe to show
+    url: str | None = None
+    command: str | None = None
+
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")  # the same rule as config.schema.json
+
+
+def problems(cfg: Mapping[str, Any] | None) -> list[str]:
+    """Malformed notify entries, named like a config error (checked without jsonschema)."""
+    urls = cfg.get("notify") if isinstance(cfg, Mapping) else None
+    if urls is None:
+        return []
+    if not isinstance(urls, list):
+        return ["notify: must be a list of notification URLs"]
+    return [f"notify[{i}]: {url!r} is not a notification URL (scheme://...)"
+            for i, url in enumerate(urls) if not (isinstance(url, str) and _URL.match(url))]
+
+
+def targets(cfg: Mapping[str, Any] | None) -> list[Target]:
+    if not isinstance(cfg, Mapping):
+        return []
+    out = []
+    urls = cfg.get("notify")
+    for i, url in enumerate(urls if isinstance(urls, list) else []):
+        if isinstance(url, str) and _URL.match(url):
+            scheme = url.split("://", 1)[0] if "://" in url else "?"
+            out.append(Target(_digest(url), f"notify[{i}] ({scheme}://…)", url=url))
+    cmd = cfg.get("notify_command")
+    if isinstance(cmd, str) and cmd.strip():
+        out.append(Target(_digest("command:" + cmd), "notify_command", command=cmd))
+    return out
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def configured(paths: Paths) -> tuple[dict[str, Any] | None, list[Target]]:
+    from looop.knobs import config_dict
+
+    cfg = config_dict(paths.config)
+    return cfg, targets(cfg)
+
+
+# -- the events ----------------------------------------------------------------
+
+def ask_event(paths: Paths, record: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    from looop.mailbox import view
+
+    rid, worker = str(record["id"]), str(record["worker"])
+    options = [str(o) for o in record.get("options") or []]
+    command = view.answer_command(paths, rid)
+    lines = [str(record.get("prompt", "")).strip()]
+    if options:
+        lines.append("Options: " + ", ".join(options))
+    if record.get("reference"):
+        lines.append(f"See: {record['reference']}")
+    lines.append(f"Answer: {command} {view.placeholder(options)}")
+    return f"ask:{rid}", {"event": "ask", "ask": rid, "worker": worker, "title": f"looop: {worker} asks",
+                          "text": "\n".join(lines), "answer_command": command, "data_dir": str(paths.data)}
+
+
+def flag_event(paths: Paths, worker: str, note: str, flagged_at: str | None) -> tuple[str, dict[str, Any]]:
+    from looop.selfbin import user_command
+
+    attach = f"{user_command(paths)} attach {worker}"
+    text = f"{note or '(no note)'}\nAttach to answer: {attach}"
+    return f"flag:{worker}:{flagged_at}", {"event": "flag", "worker": worker, "title": f"looop: {worker} needs you",
+                                           "text": text, "data_dir": str(paths.data)}
+
+
+def _failing_event(paths: Paths, failed: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    streak, run = failed.get("failures_in_row"), failed.get("run")
+    text = (f"{streak} beats in a row failed ({failed.get('why')}).\n"
+            f"See: {paths.runs / str(run) / 'output.log'}")
+    return f"failing:{run}", {"event": "failing", "title": "looop: the loop is failing", "text": text,
+                              "data_dir": str(paths.data)}
+
+
+def _held_event(paths: Paths, line: str, resumes: Any) -> tuple[str, dict[str, Any]]:
+    return f"held:{resumes}", {"event": "held", "title": "looop: spend guardrail reached", "text": line,
+                               "data_dir": str(paths.data)}
+
+
+# -- the record ------------------------------------------------------------------
+
+def load(paths: Paths) -> dict[str, Any]:
+    from looop.fsio import read_json_object
+
+    state = read_json_object(paths.notified) or {}
+    if not isinstance(state.get("events"), dict):
+        state["events"] = {}
+    if not isinstance(state.get("streaks"), dict):
+        state["streaks"] = {}
+    return state
+
+
+def _save(paths: Paths, state: dict[str, Any]) -> None:
+    from looop.fsio import atomic_write
+
+    atomic_write(paths.notified, json.dumps({"v": 1, **{k: v for k, v in state.items() if k != "v"}},
+                                            ensure_ascii=False, indent=1) + "\n", mode=0o600)
+
+
+class _Lock:
+    """One notifier at a time (a verb and the beat never send the same event twice)."""
+
+    def __init__(self, paths: Paths, wait: float) -> None:
+        self.path, self.wait, self.fd = paths.data / ".notified.lock", wait, -1
+
+    def __enter__(self) -> bool:
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.05)
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.fd)
+
+
+# -- sending -----------------------------------------------------------------------
+
+def deliver(target: Target, payload: Mapping[str, Any], env: Mapping[str, str] | None = None,
+            timeout: float = SEND_TIMEOUT_S) -> str | None:
+    """Send one event to one target within `timeout`; None when it went, else why not."""
+    if target.command is not None:
+        return _run_command(target.command, payload, env, timeout)
+    result: list[str | None] = []
+    worker = threading.Thread(target=lambda: result.append(_apprise(str(target.url), payload, timeout)),
+                              daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive() or not result:
+        return f"no reply within {timeout:g}s"
+    return result[0]
+
+
+def _apprise(url: str, payload: Mapping[str, Any], timeout: float) -> str | None:
+    try:
+        import apprise
+    except ImportError:
+        return "the apprise package is not installed (pip install apprise)"
+    box = apprise.Apprise()
+    if not box.add(url):
+        return "not a notification URL apprise understands"
+    for server in box:  # one socket budget inside the overall bound
+        server.socket_connect_timeout = min(server.socket_connect_timeout or timeout, timeout - 0.5)
+        server.socket_read_timeout = min(server.socket_read_timeout or timeout, timeout - 0.5)
+    with apprise.LogCapture(level=apprise.logging.WARNING, fmt="%(message)s") as logs:
+        ok = box.notify(title=str(payload.get("title", "looop")), body=str(payload.get("text", "")))
+        said = [ln.strip() for ln in logs.getvalue().splitlines() if ln.strip()]
+    if ok:
+        return None
+    return (said[-1] if said else "not delivered")[:200]
+
+
+def _run_command(command: str, payload: Mapping[str, Any], env: Mapping[str, str] | None, timeout: float) -> str | None:
+    import signal
+    import subprocess
+
+    body = {k: v for k, v in payload.items() if k != "title"}
+    try:
+        proc = subprocess.Popen(["bash", "-c", command], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, env=dict(env) if env is not None else None,
+                                start_new_session=True)
+    except OSError as exc:
+        return f"cannot run: {exc.strerror or exc}"
+    try:
+        _, err = proc.communicate((json.dumps(body, ensure_ascii=False) + "\n").encode(), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        proc.wait()
+        return f"no reply within {timeout:g}s (killed)"
+    if proc.returncode:
+        last = err.decode(errors="replace").strip().splitlines()[-1:] or [""]
+        return f"exit {proc.returncode}" + (f": {last[0][:160]}" if last[0] else "")
+    return None
+
+
+def _send_due(paths: Paths, state: dict[str, Any], found: list[Target], keys: list[str] | None = None) -> bool:
+    """Send each event to each target that has not taken it and is due; True when the record changed."""
+    from looop import events
+    from looop.selfbin import child_env
+
+    now, changed, down, env = time.time(), False, set(), None
+    for key in (keys if keys is not None else list(state["events"])):
+        event = state["events"].get(key)
+        if not isinstance(event, dict):
+            continue
+        per = event.setdefault("targets", {})
+        for target in found:
+            mark = per.get(target.key) or {}
+            if mark.get("sent") or target.key in down or float(mark.get("next", 0) or 0) > now:
+                continue
+            env = env if env is not None else child_env(paths)
+            why = deliver(target, event["payload"], env)
+            if why is None:
+                per[target.key] = {"sent": time.time()}
+                events.emit(paths.events, "notified", key=key, target=target.label)
+            else:
+                tries = int(mark.get("tries", 0) or 0) + 1
+                wait = 0.0 if tries == 1 else min(BACKOFF_MAX_S, 15.0 * 2 ** (tries - 2))
+                per[target.key] = {"tries": tries, "next": time.time() + wait, "error": why, "label": target.label}
+                down.add(target.key)  # this beat does not wait on it again
+                events.emit(paths.events, "notify_failed", key=key, target=target.label, error=why)
+            changed = True
+            _save(paths, state)  # recorded right after each send
+    return changed
+
+
+def raise_event(paths: Paths, key: str, payload: dict[str, Any]) -> None:
+    """A verb's own event (`ask`, `flag`): sent now, so no pulse is needed to hear of it."""
+    _, found = configured(paths)
+    if not found:
+        return
+    with _Lock(paths, LOCK_WAIT_S) as held:
+        if not held:
+            return  # the beat is sending; it will pick this event up
+        state = load(paths)
+        if key not in state["events"]:
+            state["events"][key] = {"payload": payload, "created": time.time(), "targets": {}}
+            _save(paths, state)
+        _send_due(paths, state, found, [key])
+
+
+def on_beat(paths: Paths, workers: list, pending: list[str]) -> None:
+    """Each beat: pick up events nobody sent (a crash, a missed flag), `failing`
+    and `held`, and retry what failed. Never raises: notifying never fails a beat."""
+    try:
+        cfg, found = configured(paths)
+        if cfg and "notify" in cfg:
+            from looop.log import warn
+
+            for problem in problems(cfg):
+                warn(f"config {paths.config}: {problem}; that target is skipped")
+        if not found and not paths.notified.exists():
+            return
+        with _Lock(paths, 0.0) as held:
+            if held:
+                _beat(paths, cfg, found, workers, pending)
+    except Exception as exc:  # noqa: BLE001 - a notifier fault must not cost the beat
+        from looop.log import warn
+
+        warn(f"notifications: {exc}")
+
+
+def _beat(paths: Paths, cfg: dict[str, Any] | None, found: list[Target], workers: list, pending: list[str]) -> None:
+    state = load(paths)
+    before = json.dumps(state, sort_keys=True)
+    wanted = _current_events(paths, cfg, state, workers, pending) if found else {}
+    evs = state["events"]
+    for key in [k for k in evs if k not in wanted]:
+        del evs[key]  # answered, unflagged, recovered: its key never comes back
+    for key, payload in wanted.items():
+        evs.setdefault(key, {"payload": payload, "created": time.time(), "targets": {}})
+    live = {t.key for t in found}
+    for event in evs.values():  # a target removed from the config is no longer owed anything
+        event["targets"] = {k: v for k, v in (event.get("targets") or {}).items() if k in live}
+    if json.dumps(state, sort_keys=True) != before:
+        _save(paths, state)
+    _send_due(paths, state, found)
+
+
+def _current_events(paths: Paths, cfg: dict[str, Any] | None, state: dict[str, Any], workers: list,
+                    pending: list[str]) -> dict[str, dict[str, Any]]:
+    """Every event that should have been sent, as things stand now."""
+    from looop import failure, knobs
+    from looop.errors import FatalError
+    from looop.mailbox import store
+
+    out: dict[str, dict[str, Any]] = {}
+    for rid in pending:
+        if f"ask:{rid}" in state["events"]:
+            out[f"ask:{rid}"] = state["events"][f"ask:{rid}"]["payload"]
+            continue
+        record = store.read(paths.asks / f"{rid}.json")
+        if record is not None and "id" in record and "worker" in record:
+            key, payload = ask_event(paths, record)
+            out[key] = payload
+    for w in workers:
+        if w.alive and w.flagged:
+            key, payload = flag_event(paths, store.worker_id(w.id), w.note or "", w.flagged_at)
+            out[key] = payload
+    streaks = state["streaks"]
+    try:
+        after = knobs.whole("notify_after_failures", cfg)
+    except FatalError:
+        after = knobs.KNOBS["notify_after_failures"].default
+    failed = failure.load(paths.last_failure) or {}
+    streak = failed.get("failures_in_row")
+    if after and isinstance(streak, int) and streak >= after:
+        key = streaks.get("failing")
+        if not key or key not in state["events"]:
+            key, payload = _failing_event(paths, failed)
+            streaks["failing"] = key
+        else:
+            payload = state["events"][key]["payload"]
+        out[key] = payload
+    else:
+        streaks["failing"] = None
+    held = _held_line(paths)
+    if held:
+        key = streaks.get("held")
+        if not key or key not in state["events"]:
+            key, payload = _held_event(paths, *held)
+            streaks["held"] = key
+        else:
+            payload = state["events"][key]["payload"]
+        out[key] = payload
+    else:
+        streaks["held"] = None
+    return out
+
+
+def _held_line(paths: Paths) -> tuple[str, Any] | None:
+    if not paths.budget_state.exists():
+        return None
+    from looop import budget
+    from looop.fsio import read_json_object
+
+    line = budget.noted(paths.budget_state)
+    if not line:
+        return None
+    return line, (read_json_object(paths.budget_state) or {}).get("resumes_at")
+
+
+def failures(paths: Paths) -> list[dict[str, Any]]:
+    """Sends that failed and wait for a retry: what status and NEEDS YOU show."""
+    if not paths.notified.exists():
+        return []
+    out = []
+    for key, event in load(paths)["events"].items():
+        for mark in (event.get("targets") or {}).values() if isinstance(event, dict) else ():
+            if isinstance(mark, dict) and not mark.get("sent") and mark.get("error"):
+                nxt = mark.get("next")
+                out.append({"event": key, "target": mark.get("label"), "tries": mark.get("tries"),
+                            "error": mark.get("error"),
+                            "next_try": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(nxt))
+                            if isinstance(nxt, (int, float)) else None})
+    return out

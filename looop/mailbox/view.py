@@ -1,0 +1,113 @@
+"""The mailbox as others show it: the decider's PENDING ASKS section, the
+NEEDS YOU lines, and the part of `status` that lists asks and failed sends.
+
+Every line for the human carries the exact command to answer; the decider is
+shown which asks still have a worker waiting (LIVE) and which reach nobody
+(STRANDED), and never answers them itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from looop.mailbox import store
+from looop.paths import Paths
+
+PROMPT_CAP = 2048
+NEEDS_YOU_MAX = 10
+
+
+def age(seconds: float) -> str:
+    from looop.commands.ls import age as fmt
+
+    return fmt(seconds)
+
+
+def answer_command(paths: Paths, rid: str) -> str:
+    from looop.selfbin import user_command
+
+    return f"{user_command(paths)} answer {rid}"
+
+
+def placeholder(options: list[str]) -> str:
+    return f"<{'|'.join(options)}>" if options else "<your answer>"
+
+
+def first_line(text: str, limit: int = 100) -> str:
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def prompt_section(paths: Paths, workers: list) -> str:
+    """Body of `=== PENDING ASKS ===`."""
+    asks = store.pending(paths)
+    if not asks:
+        return "(none)\n"
+    from looop.mailbox import asking
+    from looop.prompt import neutralise
+
+    alive = {store.worker_id(w.id) for w in workers if w.alive}
+    out = []
+    for a in asks:
+        live = a.worker in alive and asking.is_blocked(paths.asks / f"{a.id}.json")
+        text = a.prompt.encode()[:PROMPT_CAP].decode(errors="ignore")
+        cut = "" if len(a.prompt.encode()) <= PROMPT_CAP else f"\n[… cut; read asks/{a.id}.json for the rest]"
+        worker = " ".join(a.worker.split())
+        out.append(f"--- {a.id} (worker {worker}, {'LIVE' if live else 'STRANDED'}, {age(a.age_s)})\n"
+                   f"{neutralise(text.rstrip())}{cut}\n")
+        if a.options:
+            out.append(f"options: {' '.join(', '.join(a.options).split())}\n")
+        if a.reference:
+            out.append(f"reference: {' '.join(a.reference.split())}\n")
+    out.append("(LIVE: its worker is blocked on it. STRANDED: its worker is gone and the answer would reach "
+               "nobody: start a worker again if the goal still needs it. Never answer an ask yourself.)\n")
+    return "".join(out)
+
+
+def needs_lines(paths: Paths) -> list[str]:
+    """NEEDS YOU: each pending ask with its answer command, then failing notifications."""
+    lines = []
+    asks = store.pending(paths) if store.names(paths.asks) else []
+    for a in asks[:NEEDS_YOU_MAX]:
+        opts = f" [{'/'.join(a.options)}]" if a.options else ""
+        lines.append(f"? {a.id} ({a.worker}, {age(a.age_s)}): {first_line(a.prompt)}{opts} — answer: "
+                     f"{answer_command(paths, a.id)} {placeholder(a.options)}")
+    if len(asks) > NEEDS_YOU_MAX:
+        lines.append(f"… and {len(asks) - NEEDS_YOU_MAX} more pending asks: see `looop asks`")
+    lines += failure_lines(paths)
+    return lines
+
+
+def failure_lines(paths: Paths) -> list[str]:
+    from looop.mailbox import notify
+
+    out = []
+    by_target: dict[str, list[dict[str, Any]]] = {}
+    for f in notify.failures(paths):
+        by_target.setdefault(str(f["target"]), []).append(f)
+    for target, items in by_target.items():
+        n = len(items)
+        out.append(f"notification{'s' if n > 1 else ''} not delivered to {target}: {n} pending "
+                   f"({items[-1]['error']}); retried on later beats")
+    return out
+
+
+def status_part(paths: Paths) -> dict[str, Any]:
+    """What `status --json` adds: `pending_asks` and `notify_failures`."""
+    from looop.mailbox import notify
+
+    asks = [{"id": a.id, "worker": a.worker, "age_s": round(a.age_s, 1), "prompt": a.prompt,
+             "options": a.options, "reference": a.reference, "answer_command": answer_command(paths, a.id)}
+            for a in store.pending(paths)]
+    return {"pending_asks": asks, "notify_failures": notify.failures(paths)}
+
+
+def status_lines(part: dict[str, Any]) -> list[str]:
+    """What the human `status` adds, from `status_part`."""
+    lines = []
+    for a in part["pending_asks"]:
+        lines.append(f"ask {a['id']} ({a['worker']}, {age(a['age_s'])}): {first_line(a['prompt'])} — "
+                     f"answer: {a['answer_command']} {placeholder(a['options'])}")
+    for f in part["notify_failures"]:
+        lines.append(f"notify FAILING: {f['event']} to {f['target']} ({f['error']}; try {f['tries']})")
+    return lines
