@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-
 @dataclass
 class Reading:
     sensor: str
