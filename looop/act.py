@@ -55,9 +55,9 @@ class Acted:
 
 
 def tick_timeout() -> float:
-    from looop.tick import _env_int
+    from looop import knobs
 
-    return float(_env_int("LOOOP_TICK_TIMEOUT", 900)) or 0.0
+    return float(knobs.get("tick_timeout"))
 
 
 def run_runner(plan: Plan) -> Acted:

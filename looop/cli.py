@@ -132,10 +132,10 @@ class StartSession(Verb):
     verify = cli.SwitchAttr("--verify", str, default=None, argname="CMD",
                             help="a command the beat runs once after the worker ends; exit 0 = the work is done")
 
-    def main(self, id: str, prompt: str, runner: str | None = None) -> int:
+    def main(self, id: str, prompt: str, runner: str = "") -> int:  # plumbum calls the annotation: plain str
         from looop.commands.workers import start_session
 
-        return start_session(_paths(), id, prompt, runner, verify=self.verify)
+        return start_session(_paths(), id, prompt, runner or None, verify=self.verify)
 
 
 @Looop.subcommand("attach")
@@ -602,6 +602,10 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _terminate)
     try:
         with error_handler(lambda: _paths().crash_log, _stderr):
+            if argv[:1] not in (["help"], ["version"], ["-h"], ["--help"], ["-v"], ["--version"]):
+                from looop import knobs
+
+                knobs.check_env()  # a bad knob is one line naming it, before any verb runs
             _, code = Looop.run(["looop", *argv], exit=False)
             sys.stdout.flush()
             return int(code or ExitStatus.OK)

@@ -9,13 +9,20 @@ import os
 import sys
 from typing import TextIO
 
+from looop.errors import FatalError
+
 _CODES = {"dim": "2", "bold": "1", "red": "31", "green": "32", "yellow": "33", "cyan": "36", "magenta": "35"}
 
 
 def enabled(stream: TextIO | None = None) -> bool:
-    forced = os.environ.get("LOOOP_COLOR", "").strip()
-    if forced in ("0", "1"):
-        return forced == "1"
+    from looop import knobs
+
+    try:
+        forced = knobs.from_env("color")
+    except FatalError:  # reported once at start (knobs.check_env); printing must not fail
+        forced = None
+    if forced is not None:
+        return bool(forced)
     if os.environ.get("NO_COLOR"):
         return False
     stream = stream or sys.stdout

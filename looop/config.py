@@ -132,21 +132,10 @@ def _load(path: Path, valid_cache: Path | None = None) -> Config:
 
 
 def cadence(config: dict[str, Any] | None, env: dict[str, str] | os._Environ[str] | None = None) -> dict[str, int]:
-    """idle/busy/active waits: env > config key > 60 s."""
-    env = os.environ if env is None else env
-    out = {}
-    for key, var in (("interval", "LOOOP_INTERVAL"), ("busy_interval", "LOOOP_BUSY_INTERVAL"),
-                     ("active_interval", "LOOOP_ACTIVE_INTERVAL")):
-        value = env.get(var, "").strip()
-        if value:
-            if not value.isdigit():
-                raise FatalError(f"{var}={value!r}: must be a whole number of seconds", 2)
-            out[key] = int(value)
-        elif config is not None and key in config:
-            out[key] = int(config[key])
-        else:
-            out[key] = 60
-    return out
+    """idle/busy/active waits: env > config key > 60 s (never below 1 s)."""
+    from looop import knobs
+
+    return {key: knobs.get(key, config, env) for key in ("interval", "busy_interval", "active_interval")}
 
 
 def _digest(text: str) -> str:

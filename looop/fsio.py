@@ -17,6 +17,8 @@ from typing import overload
 
 from looop.errors import FatalError
 
+TEMP_MARK = ".looop-"  # in every temp name atomic_write makes, so the sweep knows its own
+
 
 def atomic_write(path: Path, data: str | bytes, mode: int | None = None, durable: bool = True) -> None:
     """Replace `path` with `data` so readers see the old or the new, never half.
@@ -25,7 +27,7 @@ def atomic_write(path: Path, data: str | bytes, mode: int | None = None, durable
     crash may lose the newest version but never leaves a torn one."""
     raw = data.encode() if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
@@ -48,13 +50,16 @@ def atomic_write(path: Path, data: str | bytes, mode: int | None = None, durable
 
 
 def sweep_temps(directory: Path, older_than: float = 60.0) -> list[Path]:
-    """Remove temp files a killed writer left behind (never a fresh one)."""
+    """Remove temp files a killed atomic_write left behind: only names it makes
+    (`.<name>.looop-XXXXXXXX.tmp`), never a fresh one, never the user's."""
+    import re
     import time
 
     removed: list[Path] = []
     cutoff = time.time() - older_than
+    ours = re.compile(r"\..+" + re.escape(TEMP_MARK) + r"[a-z0-9_]{8}\.tmp")
     try:
-        candidates = list(directory.glob(".*.tmp"))
+        candidates = [p for p in directory.glob(".*.tmp") if ours.fullmatch(p.name)]
     except OSError:
         return removed
     for tmp in candidates:

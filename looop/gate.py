@@ -1,17 +1,20 @@
 """The deterministic halves of a beat: the PLAYBOOK gate and claim reaping.
 
 The gate protects "nothing irreversible happens automatically": the AI may
-propose a new PLAYBOOK but never make it live; a human edit is adopted. Claim
-reaping keeps leases level-triggered: a claim whose worker is gone is gone.
-Both are plain file operations.
+propose a new PLAYBOOK but never make it live; a human edit is adopted. The
+approved baseline lives in a private dir outside the data dir (no runner or
+worker writes there), and an edit is "by hand" only when no runner or worker
+could have made it. A symlinked PLAYBOOK is followed: reads and writes go to
+its target. Claim reaping keeps leases level-triggered: a claim whose worker
+is gone is gone. Both are plain file operations.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from looop.fsio import atomic_write
 
@@ -22,10 +25,21 @@ def _bytes(path: Path) -> bytes | None:
     return read_bytes(path)  # never blocks on a FIFO; not a regular file reads as absent
 
 
-def gate_pre(playbook: Path, approved: Path, history: Path | None = None) -> str | None:
+def live_file(playbook: Path) -> Path:
+    """Where the PLAYBOOK's text is written: a symlink's target, followed consistently."""
+    return playbook.resolve() if playbook.is_symlink() else playbook
+
+
+def gate_pre(playbook: Path, approved: Path, history: Path | None = None, *, proposed: Path | None = None,
+             busy: Callable[[], str] | None = None) -> str | None:
     """Before the AI runs: set or adopt the baseline. Returns what it did.
 
-    When the live text changes, the one it replaced is kept in `history`."""
+    `busy()` (asked only when the text changed) says who else could have
+    edited it since the last gate: "runner"
+    (a beat's runner is still running: leave its edit to that beat's gate),
+    "worker" (a worker was running: park the edit as a proposal), or "" (only
+    the human could have: adopt it). When the live text changes, the one it
+    replaced is kept in `history`."""
     live = _bytes(playbook)
     if live is None:
         return None
@@ -33,11 +47,18 @@ def gate_pre(playbook: Path, approved: Path, history: Path | None = None) -> str
     if base is None:
         atomic_write(approved, live)
         return "baseline"
-    if base != live:
-        _keep(history, base, "adopted")
-        atomic_write(approved, live)
-        return "adopted"
-    return None
+    if base == live:
+        return None
+    who = busy() if busy else ""
+    if who == "runner":
+        return "in-flight"
+    if who and proposed is not None:
+        atomic_write(proposed, live)
+        atomic_write(live_file(playbook), base)
+        return "parked"
+    _keep(history, base, "adopted")
+    atomic_write(approved, live)
+    return "adopted"
 
 
 def gate_post(playbook: Path, approved: Path, proposed: Path) -> bool:
@@ -48,7 +69,7 @@ def gate_post(playbook: Path, approved: Path, proposed: Path) -> bool:
         return False
     if live is not None:
         atomic_write(proposed, live)
-    atomic_write(playbook, base)
+    atomic_write(live_file(playbook), base)
     return True
 
 
@@ -57,10 +78,49 @@ def approve(playbook: Path, approved: Path, proposed: Path, history: Path | None
     if text is None:
         return False
     _keep(history, _bytes(playbook), "approved")
-    atomic_write(playbook, text)
+    atomic_write(live_file(playbook), text)
     atomic_write(approved, text)
     os.unlink(proposed)
     return True
+
+
+# -- who else could be editing: runners in flight, workers since the last gate --
+
+def last_checked(gate_dir: Path) -> float | None:
+    """When a gate last saw the live PLAYBOOK equal to the baseline (or made it so)."""
+    try:
+        return (gate_dir / "checked").stat().st_mtime
+    except OSError:
+        return None
+
+
+def mark_checked(gate_dir: Path) -> None:
+    try:
+        os.utime(gate_dir / "checked")  # a touch: no write on the beat's path
+    except FileNotFoundError:
+        gate_dir.mkdir(parents=True, exist_ok=True)
+        (gate_dir / "checked").touch()
+
+
+def runner_starts(inflight: Path) -> None:
+    """A runner of this process may edit the PLAYBOOK until its beat's gate_post."""
+    inflight.mkdir(parents=True, exist_ok=True)
+    (inflight / str(os.getpid())).touch()
+
+
+def runner_done(inflight: Path) -> None:
+    (inflight / str(os.getpid())).unlink(missing_ok=True)
+
+
+def runner_in_flight(inflight: Path) -> bool:
+    """Another process's runner has not reached its gate_post yet."""
+    from looop.fsio import pid_alive
+
+    try:
+        pids = [p.name for p in inflight.iterdir()]
+    except OSError:
+        return False
+    return any(p.isdigit() and int(p) != os.getpid() and pid_alive(int(p)) for p in pids)
 
 
 def _keep(history: Path | None, text: bytes | None, reason: str) -> None:

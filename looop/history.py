@@ -92,6 +92,8 @@ def restore(playbook: Path, approved: Path, hist_dir: Path, n: int) -> Entry:
     except FileNotFoundError:
         live = None
     keep(hist_dir, live, "restored")
-    atomic_write(playbook, text)
+    from looop.gate import live_file
+
+    atomic_write(live_file(playbook), text)
     atomic_write(approved, text)
     return entry

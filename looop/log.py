@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from looop.color import enabled, paint
+from looop.untrusted import one_line
 
 
 def stamp() -> str:
@@ -12,6 +13,8 @@ def stamp() -> str:
 
 
 def say(message: str, *styles: str) -> None:
+    """One line; whatever a runner, sensor, worker or file put in `message` cannot drive the terminal."""
+    message = one_line(message)
     on = enabled()
     line = f"{paint(f'[{stamp()}]', 'dim', on=on)} {paint(message, *styles, on=on)}"
     print(line, flush=True)

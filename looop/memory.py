@@ -1,54 +1,134 @@
-"""Memory is really git: the data dir is a repository of the loop's policy.
+"""Memory is really git: the loop's policy files have a history.
 
-Seeded dirs are `git init`ed with a first commit; every decided beat commits
-the tracked files with the journal line as the message. Off with config
-`"git": false`, or silently when git is not installed.
+Only the tracked kinds (PLAYBOOK, goals, sensors, journal, schedules) are
+committed, by explicit path, with a clean git environment and no hooks. The
+repository is looop's alone: when the data dir lies in a repository looop did
+not create, looop keeps its history in a private `.looop-git/` and never
+touches the user's index, .gitignore or branches. Off with `"git": false`.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-_IDENTITY = {
-    "GIT_AUTHOR_NAME": "looop", "GIT_AUTHOR_EMAIL": "looop@localhost",
-    "GIT_COMMITTER_NAME": "looop", "GIT_COMMITTER_EMAIL": "looop@localhost",
-}
+if TYPE_CHECKING:
+    from looop.cmd import Result
+
+TRACKED = ("PLAYBOOK.md", "goals", "sensors", "journal.md", "schedules")
+PRIVATE = ".looop-git"
+OWNED = "looop-owned"  # a marker file in the git dir of a repository looop created
+_SEED_MESSAGE = "looop: seed the data dir"
+_IDENTITY = ("-c", "user.name=looop", "-c", "user.email=looop@localhost")
+_SAFE = ("-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false", "-c", "core.autocrlf=false")
+
+
+class Committed(NamedTuple):
+    done: bool  # a commit was made
+    problem: str = ""  # why it failed ("" when it did not)
 
 
 def available() -> bool:
+    import shutil
+
     return shutil.which("git") is not None
 
 
-def _git(data: Path, *args: str, check: bool = False, env: dict[str, str] | None = None
-         ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], cwd=data, env=env, text=True, capture_output=True, check=check,
-                          stdin=subprocess.DEVNULL)
+def git_dir(data: Path) -> Path | None:
+    """Where looop's history lives: its own `.git`, the private dir, or None yet."""
+    private = data / PRIVATE
+    if private.is_dir():
+        return private
+    own = data / ".git"
+    if (own / OWNED).is_file():
+        return own
+    if own.is_dir() and _seeded_by_looop(data, own):
+        (own / OWNED).write_text("this repository was created by looop\n")
+        return own
+    return None
 
 
-def is_repo(data: Path) -> bool:
-    return (data / ".git").exists()
+def owns_dot_git(data: Path) -> bool:
+    """`data/.git` is looop's (cheap: one stat; the beat asks every time)."""
+    return (data / ".git" / OWNED).is_file()
 
 
-def init(data: Path) -> bool:
-    if not available() or is_repo(data):
-        return False
-    if _git(data, "init", "-q").returncode != 0:
-        return False
-    return commit(data, "looop: seed the data dir")
+def _git(data: Path, gdir: Path, *args: str, timeout: float = 60) -> Result:
+    from looop import cmd
+
+    return cmd.run(["git", f"--git-dir={gdir}", f"--work-tree={data}", *_SAFE, *args], cwd=data, timeout=timeout)
 
 
-def commit(data: Path, message: str) -> bool:
-    """Commit whatever tracked state changed; False when there was nothing."""
-    if not available() or not is_repo(data):
-        return False
-    _git(data, "add", "-A", ".")
-    if _git(data, "diff", "--cached", "--quiet").returncode == 0:
-        return False
-    env = None
-    if not _git(data, "config", "user.email").stdout.strip():
-        env = {**os.environ, **{k: v for k, v in _IDENTITY.items() if k not in os.environ}}
-    done = _git(data, "commit", "-q", "--no-verify", "-m", message or "looop: beat", env=env)
-    return done.returncode == 0
+def _seeded_by_looop(data: Path, gdir: Path) -> bool:
+    """A repository from before the marker: its first commit is looop's seed."""
+    roots = _git(data, gdir, "rev-list", "--max-parents=0", "--format=%s", "HEAD")
+    return roots.ok and _SEED_MESSAGE in roots.out.splitlines()
+
+
+def _inside_other_repo(data: Path) -> bool:
+    from looop import cmd
+
+    found = cmd.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=data)
+    return found.ok and found.out.strip() == "true"
+
+
+def init(data: Path, gitignore: bytes = b"") -> Committed:
+    """Give the data dir a history and a first commit: its own `.git` (with
+    `gitignore`), or a private one when the data dir lies in another repository."""
+    if not available() or git_dir(data) is not None:
+        return Committed(False)
+    if _make_git_dir(data, gitignore) is None:
+        return Committed(False, f"git init in {data} failed")
+    return commit(data, _SEED_MESSAGE)
+
+
+def _make_git_dir(data: Path, gitignore: bytes) -> Path | None:
+    from looop import cmd
+
+    if (data / ".git").exists() or _inside_other_repo(data):
+        gdir = data / PRIVATE
+        if not cmd.run(["git", "init", "-q", "--bare", str(gdir)], cwd=data).ok:
+            return None
+        # The user's repository must not pick up looop's objects: ignore the whole private dir.
+        (gdir / ".gitignore").write_text("*\n")
+        _git(data, gdir, "config", "core.bare", "false")
+        return gdir
+    gdir = data / ".git"
+    if not cmd.run(["git", "init", "-q", str(data)], cwd=data).ok:
+        return None
+    (gdir / OWNED).write_text("this repository was created by looop\n")
+    if gitignore and not (data / ".gitignore").exists():
+        from looop.fsio import atomic_write
+
+        atomic_write(data / ".gitignore", gitignore)
+    return gdir
+
+
+def commit(data: Path, message: str) -> Committed:
+    """Commit what changed among the tracked kinds; done=False when nothing did."""
+    if not available():
+        return Committed(False)
+    gdir = git_dir(data) or _make_git_dir(data, b"")
+    if gdir is None:
+        return Committed(False, f"git init in {data} failed")
+    listed = _git(data, gdir, "ls-files", "-z", "--", *TRACKED)
+    if not listed.ok:
+        return Committed(False, _why("git ls-files", listed))
+    known = {p.split("/", 1)[0] for p in listed.out.split("\0") if p}
+    paths = [p for p in TRACKED if (data / p).exists() or p in known]
+    if not paths:
+        return Committed(False)
+    # -f: another repository's .gitignore may not hide looop's own files; temp files never go in
+    added = _git(data, gdir, "add", "-A", "-f", "--", *paths, ":(exclude,glob)**/.*.tmp")
+    if not added.ok:
+        return Committed(False, _why("git add", added))
+    if _git(data, gdir, "diff", "--cached", "--quiet", "--", *paths).code == 0:
+        return Committed(False)
+    who = () if _git(data, gdir, "config", "user.email").out.strip() else _IDENTITY
+    done = _git(data, gdir, *who, "commit", "-q", "--no-verify", "-m", message or "looop: beat", "--", *paths)
+    return Committed(True) if done.ok else Committed(False, _why("git commit", done))
+
+
+def _why(what: str, result: Result) -> str:
+    lines = [ln.strip() for ln in (result.err or result.out).splitlines() if ln.strip()]
+    return f"{what} failed (exit {result.code}): {lines[-1] if lines else 'no message'}"

@@ -87,8 +87,10 @@ def expired(path: Path, world_hash: str, env: Mapping[str, str] | None = None,
     if data is None or data.get("hash") != world_hash:
         return None
     env = os.environ if env is None else env
-    given = env.get("LOOOP_NOOP_TTL", "").strip()
-    ttl = int(given) if given.isdigit() else data.get("ttl")
+    from looop import knobs
+
+    given = knobs.from_env("noop_ttl", env)
+    ttl = given if given is not None else data.get("ttl")
     since = data.get("since")
     if not isinstance(ttl, int) or ttl <= 0 or not isinstance(since, (int, float)):
         return None

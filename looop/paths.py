@@ -66,8 +66,27 @@ class Paths:
         return self.data / "PLAYBOOK.proposed.md"
 
     @property
+    def gate_dir(self) -> Path:
+        """The gate's private dir, outside the data dir where runners and workers work."""
+        import hashlib
+
+        key = hashlib.sha256(str(self.data.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        return _xdg("user_state_dir") / "looop-gate" / key
+
+    @property
     def approved(self) -> Path:
+        """The approved PLAYBOOK baseline (the gate's; never in the data dir)."""
+        return self.gate_dir / "PLAYBOOK.approved"
+
+    @property
+    def legacy_approved(self) -> Path:
+        """Where older versions kept the baseline, in reach of the runner."""
         return self.data / ".PLAYBOOK.approved"
+
+    @property
+    def runners_in_flight(self) -> Path:
+        """One file per process whose runner has not reached its gate_post yet."""
+        return self.gate_dir / "in-flight"
 
     # -- per-beat and runtime state (ignored by git) -------------------------
     @property
@@ -171,6 +190,11 @@ class Paths:
     def last_failure(self) -> Path:
         """The last failed beat, while failures run in a row."""
         return self.data / ".last-failure.json"
+
+    @property
+    def git_failure(self) -> Path:
+        """Why the last commit of the tracked files failed, until one succeeds."""
+        return self.data / ".git-failed.json"
 
     @property
     def noop_state(self) -> Path:

@@ -10,8 +10,8 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 
+from looop import cmd
 from looop.config import INSTALL_HINTS, Config
 from looop.errors import FatalError
 
@@ -22,6 +22,7 @@ _KEYWORDS = {"if", "then", "else", "elif", "fi", "do", "done", "for", "while", "
 _BUILTINS = {"cd", "true", "false", "echo", "printf", "cat", "export", "set", "unset", "read", "test", "[", ":",
              ".", "source", "eval", "trap", "wait", "shift", "exit", "return", "local", "ulimit", "umask"}
 _WRAPPERS = {"exec", "env", "command", "nohup", "builtin"}  # run the next word as the command
+_ARITHMETIC = re.compile(r"\$\(\((?:[^()]|\([^()]*\))*\)\)")
 _REDIRECT = re.compile(r"^[0-9]*(?:[<>]+&?|&>>?)$")
 
 
@@ -29,6 +30,7 @@ def tools_in(command: str) -> list[str]:
     """The programs a shell command line starts: the command word of each
     simple command, parsed with shell quoting (a quoted argument such as
     `python3 -c 'print(input("py> "))'` is one word, never a command)."""
+    command = _ARITHMETIC.sub("0", command)  # `$(( … ))` computes a number, it starts nothing
     lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|()<>\n")
     lexer.whitespace = " \t\r"
     lexer.whitespace_split = True
@@ -39,6 +41,8 @@ def tools_in(command: str) -> list[str]:
         words = command.split()
     found: list[str] = []
     at_start, skip_target, wrapped = True, False, False
+    substitutions = 0  # open `$( … )`: inside, a command starts; after it, the outer command goes on
+    dollar = False
     for word in words:
         if skip_target:
             skip_target = False
@@ -46,6 +50,13 @@ def tools_in(command: str) -> list[str]:
         if _REDIRECT.match(word):
             skip_target = True
             continue
+        if dollar and word.startswith("("):
+            substitutions += 1
+        elif substitutions and word.startswith(")"):
+            substitutions -= 1
+            at_start, wrapped, dollar = False, False, False
+            continue
+        dollar = word.endswith("$")
         if word and set(word) <= set(";&|()\n"):
             at_start, wrapped = True, False
             continue
@@ -72,12 +83,10 @@ def missing(tools: list[str], path: str | None = None) -> list[str]:
     if not absent or not shutil.which("bash"):
         return absent
     probe = 'for t in "$@"; do command -v "$t" >/dev/null 2>&1 || printf "%s\\n" "$t"; done'
-    try:
-        done = subprocess.run(["bash", "-lc", probe, "_", *absent], capture_output=True, text=True,
-                              timeout=20, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
+    done = cmd.run(["bash", "-lc", probe, "_", *absent], timeout=20)
+    if done.code in (124, 126, 127):
         return absent
-    return [t for t in done.stdout.split() if t in absent]
+    return [t for t in done.out.split() if t in absent]
 
 
 def check_runner(cfg: Config, name: str, template: str = "tick") -> None:

@@ -1,7 +1,8 @@
 """DECIDE: build the prompt for the one move of this beat.
 
 Sections come in a fixed order and no interpolated body can forge a section
-header (a body line starting with `=== ` or `--- ` is indented), so the AI
+header (a body line starting with `=== ` or `--- ` is indented; a name is
+shown on one line, its newlines escaped), so the AI
 always knows which text is the PLAYBOOK and which is a sensor's say-so.
 """
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from looop.fleet import Worker
+from looop.untrusted import one_line
 
 HEADERS = (
     "=== PLAYBOOK ===",
@@ -202,8 +204,8 @@ def render_worker(w: Worker) -> str:
             state += f": no output for {int(w.idle_s // 60)}m"
         elif w.health == "waiting-ask" and w.waiting_s is not None:
             state += f" for {int(w.waiting_s // 60)}m"
-    flag = f"  ⚑ {w.note}" if w.note is not None else ""
-    return f"- {w.id} [{state}]{flag}" + _verdict(w)
+    flag = f"  ⚑ {one_line(w.note)}" if w.note is not None else ""
+    return f"- {one_line(w.id)} [{state}]{flag}" + _verdict(w)
 
 
 def _verdict(w: Worker) -> str:
@@ -211,19 +213,19 @@ def _verdict(w: Worker) -> str:
     if check is None:
         return ""
     if check.result == "pending":
-        return f"  verify `{check.cmd}`: " + ("runs once it ends" if w.alive else "not run yet (next beat)")
+        return f"  verify `{one_line(check.cmd)}`: " + ("runs once it ends" if w.alive else "not run yet (next beat)")
     if check.result == "pass":
-        return f"  verify `{check.cmd}`: passed"
+        return f"  verify `{one_line(check.cmd)}`: passed"
     why = "timed out" if check.timed_out else f"exit {check.exit_code}"
-    tail = "".join(f"\n    {ln}" for ln in check.tail.splitlines()[-VERIFY_TAIL_LINES:])
-    return f"  verify `{check.cmd}`: FAILED ({why}); its output ends:{tail or ' (no output)'}"
+    tail = "".join(f"\n    {one_line(ln)}" for ln in check.tail.splitlines()[-VERIFY_TAIL_LINES:])
+    return f"  verify `{one_line(check.cmd)}`: FAILED ({why}); its output ends:{tail or ' (no output)'}"
 
 
 def build(inp: Inputs) -> str:
     lim = inp.body_max
     out: list[str] = []
     if inp.focus_goal:
-        block = focus_block(inp.focus_goal)
+        block = focus_block(one_line(inp.focus_goal))
         if inp.moves == "typed":
             block = block.replace("you still append exactly one journal line", "you still describe exactly one move")
         out.append(block)
@@ -240,7 +242,7 @@ def build(inp: Inputs) -> str:
     out.append(f"\n{HEADERS[1]}\n")
     if inp.goals:
         for name, body in inp.goals:
-            out.append(f"--- {name}\n{_body(body, lim, 'goals/' + name)}")
+            out.append(f"--- {one_line(name)}\n{_body(body, lim, 'goals/' + one_line(name))}")
     else:
         out.append("(no goals yet)\n")
     out.append(f"\n{HEADERS[2]}\n")
@@ -248,7 +250,7 @@ def build(inp: Inputs) -> str:
     out.append(f"\n{HEADERS[3]}\n")
     if inp.readings:
         for name, body in inp.readings:
-            out.append(f"--- {name}\n{_body(body, lim, 'snapshots/' + name)}")
+            out.append(f"--- {one_line(name)}\n{_body(body, lim, 'snapshots/' + one_line(name))}")
     else:
         out.append("(no sensors)\n")
     out.append(f"\n{HEADERS[4]}\n")
@@ -262,7 +264,7 @@ def build(inp: Inputs) -> str:
         out.append("(none)\n")
     out.append(f"\n{HEADERS[7]}\n")
     if inp.claims:
-        lines = "\n".join(f"- {name}: {' '.join(body.split())}" for name, body in inp.claims)
+        lines = "\n".join(f"- {one_line(name)}: {' '.join(body.split())}" for name, body in inp.claims)
         out.append(_body(lines, lim, "claims/"))
     else:
         out.append("(none)\n")

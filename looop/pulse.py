@@ -33,19 +33,22 @@ def clamp(seconds: int) -> int:
 
 def take_next_interval(paths: Paths) -> int | None:
     """The AI's one-shot wait request: digits only, clamped, then deleted."""
-    from looop.fsio import read_text
+    from looop.fsio import STATE_MAX_BYTES, read_text
 
     if not os.path.lexists(paths.next_interval):
         return None
     try:
-        raw = (read_text(paths.next_interval, "", 64) or "").strip()  # never blocks on a FIFO
+        raw = (read_text(paths.next_interval, "", STATE_MAX_BYTES) or "").strip()  # never blocks on a FIFO
     except OSError:
         raw = ""
     try:
         paths.next_interval.unlink()
     except OSError:
         pass
-    return clamp(int(raw)) if raw.isascii() and raw.isdigit() else None
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    digits = raw.lstrip("0") or "0"
+    return clamp(int(digits) if len(digits) <= 9 else MAX_WAIT)  # never int() of thousands of digits
 
 
 def next_wait(cadence: dict[str, int], acted: bool, workers_alive: bool, requested: int | None,

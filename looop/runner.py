@@ -18,10 +18,9 @@ import time
 from pathlib import Path
 from typing import Callable, TextIO
 
-from looop import procgroup
+from looop import procgroup, untrusted
 from looop.color import enabled, paint
 
-DEFAULT_LOG_BYTES = 4 << 20  # output.log (and so tick.log) keeps at most this: head and tail
 KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL for the runner's group
 
 # The group of the runner currently running, so a signal handler can stop it.
@@ -113,6 +112,7 @@ def run(command: str, *, cwd: Path, stdin_file: Path, env: dict[str, str], log_f
         if record is not None:
             full_env["LOOOP_RUNNER_RECORD"] = str(record)
         with open(stdin_file if on_stdin else os.devnull, "rb") as fin:
+            # procgroup, not looop.cmd: the output streams live and the runner's group is signalled whole
             proc = procgroup.spawn(bash_argv(command), cwd=cwd, stdin=fin, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, env=full_env)
         _current_group = proc.pid
@@ -209,8 +209,9 @@ def _pump(proc: subprocess.Popen[bytes], logs: list, out: TextIO, colour: bool,
 
 def log_cap() -> int:
     """LOOOP_RUN_LOG_BYTES: bytes of runner output kept per run (0 = all)."""
-    raw = os.environ.get("LOOOP_RUN_LOG_BYTES", "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else DEFAULT_LOG_BYTES
+    from looop import knobs
+
+    return knobs.get("run_log_bytes")
 
 
 class CappedLog:
@@ -260,7 +261,7 @@ def _show(raw: bytes, out: TextIO, colour: bool, on_line: Callable[[str], None] 
         on_line(line)
     gutter = paint(f"[{time.strftime('%H:%M:%S')}] │", "dim", on=colour)
     try:
-        out.write(f"{gutter} {line}\n")
+        out.write(f"{gutter} {untrusted.gutter(line, colour)}\n")
         out.flush()
     except BrokenPipeError:
         pass

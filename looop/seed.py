@@ -1,7 +1,8 @@
 """The layout of a data dir, and seeding a fresh one.
 
 Seeding happens once, when PLAYBOOK.md is absent: a starter PLAYBOOK, the
-setup and daily goals, the `today` sensor, a .gitignore, and a first commit.
+setup and daily goals, the `today` sensor, and a first commit (with a
+.gitignore when the repository is looop's own).
 Nothing that exists is ever overwritten.
 """
 
@@ -18,7 +19,6 @@ SEED_FILES = {
     "goals/setup.md": "goals/setup.md",
     "goals/playbook-daily.md": "goals/playbook-daily.md",
     "sensors/today.sh": "sensors/today.sh",
-    ".gitignore": "gitignore",
 }
 
 
@@ -52,19 +52,22 @@ def ensure(paths: Paths) -> bool:
         atomic_write(paths.journal, "")
     from looop import memory
 
-    memory.init(paths.data)
+    memory.init(paths.data, seed_text("gitignore"))  # the .gitignore only where the repository is looop's
     return True
 
 
 def _ensure_ignored(paths: Paths) -> None:
     """A data dir seeded by an older looop learns to ignore newer state files,
-    so the commit after a beat never picks them up."""
+    so a `git status` there stays quiet. Only in a repository looop created:
+    a user's .gitignore is never touched."""
+    from looop import memory
+
+    if not memory.owns_dot_git(paths.data):
+        return
     gitignore = paths.data / ".gitignore"
     try:
         have = gitignore.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
-        if not (paths.data / ".git").exists():
-            return
         have = ""
     except OSError:
         return

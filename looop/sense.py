@@ -22,10 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_MAX_BYTES = 8192
-DEFAULT_JOBS = 16
-
 
 @dataclass
 class Reading:
@@ -35,16 +31,6 @@ class Reading:
     problem: str = ""
     digest: str = ""
     reused: str = ""  # why an earlier reading stands in for a run (`# looop:interval=`)
-
-
-def _env_number(env: dict[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    try:
-        return float(raw) if raw else default
-    except ValueError:
-        from looop.errors import FatalError
-
-        raise FatalError(f"{name}={raw!r}: must be a number", 2) from None
 
 
 def sensor_names(sensors_dir: Path) -> list[Path]:
@@ -364,9 +350,11 @@ def sense(sensors_dir: Path, out_dir: Path, env: dict[str, str], cwd: Path,
     scripts = sensor_names(sensors_dir)
     if not scripts:
         return []
-    timeout = _env_number(env, "LOOOP_SENSOR_TIMEOUT", DEFAULT_TIMEOUT)
-    max_bytes = int(_env_number(env, "LOOOP_SENSOR_MAX_BYTES", DEFAULT_MAX_BYTES))
-    jobs = max(1, int(_env_number(env, "LOOOP_SENSOR_JOBS", DEFAULT_JOBS)))
+    from looop import knobs
+
+    timeout = float(knobs.get("sensor_timeout", env=env))
+    max_bytes = knobs.get("sensor_max_bytes", env=env)
+    jobs = knobs.get("sensor_jobs", env=env)
     started = time.time()
 
     live = _Live()

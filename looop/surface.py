@@ -13,6 +13,7 @@ from looop.color import paint
 from looop.fleet import Worker
 from looop.fsio import read_text
 from looop.paths import Paths
+from looop.untrusted import one_line
 
 FAILURES_SHOWN = 3  # failed beats in a row before NEEDS YOU says so
 REPEAT_EVERY = 3600.0  # an unchanged NEEDS YOU is shown again after this many seconds
@@ -72,7 +73,7 @@ def print_block(paths: Paths, workers: list[Worker]) -> list[str]:
         from looop.fleet.sessions import bare_id
 
         for sid in tmux.surface(paths, workers):
-            print(f"  (opened a tmux window attached to {bare_id(sid)})", flush=True)
+            print(f"  (opened a tmux window attached to {one_line(bare_id(sid))})", flush=True)
     return lines
 
 
@@ -91,6 +92,6 @@ def _news(key: str, lines: list[str]) -> bool:
 def _print(paths: Paths, lines: list[str]) -> None:
     print(paint("── NEEDS YOU " + "─" * 40, "bold", "yellow"), flush=True)
     for line in lines:
-        print(f"  {line}", flush=True)
+        print(f"  {one_line(line)}", flush=True)
     print(paint("─" * 53, "yellow"), flush=True)
     events.emit(paths.events, "needs_you", items=len(lines))

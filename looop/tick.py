@@ -8,8 +8,6 @@ beat is simply retried by the next one.
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
 import tempfile
 import time
@@ -26,8 +24,6 @@ from looop.paths import Paths
 if TYPE_CHECKING:  # an unchanged beat never needs ACT's module
     from looop.act import Acted, Plan
 
-DEFAULT_RUNS_KEEP = 50
-_RUN_TIME = re.compile(r"(\d{8}-\d{6})")
 
 
 @dataclass
@@ -182,8 +178,22 @@ def _report_odd_files(paths: Paths) -> None:
 
 
 def _gate_pre(paths: Paths) -> None:
+    legacy = paths.legacy_approved
+    if legacy.is_file() and not paths.approved.exists():  # an older looop's baseline moves out of reach
+        atomic_write(paths.approved, legacy.read_bytes())
+    legacy.unlink(missing_ok=True)  # from now on a copy there means nothing
+
+    def who_else() -> str:
+        if gate.runner_in_flight(paths.runners_in_flight):
+            return "runner"
+        since = gate.last_checked(paths.gate_dir)
+        busy = [w for w in fleet.workers(paths.fleet_root)
+                if w.alive or (w.ended_at is not None and (since is None or w.ended_at >= since))]
+        return "worker" if busy else ""
+
     try:
-        done = gate.gate_pre(paths.playbook, paths.approved, paths.playbook_history)
+        done = gate.gate_pre(paths.playbook, paths.approved, paths.playbook_history, proposed=paths.proposed,
+                             busy=who_else)
     except IsADirectoryError:
         raise FatalError(f"{paths.playbook} is a directory, not a file; nothing was changed", 1) from None
     except OSError as exc:
@@ -193,6 +203,18 @@ def _gate_pre(paths: Paths) -> None:
     if done == "adopted":
         say("PLAYBOOK.md was edited by hand: adopted as the approved baseline")
         events.emit(paths.events, "playbook_adopted")
+    elif done == "parked":
+        warn("PLAYBOOK.md changed while a worker was running: parked in PLAYBOOK.proposed.md, baseline restored "
+             "(if it was you: looop playbook approve)")
+        events.emit(paths.events, "proposal_parked")
+    if done != "in-flight":
+        gate.mark_checked(paths.gate_dir)
+
+
+def _mark_gate_done(paths: Paths) -> None:
+    """After gate_post: this process's runner can no longer edit unseen."""
+    gate.mark_checked(paths.gate_dir)
+    gate.runner_done(paths.runners_in_flight)
 
 
 def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> list:
@@ -231,25 +253,6 @@ def _in_brief(readings: list) -> str:
     return f" ({words})"
 
 
-def _new_run_dir(runs: Path, label: str, prompt_text: str) -> Path:
-    """A run dir that appears whole: staged under a hidden name with its
-    prompt, then renamed into place (a killed beat leaves only a hidden
-    staging dir, swept later)."""
-    runs.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{label}-", dir=runs))
-    (staging / "prompt.md").write_text(prompt_text, encoding="utf-8")
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    for n in range(1, 1000):
-        run_dir = runs / (f"{label}-{stamp}" + (f"-{n}" if n > 1 else ""))
-        try:
-            os.rename(staging, run_dir)  # fails if a non-empty run_dir exists
-            return run_dir
-        except OSError:
-            continue
-    shutil.rmtree(staging, ignore_errors=True)
-    raise FatalError(f"cannot create a run dir under {runs}", 1)
-
-
 @dataclass(frozen=True)
 class Seen:
     """What SENSE and DIFF found: the workers, the hashed parts, their digest."""
@@ -277,7 +280,7 @@ class Before:
 def decide(paths: Paths, env: dict[str, str], snap_dir: Path, seen: Seen, *, dry_run: bool,
            focus: str | None) -> Before | Outcome:
     """Load the config, check budget and runner, write the prompt: a Plan, or why not."""
-    from looop import config, fairness, knobs, noop, prompt
+    from looop import config, fairness, knobs, noop, prompt, runs
 
     cfg = config.load(paths.config)
     runner_name, command = cfg.tick_command()
@@ -292,7 +295,7 @@ def decide(paths: Paths, env: dict[str, str], snap_dir: Path, seen: Seen, *, dry
     inputs = _inputs(paths, env, snap_dir, seen.workers, focus, seen.timed)
     inputs.moves = moves
     inputs.extra = _guard_sections(paths, seen.parts, cfg.data, consume=not dry_run)
-    run_dir = _new_run_dir(paths.runs, label, prompt.build(inputs))
+    run_dir = runs.new_run_dir(paths.runs, label, prompt.build(inputs))
     prompt_file = run_dir / "prompt.md"
     if dry_run:
         if seen.unchanged:
@@ -317,6 +320,7 @@ def decide(paths: Paths, env: dict[str, str], snap_dir: Path, seen: Seen, *, dry
 
 def act(plan: Plan) -> Acted:
     """Make the one move: the agent makes it, or looop makes the move it was handed."""
+    gate.runner_starts(plan.paths.runners_in_flight)  # until this beat's gate_post, its PLAYBOOK edit is a proposal
     if plan.moves == "typed":
         from looop.moves.act import typed
 
@@ -328,7 +332,7 @@ def act(plan: Plan) -> Acted:
 
 def record(before: Before, acted: Acted) -> Outcome:
     """Keep the result: on success save the hash, settle noop, commit; else remember the failure."""
-    from looop import failure, fairness, memory, noop
+    from looop import failure, fairness, noop
 
     plan, paths, seen = before.plan, before.plan.paths, before.seen
     run_dir, prompt_file = plan.run_dir, plan.prompt_file
@@ -359,8 +363,23 @@ def record(before: Before, acted: Acted) -> Outcome:
         warn(f"decided in {seconds:.1f}s, but the runner wrote no journal line")
     events.emit(paths.events, "decided", run=run_dir.name, seconds=round(seconds, 3), journal=line)
     if before.git:
-        memory.commit(paths.data, line.lstrip("- ").strip() or f"looop: {run_dir.name}")
+        _commit(paths, line.lstrip("- ").strip() or f"looop: {run_dir.name}")
     return Outcome(acted=True, run_dir=run_dir, prompt=prompt_file, exit_code=0)
+
+
+def _commit(paths: Paths, message: str) -> None:
+    """Commit the tracked files; a failure is said once, in status and as an event."""
+    from looop import memory
+
+    done = memory.commit(paths.data, message)
+    if not done.problem:
+        paths.git_failure.unlink(missing_ok=True)
+        return
+    import json
+
+    warn(f"the move stands, but its history was not kept: {done.problem}")
+    events.emit(paths.events, "git_failed", problem=done.problem)
+    atomic_write(paths.git_failure, json.dumps({"ts": events.utc_now(), "problem": done.problem}) + "\n")
 
 
 def _size(path: Path) -> int:
@@ -434,11 +453,11 @@ def _guard_sections(paths: Paths, parts: list, config: dict, consume: bool = Tru
 
 def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, focus: str | None,
             timed: list[schedules.Schedule]):
-    from looop import fairness, prompt
+    from looop import fairness, knobs, prompt
     from looop.mailbox import view
 
     now, zone = journal.now_stamp()
-    body_max = _env_int("LOOOP_PROMPT_BODY_MAX", prompt.DEFAULT_BODY_MAX)
+    body_max = knobs.get("prompt_body_max")
     limit = read_limit()
     return prompt.Inputs(
         data_dir=paths.data,
@@ -463,9 +482,9 @@ def _inputs(paths: Paths, env: dict[str, str], snap_dir: Path, workers: list, fo
 def read_limit() -> int | None:
     """How many bytes of a goal or the PLAYBOOK a beat reads: enough for the
     prompt's per-body cap in characters (up to 4 bytes each), never the whole file."""
-    from looop import prompt
+    from looop import knobs
 
-    body_max = _env_int("LOOOP_PROMPT_BODY_MAX", prompt.DEFAULT_BODY_MAX)
+    body_max = knobs.get("prompt_body_max")
     return body_max * 4 + 1 if body_max > 0 else None
 
 
@@ -488,38 +507,11 @@ def _after(paths: Paths, workers: list) -> None:
     if gate.gate_post(paths.playbook, paths.approved, paths.proposed):
         warn("the AI edited PLAYBOOK.md: change parked in PLAYBOOK.proposed.md, baseline restored")
         events.emit(paths.events, "proposal_parked")
-    prune_runs(paths.runs, _env_int("LOOOP_RUNS_KEEP", DEFAULT_RUNS_KEEP))
+    _mark_gate_done(paths)
+    from looop import knobs, runs
+
+    runs.prune_runs(paths.runs, knobs.get("runs_keep"))
     surface.print_block(paths, workers)
-
-
-def prune_runs(runs: Path, keep: int) -> list[str]:
-    """Keep the newest `keep` run dirs (0 = all); return the removed names."""
-    if not runs.is_dir():
-        return []
-    stale = time.time() - 60
-    for d in runs.glob(".*"):  # staging dirs of killed beats
-        try:
-            if d.is_dir() and d.stat().st_mtime < stale:
-                shutil.rmtree(d, ignore_errors=True)
-        except OSError:
-            pass
-    if keep <= 0:
-        return []
-    dirs = [d for d in runs.iterdir() if d.is_dir() and not d.name.startswith(".")]
-    if len(dirs) <= keep:
-        return []
-    dirs.sort(key=run_order)
-    doomed = dirs[: len(dirs) - keep]
-    for d in doomed:
-        shutil.rmtree(d, ignore_errors=True)
-    return [d.name for d in doomed]
-
-
-def run_order(run_dir: Path) -> tuple[str, int, str]:
-    m = _RUN_TIME.search(run_dir.name)
-    suffix = run_dir.name.rsplit("-", 1)[-1]
-    n = int(suffix) if m and suffix.isdigit() and len(suffix) < 4 else 1
-    return (m.group(1) if m else "", n, run_dir.name)
 
 
 def runner_record(paths: Paths) -> Path:
@@ -535,12 +527,3 @@ def reap_orphan_runner(paths: Paths) -> None:
     stopped = reap_orphan(runner_record(paths))
     if stopped:
         warn(f"stopped {stopped} process(es) of a runner whose pulse had died")
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.lstrip("-").isdigit():
-        raise FatalError(f"{name}={raw!r}: must be a whole number", 2)
-    return int(raw)

@@ -71,6 +71,16 @@ class Loop:
         return self.root / "looop.json"
 
     @property
+    def approved(self) -> Path:
+        """The gate's approved PLAYBOOK baseline (in the private gate dir, outside the data dir)."""
+        from unittest import mock
+
+        from looop.paths import Paths
+
+        with mock.patch.dict(os.environ, {"XDG_STATE_HOME": self.env["XDG_STATE_HOME"]}):
+            return Paths(data=self.data, config=self.config, is_default_profile=False).approved
+
+    @property
     def calls_file(self) -> Path:
         return self.root / "runner-calls"
 

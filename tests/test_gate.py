@@ -79,3 +79,99 @@ def test_a_claim_nested_a_thousand_levels_is_reaped_not_raised(tmp_path):
     (tmp_path / "deeper.json").write_text("[" * 100000 + "]" * 100000)
     reaped = dict(reap_claims(tmp_path, lambda s: True))
     assert reaped == {"deep": "unparseable", "deeper": "unparseable"}
+
+
+# -- the gate holds against runners and workers (real beats) -------------------
+
+def test_a_worker_editing_the_playbook_between_beats_makes_a_proposal(loop):
+    from tests.fleet import kit
+
+    kit.use_fake_worker(loop)
+    loop.seed()
+    seeded = (loop.data / "PLAYBOOK.md").read_text()
+    kit.start(loop, "sly", "playbook", "the worker's rules", "hang")
+    try:
+        kit.wait_for(lambda: "worker's rules" in (loop.data / "PLAYBOOK.md").read_text(), what="the worker's edit")
+        out = loop.run("tick")
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert "adopted" not in out.stdout and "playbook_adopted" not in loop.event_names()
+        assert (loop.data / "PLAYBOOK.md").read_text() == seeded == loop.approved.read_text()
+        assert (loop.data / "PLAYBOOK.proposed.md").read_text() == "the worker's rules\n"
+    finally:
+        loop.run("kill", "sly", "--grace", "1")
+
+
+def test_a_worker_that_edited_and_exited_before_the_beat_still_only_proposes(loop):
+    from tests.fleet import kit
+
+    kit.use_fake_worker(loop)
+    loop.seed()
+    kit.start(loop, "quick", "playbook", "sneaky rules", "exit", "0")
+    kit.wait_state(loop, "quick", "exited")
+    assert loop.run("tick").returncode == 0
+    assert "sneaky" not in loop.approved.read_text()
+    assert (loop.data / "PLAYBOOK.proposed.md").read_text() == "sneaky rules\n"
+
+
+def test_a_runner_that_also_overwrites_the_old_baseline_file_is_still_parked(loop):
+    loop.fake("journal")
+    loop.seed()
+    seeded = (loop.data / "PLAYBOOK.md").read_text()
+    runner = loop.root / "forger"
+    runner.write_text("#!/usr/bin/env bash\ncat >/dev/null\nprintf 'forged\\n' >PLAYBOOK.md\n"
+                      "printf 'forged\\n' >.PLAYBOOK.approved\n")
+    runner.chmod(0o755)
+    loop.write_config(str(runner))
+    (loop.data / "goals" / "wake.md").write_text("x")
+    assert loop.run("tick").returncode == 0
+    assert (loop.data / "PLAYBOOK.md").read_text() == seeded
+    assert (loop.data / "PLAYBOOK.proposed.md").read_text() == "forged\n"
+    assert loop.run("tick").returncode == 0  # and the next beat does not adopt anything either
+    assert (loop.data / "PLAYBOOK.md").read_text() == seeded and "playbook_adopted" not in loop.event_names()
+
+
+def test_a_manual_run_during_a_beat_does_not_adopt_the_beats_edit(loop):
+    go = loop.root / "go"
+    runner = loop.root / "slow-editor"
+    runner.write_text(f"""#!/usr/bin/env bash
+cat >/dev/null
+if [ "$LOOOP_COST_KIND" = goal ]; then printf -- '- %s manual\\n' "$(date '+%Y-%m-%d %H:%M')" >>journal.md; exit 0; fi
+printf 'in-flight AI rules\\n' >PLAYBOOK.md
+while [ ! -e {go} ]; do sleep 0.05; done
+printf -- '- %s beat\\n' "$(date '+%Y-%m-%d %H:%M')" >>journal.md
+""")
+    runner.chmod(0o755)
+    loop.write_config(str(runner))
+    loop.seed()
+    seeded = (loop.data / "PLAYBOOK.md").read_text()
+    (loop.data / "goals" / "wake.md").write_text("x")
+    beat = loop.popen("tick")
+    try:
+        from tests.fleet import kit
+
+        kit.wait_for(lambda: "in-flight" in (loop.data / "PLAYBOOK.md").read_text(), what="the beat's edit")
+        manual = loop.run("run", "setup")
+        assert manual.returncode == 0, manual.stdout + manual.stderr
+        assert "adopted" not in manual.stdout and loop.approved.read_text() == seeded
+    finally:
+        go.touch()
+        beat.communicate(timeout=60)
+    assert beat.returncode == 0
+    assert (loop.data / "PLAYBOOK.md").read_text() == seeded
+    assert (loop.data / "PLAYBOOK.proposed.md").read_text() == "in-flight AI rules\n"
+
+
+def test_a_symlinked_playbook_is_followed_consistently(loop):
+    loop.fake("playbook", "AI rules", "journal")
+    loop.seed()
+    target = loop.root / "dotfiles" / "PLAYBOOK.md"
+    target.parent.mkdir()
+    target.write_text("my linked rules\n")
+    link = loop.data / "PLAYBOOK.md"
+    link.unlink()
+    link.symlink_to(target)
+    assert loop.run("tick").returncode == 0  # my edit (the new link) is adopted, the AI's edit parked
+    assert link.is_symlink() and target.read_text() == "my linked rules\n"
+    assert (loop.data / "PLAYBOOK.proposed.md").read_text() == "AI rules\n"
+    assert loop.run("playbook", "approve").returncode == 0
+    assert link.is_symlink() and target.read_text() == "AI rules\n" == loop.approved.read_text()

@@ -128,6 +128,14 @@ def test_a_quoted_argument_is_not_mistaken_for_a_missing_tool(loop):
     assert "needs tools" not in out.stderr and "py> You are one beat of looop" in out.stdout
 
 
+def test_substitutions_in_the_runner_are_not_mistaken_for_missing_tools(loop):
+    # `$(( … ))` starts nothing; `$( … )` starts its own command, and the outer command goes on after it
+    loop.write_config(f"""{FAKE_RUNNER} $( [ $((RANDOM % 2)) = 3 ] && echo next 5 ) journal 'ran'""")
+    out = loop.run("tick")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "needs tools" not in out.stderr and "ran" in loop.journal()[-1]
+
+
 def test_runner_sees_the_caller_path_after_login_files(loop, tmp_path):
     bindir = tmp_path / "mybin"
     bindir.mkdir()
@@ -144,7 +152,7 @@ def test_ai_edit_of_playbook_is_parked(loop):
     loop.fake("playbook", "AI rules now", "journal")
     out = loop.run("tick")
     assert out.returncode == 0
-    seeded = (loop.data / ".PLAYBOOK.approved").read_text()
+    seeded = loop.approved.read_text()
     assert (loop.data / "PLAYBOOK.md").read_text() == seeded
     assert (loop.data / "PLAYBOOK.proposed.md").read_text() == "AI rules now\n"
     assert "proposal_parked" in loop.event_names()
@@ -173,7 +181,7 @@ def test_human_edit_of_playbook_is_adopted(loop):
     (loop.data / "PLAYBOOK.md").write_text("my own rules\n")
     out = loop.run("tick")
     assert "adopted" in out.stdout
-    assert (loop.data / ".PLAYBOOK.approved").read_text() == "my own rules\n"
+    assert loop.approved.read_text() == "my own rules\n"
     assert (loop.data / "PLAYBOOK.md").read_text() == "my own rules\n"
     assert loop.calls() == 2
     assert "my own rules" in loop.prompt_copy.read_text()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from looop import events
 from looop.errors import FatalError
 from looop.fsio import PulseLock
@@ -9,22 +12,31 @@ from looop.log import say
 from looop.paths import Paths
 
 
-def tick(paths: Paths, dry_run: bool = False, quiet: bool = False) -> int:
-    from looop.tick import beat, reap_orphan_runner
-
-    lock = PulseLock(paths.lock_dir)
+@contextmanager
+def holding_the_lock(paths: Paths) -> Iterator[None]:
+    """The pulse lock for beats outside the pulse (tick, demo): one beat at a
+    time, and the runner's record lives in the lock dir."""
     from looop.seed import make_data_dir
+    from looop.tick import reap_orphan_runner
 
     make_data_dir(paths)
+    lock = PulseLock(paths.lock_dir)
     if not lock.acquire():
         pid = lock.holder()
         raise FatalError(f"a looop pulse is running on {paths.data} ({f'pid {pid}' if pid else 'pid unknown'}); "
                          "it beats on its own, so not running another beat now", 1)
     try:
         reap_orphan_runner(paths)
-        outcome = beat(paths, dry_run=dry_run, quiet=quiet)
+        yield
     finally:
         lock.release()
+
+
+def tick(paths: Paths, dry_run: bool = False, quiet: bool = False) -> int:
+    from looop.tick import beat
+
+    with holding_the_lock(paths):
+        outcome = beat(paths, dry_run=dry_run, quiet=quiet)
     return 1 if outcome.failed else 0
 
 

@@ -21,6 +21,7 @@ from looop.paths import resolve
 def demo() -> int:
     from looop import tick
     from looop.color import paint
+    from looop.commands.beat import holding_the_lock
 
     root = Path(tempfile.mkdtemp(prefix="looop-demo-"))
     data, config_file = root / "data", root / "looop.json"
@@ -33,9 +34,11 @@ def demo() -> int:
 
     say(f"demo: a throwaway loop in {root}", "bold")
     say("beat 1: a fresh data dir, so the world is new: the runner makes one move", "bold")
-    first = tick.beat(paths)
+    with holding_the_lock(paths):
+        first = tick.beat(paths)
     say("beat 2: nothing changed since beat 1, so no LLM call", "bold")
-    second = tick.beat(paths)
+    with holding_the_lock(paths):
+        second = tick.beat(paths)
     ok = first.acted and second.skipped == "unchanged"
     print()
     print(paint("What the loop left behind:", "bold"))

@@ -85,10 +85,12 @@ def table(rows: list[dict[str, Any]], colour: bool) -> str:
 
     if not rows:
         return "no workers in this profile\n"
+    from looop.untrusted import one_line
+
     head = ("ID", "STATE", "HEALTH", "AGE", "EXIT", "VERIFY", "")
-    cells = [(bare_id(r["id"]), r["state"], _health(r), age(r["age_s"]),
-              "" if r["exit_code"] is None else str(r["exit_code"]), verify_cell(r),
-              ("⚑ " + (r["note"] or "")).rstrip() if r["flagged"] else "") for r in rows]
+    cells = [(one_line(bare_id(r["id"])), one_line(r["state"]), _health(r), age(r["age_s"]),
+              "" if r["exit_code"] is None else str(r["exit_code"]), one_line(verify_cell(r)),
+              ("⚑ " + one_line(r["note"] or "")).rstrip() if r["flagged"] else "") for r in rows]
     widths = [max(len(c[i]) for c in [head, *cells]) for i in range(6)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip()]
     styles = {"running": ("green",), "starting": ("cyan",), "dead": ("red",), "killed": ("dim",), "exited": ("dim",),

@@ -22,6 +22,9 @@ THE NOUNS (in the data dir)
   goals/*.md           desired state, one file per concern; goals/archive/ (tracked)
   sensors/*.sh         executables that print ONE JSON object each (tracked)
   journal.md           the action log, one line per move (tracked)
+  .looop-git/          looop's own history when the data dir lies in your repository
+                       (the tracked files are committed by path; your index, .gitignore
+                       and branches are never touched)
   snapshots/           this beat's readings, sensor-<name>.json (+ .err)
   runs/<id>/           prompt.md + output.log of each decision (newest LOOOP_RUNS_KEEP kept)
   claims/<name>.json   a worker's lease on a task; reaped when its worker is gone
@@ -38,7 +41,8 @@ THE NOUNS (in the data dir)
   .next-interval       the AI's one-shot request for the next wait (5..3600 s)
 
 ONE BEAT
-  0. seed a fresh data dir; PLAYBOOK gate (adopt your hand edits); paused? stop
+  0. seed a fresh data dir; PLAYBOOK gate (adopt your hand edits; an edit made
+     while a runner or a worker ran is parked as a proposal); paused? stop
   1. reap claims whose worker is gone
   2. SENSE   run every sensors/*.sh at once (timeout LOOOP_SENSOR_TIMEOUT,
              size cap LOOOP_SENSOR_MAX_BYTES); a bad reading becomes an error
@@ -152,41 +156,23 @@ VERBS
 
 CADENCE
   After a beat that acted: busy_interval; while a worker is alive:
-  active_interval; otherwise: interval. Each is env (LOOOP_INTERVAL,
-  LOOOP_BUSY_INTERVAL, LOOOP_ACTIVE_INTERVAL) > config > 60 s. Failed beats
-  back off exponentially up to 300 s. .next-interval overrides once.
+  active_interval; otherwise: interval (never below 1 s). Failed beats back
+  off exponentially up to 300 s. .next-interval overrides once.
+  The guardrails: either spend cap reached, the beat skips the runner, says
+  so in status and NEEDS YOU, and resumes by itself. The prompt also says what
+  changed since the last decided beat (WHAT CHANGED) and, after a failed beat,
+  its exit and output (LAST FAILURE).
+  Worker health: busy, waiting-ask, stuck (worker_stuck), flagged, dead; a
+  change of health wakes the loop. A beat starts --verify checks only within
+  its first verify_timeout, and kills a check's whole process group after it.
   A schedule falling due ends the wait early; one written or removed while
   the pulse sleeps re-plans it. A due one-shot wakes the loop once and stays
   due until dropped; a recurring one wakes it once per period (once after
   downtime). The prompt's FAIRNESS names the goal acted on least recently.
-
-GUARDRAILS (config key, or env var which wins)
-  max_decides_per_hour   LOOOP_MAX_DECIDES_PER_HOUR (120; 0 = no cap)
-  daily_budget_usd       LOOOP_DAILY_BUDGET_USD (none): spend today, host local day
-                         Either cap reached: the beat skips the runner, says so
-                         in status and NEEDS YOU, and resumes by itself.
-  runner_retries         LOOOP_RUNNER_RETRIES (0): retries of a failed runner per beat
-  runner_retry_match     LOOOP_RUNNER_RETRY_MATCH (none): regex; only matching output
-                         is retried, and a match fails the beat even on exit 0
-  runner_retry_delay     LOOOP_RUNNER_RETRY_DELAY (10 s, doubling)
-  flap_beats             LOOOP_FLAP_BEATS (5; 0 = off): a sensor whose signal changed
-                         on that many decided beats in a row is named as flapping
-  noop_ttl               LOOOP_NOOP_TTL (21600 s; 0 = off): after a decision that
-                         changed nothing, decide again once the world sat still this long
-  shell_timeout          LOOOP_SHELL_TIMEOUT (300 s; 0 = none): typed moves kill a run_shell
-                         command, with its whole process group, after this long
-  shell_allow_dangerous  LOOOP_SHELL_ALLOW_DANGEROUS (0): 1 turns the run_shell deny-list off
-  max_workers            LOOOP_MAX_WORKERS (8; 0 = no cap): start-session beyond it
-                         is refused (the pulse's own session never counts)
-  worker_stuck           LOOOP_WORKER_STUCK (900 s; 0 = never): a live worker with no
-                         output this long is stuck (health: busy, waiting-ask,
-                         stuck, flagged, dead; a change of health wakes the loop)
-  verify_timeout         LOOOP_VERIFY_TIMEOUT (60 s): a --verify command is killed
-                         (whole process group) and fails; a beat starts checks
-                         only within its first timeout
-  The prompt also says what changed since the last decided beat (WHAT CHANGED)
-  and, after a failed beat, its exit and output (LAST FAILURE).
   A tick command may take the prompt by path: {{{{prompt_file}}}} (else stdin).
+
+KNOBS (the env var wins over the config key; a bad value stops with exit 2)
+{knobs}
 
 TYPED MOVES (config "moves": "typed"; `looop init` writes it, absent = "agent")
   The runner describes ONE move as JSON in .decision.json; looop validates it
@@ -203,14 +189,8 @@ TYPED MOVES (config "moves": "typed"; `looop init` writes it, absent = "agent")
 
 ENVIRONMENT
   LOOOP_DATA_DIR, LOOOP_CONFIG       where things live (another data dir = another profile)
-  LOOOP_SENSOR_TIMEOUT (60; 0 none)  LOOOP_SENSOR_MAX_BYTES (8192; 0 no cap)
-  LOOOP_SENSOR_JOBS (16)             how many sensors run at once
-  LOOOP_TICK_TIMEOUT (900)           kill a hung runner and fail the beat
-  LOOOP_RUNS_KEEP (50; 0 all)        LOOOP_PROMPT_BODY_MAX (32768 chars per body)
-  LOOOP_COLOR (1|0), NO_COLOR        colour; default: only on a terminal
   LOOOP_FLEET_DIR                    where this profile's workers live (default: <data>/fleet)
-  LOOOP_TMUX_SURFACE (1|0)           open a tmux window per new flag when tmux runs
-  LOOOP_WORKER_LOG_BYTES (4194304)   a worker's output log: two files of this size at most
+  NO_COLOR                           no colour (LOOOP_COLOR=1 wins)
   Every sensor, runner and worker gets LOOOP_BIN, LOOOP_DATA_DIR, LOOOP_CONFIG,
   CLAIMS_DIR, REPORTS_DIR, COST_LEDGER and LOOOP_COLOR.
 """
@@ -218,8 +198,10 @@ ENVIRONMENT
 
 def manual(paths: Paths) -> int:
     profile = "" if paths.is_default_profile else "  (a separate profile)"
-    print(MANUAL.format(version=__version__, config=paths.config, data=paths.data,
-                        profile=profile, fleet=paths.fleet_root), end="")
+    from looop.knobs import manual_lines
+
+    print(MANUAL.format(version=__version__, config=paths.config, data=paths.data, profile=profile,
+                        fleet=paths.fleet_root, knobs="\n".join(manual_lines())), end="")
     return 0
 
 

@@ -8,6 +8,7 @@ from looop import events, gate
 from looop.color import paint
 from looop.fsio import read_text
 from looop.paths import Paths
+from looop.untrusted import one_line
 
 
 def playbook(paths: Paths, action: str = "diff", number: str | None = None) -> int:
@@ -36,7 +37,7 @@ def playbook(paths: Paths, action: str = "diff", number: str | None = None) -> i
                                 fromfile="PLAYBOOK.md (approved)", tofile="PLAYBOOK.proposed.md")
     for line in diff:
         style = ("green",) if line.startswith("+") else ("red",) if line.startswith("-") else ()
-        print(paint(line.rstrip("\n"), *style))
+        print(paint(one_line(line.rstrip("\n")), *style))
     print("\napprove: looop playbook approve    reject: looop playbook reject")
     return 0
 
@@ -69,7 +70,7 @@ def show_history(paths: Paths, number: int | None = None) -> int:
                                     fromfile="PLAYBOOK.md (live)", tofile=f"history {number} ({entry.when})")
         for line in diff:
             style = ("green",) if line.startswith("+") else ("red",) if line.startswith("-") else ()
-            print(paint(line.rstrip("\n"), *style))
+            print(paint(one_line(line.rstrip("\n")), *style))
         print(f"\nrestore it: looop playbook restore {number}")
         return 0
     found = history.entries(paths.playbook_history)

@@ -12,6 +12,7 @@ import time
 from looop import schedules
 from looop.errors import FatalError
 from looop.paths import Paths
+from looop.untrusted import one_line
 
 
 def write(paths: Paths, name: str, *, in_: str | None = None, every: str | None = None, at: str | None = None,
@@ -54,7 +55,7 @@ def list_(paths: Paths, as_json: bool = False) -> int:
         print("no schedules (add one: looop schedule write <name> --in 2h | --every 1d | --at TIME | --cron EXPR)")
         return 0
     for s in found:
-        print(schedules.line(s, now))
+        print(one_line(schedules.line(s, now)))  # names and notes come from files
     return 0
 
 

@@ -15,6 +15,7 @@ from looop import __version__, fleet
 from looop.fsio import PulseLock, read_text
 from looop.paths import Paths
 from looop.stamps import utc
+from looop.untrusted import one_line
 
 JOURNAL_TAIL = 10
 
@@ -67,6 +68,7 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         "config": str(paths.config),
         "profile": "default" if paths.is_default_profile else str(paths.data),
         **guardrails(paths, cfg),
+        "git_failure": _git_failure(paths),
         **_mailbox(paths),
     }
     snap["held_back"] = [snap["budget"]["reason"]] if snap["budget"]["exhausted"] else []
@@ -113,6 +115,13 @@ def _local_iso(epoch: Any) -> str | None:
     return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
 
 
+def _git_failure(paths: Paths) -> dict[str, Any] | None:
+    from looop.fsio import read_json_object
+
+    failed = read_json_object(paths.git_failure)
+    return {"time": failed.get("ts"), "problem": str(failed.get("problem"))} if failed else None
+
+
 def _mailbox(paths: Paths) -> dict[str, Any]:
     from looop.mailbox import view
 
@@ -129,7 +138,7 @@ def _workers(paths: Paths, cfg: dict[str, Any] | None) -> list[fleet.Worker]:
     try:
         return fleet.workers(paths.fleet_root, config=cfg, asks=asks)
     except FatalError:
-        return fleet.workers(paths.fleet_root, stuck_s=knobs.KNOBS["worker_stuck"][2], asks=asks)
+        return fleet.workers(paths.fleet_root, stuck_s=knobs.KNOBS["worker_stuck"].default, asks=asks)
 
 
 def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
@@ -144,7 +153,7 @@ def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
     try:
         beats = knobs.whole("flap_beats", cfg)
     except FatalError:
-        beats = knobs.KNOBS["flap_beats"][2]
+        beats = knobs.KNOBS["flap_beats"].default
     saved = changes.load(paths.world_state)
     flapping = changes.flapping(saved["streaks"], beats) if saved else []
     failed = failure.load(paths.last_failure)
@@ -168,7 +177,7 @@ def status(paths: Paths, as_json: bool = False) -> int:
     from looop.cost import usd
 
     if snap["problem"]:
-        print(paint(f"! {snap['problem']}", "red", "bold"))
+        print(paint(f"! {one_line(snap['problem'])}", "red", "bold"))
     p = snap["pulse"]
     if p["running"]:
         how = " as the session pulse" if p["session"] else ""
@@ -181,7 +190,7 @@ def status(paths: Paths, as_json: bool = False) -> int:
         pulse = "not running (start it: looop up)"
     print(f"{paint('looop', 'bold')} {snap['version']}  data: {snap['data_dir']}")
     print(f"  pulse:     {pulse}{paint('  [PAUSED]', 'yellow') if snap['paused'] else ''}")
-    print(f"  last move: {snap['last_move'] or 'none yet'}")
+    print(f"  last move: {one_line(snap['last_move'] or 'none yet')}")
     d, b = snap["decisions"], snap["budget"]
     cap = f", max {b['max_decides_per_hour']}/h" if b["max_decides_per_hour"] else ""
     print(f"  decisions: {d['today']} today, {d['last_hour']} in the last hour{cap}")
@@ -189,9 +198,9 @@ def status(paths: Paths, as_json: bool = False) -> int:
         print("  workers:")
         for w in snap["workers"]:
             code = f" exit {w['exit_code']}" if w["exit_code"] is not None else ""
-            flag = paint(f"  ⚑ {w['note'] or '(no note)'}", "yellow") if w["flagged"] else ""
-            verify = f" verify {w['verify']}" if w["verify"] else ""
-            print(f"    {w['id']} [{w['state']}{code}, {w['health']}]{verify}{flag}")
+            flag = paint(f"  ⚑ {one_line(w['note'] or '(no note)')}", "yellow") if w["flagged"] else ""
+            verify = f" verify {one_line(str(w['verify']))}" if w["verify"] else ""
+            print(f"    {one_line(w['id'])} [{w['state']}{code}, {w['health']}]{verify}{flag}")
     else:
         print("  workers:   none")
     due = [s for s in snap["schedules"] if s["state"] in ("due", "invalid")]
@@ -202,11 +211,12 @@ def status(paths: Paths, as_json: bool = False) -> int:
             soon = f"; next: {nexts[0][1]} at {time.strftime('%Y-%m-%d %H:%M', time.localtime(_epoch_local(nexts[0][0])))}"
         print(f"  schedules: {len(snap['schedules'])}{soon}")
         for s in due:
-            print(paint(f"    {s['name']}: {s['state'].upper()}" + (f" ({s['problem']})" if s["problem"] else "")
-                        + (f" — {s['note']}" if s["note"] else ""), "yellow"))
+            print(paint(f"    {one_line(s['name'])}: {s['state'].upper()}"
+                        + (f" ({one_line(s['problem'])})" if s["problem"] else "")
+                        + (f" — {one_line(s['note'])}" if s["note"] else ""), "yellow"))
     if snap["goals"]:
         first = snap["goals"][0]
-        print(f"  goals:     {len(snap['goals'])}; waiting longest: {first['id']}"
+        print(f"  goals:     {len(snap['goals'])}; waiting longest: {one_line(first['id'])}"
               + ("" if first["last_acted"] else " (never acted on)"))
     if snap["playbook_proposal_pending"]:
         print(paint("  PLAYBOOK change pending: looop playbook diff", "yellow"))
@@ -215,17 +225,21 @@ def status(paths: Paths, as_json: bool = False) -> int:
     for line in view.status_lines(snap):
         print(paint(f"  {line}", "yellow"))
     for line in snap["attention"]:
-        print(paint(f"  attention: {line}", "yellow"))
+        print(paint(f"  attention: {one_line(line)}", "yellow"))
     caps = f" of ${usd(b['daily_budget_usd'])} a day" if b["daily_budget_usd"] is not None else ""
     print(f"  spend today: ${usd(snap['cost_today_usd'])}{caps}")
     if b["exhausted"]:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(_epoch(b["resumes_at"])))
         print(paint(f"  BUDGET REACHED: {b['reason']}; no LLM calls until {when}", "yellow"))
     for name in snap["flapping"]:
-        print(paint(f"  flapping sensor: {name} (its signal changes every beat: move churn to \"detail\")", "yellow"))
+        print(paint(f"  flapping sensor: {one_line(name)} (its signal changes every beat: move churn to \"detail\")", "yellow"))
+    if snap["git_failure"]:
+        g = snap["git_failure"]
+        print(paint(f"  git: the last commit failed ({g['time']}): {one_line(g['problem'])}", "red"))
     f = snap["last_failure"]
     if f:
-        print(paint(f"  last beat FAILED ({f['why']}; {f['failures_in_row']} in a row): runs/{f['run']}/output.log",
+        print(paint(f"  last beat FAILED ({one_line(str(f['why']))}; {f['failures_in_row']} in a row): "
+                    f"runs/{one_line(str(f['run']))}/output.log",
                     "red"))
     return 0
 

@@ -13,6 +13,7 @@ from looop import events, fleet
 from looop.errors import FatalError
 from looop.fleet import sessions
 from looop.paths import Paths
+from looop.untrusted import one_line
 
 KILL_GRACE = 5.0
 
@@ -180,7 +181,7 @@ def flag(paths: Paths, name: str, message: str = "") -> int:
         fields["flagged_at"] = utc_now()
     status = sessions.update_status(session, **fields)
     events.emit(paths.events, "session_flagged", session=session.id, note=note)
-    print(f"⚑ {session.name} flagged" + (f": {note}" if note else ""), flush=True)
+    print(f"⚑ {session.name} flagged" + (f": {one_line(note)}" if note else ""), flush=True)
     from looop.mailbox import notify
 
     notify.raise_event(paths, *notify.flag_event(paths, session.name, note, status.get("flagged_at")))

@@ -39,6 +39,7 @@ class Worker:
     flagged_at: str | None = None  # when the current flag was raised
     runner: str | None = None
     supervisor_pid: int | None = None
+    ended_at: float | None = None  # epoch seconds, once it ended
     idle_s: float | None = None  # seconds since the worker last wrote output
     health: str = "busy"  # busy | waiting-ask | stuck | flagged | dead (see health.py)
     waiting_s: float | None = None  # age of the oldest ask it is blocked on

@@ -16,6 +16,7 @@ import termios
 import time
 import tty
 
+from looop.errors import FatalError
 from looop.fleet import control
 from looop.fleet.sessions import Session, log_tail, worker
 
@@ -62,6 +63,9 @@ def attach(session: Session, user_cmd: str = "looop") -> int:
     stdin, stdout = sys.stdin.fileno(), sys.stdout.fileno()
     if not worker(session).alive:
         return show_finished(session, stdout)
+    if not os.isatty(stdin):
+        raise FatalError(f"attach needs a terminal, and stdin is not one; {session.id} keeps running "
+                         f"(its output so far: {session.log})", 1)
     sock = _connect(session)
     if sock is None:
         return show_finished(session, stdout)

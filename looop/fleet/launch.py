@@ -79,7 +79,7 @@ def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[
             **({"verify": verify} if verify else {}),
         })
         update_status(session, state="starting", exit_code=None, note=None, flagged_at=None)
-        try:
+        try:  # procgroup, not looop.cmd: the supervisor is detached in its own session and inherits the lock fd
             first = procgroup.spawn(
                 [looop_bin, "_supervise", str(session.path), str(lock_fd)], cwd=session.path, env=env,
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

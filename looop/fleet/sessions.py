@@ -188,6 +188,8 @@ def worker(session: Session, now: float | None = None) -> Any:
         supervisor_pid=pid if isinstance(pid, int) else None,
         idle_s=round(max(0.0, (now or time.time()) - last), 3) if last is not None else None,
         verify=check_of(session, meta),
+        ended_at=ended if isinstance(ended := status.get("ended_at"), (int, float)) and not isinstance(ended, bool)
+        else None,
     )
 
 

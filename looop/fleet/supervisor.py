@@ -24,13 +24,14 @@ from looop.fleet.sessions import RotatingLog, Session, read_json, update_status
 RING_BYTES = 64 * 1024  # recent output replayed to a client that attaches
 BURST_BYTES = 256 * 1024  # read at most this much before serving the others
 CLIENT_BACKLOG_MAX = 8 << 20  # a client further behind than this is dropped
-DEFAULT_LOG_BYTES = 4 << 20  # per log file; two files at most
 DEFAULT_GRACE = 5.0  # seconds between SIGTERM and SIGKILL
 
 
 def log_cap() -> int:
-    raw = os.environ.get("LOOOP_WORKER_LOG_BYTES", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_LOG_BYTES
+    """Per log file; two files at most (LOOOP_WORKER_LOG_BYTES, checked by the verb that started us)."""
+    from looop import knobs
+
+    return knobs.get("worker_log_bytes")
 
 
 class Client:

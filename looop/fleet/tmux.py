@@ -10,30 +10,27 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from typing import Iterable
 
-from looop import events
+from looop import cmd, events
 from looop.fleet import Worker
 from looop.fsio import atomic_write, read_text
 from looop.paths import Paths
 
 
 def enabled() -> bool:
-    return os.environ.get("LOOOP_TMUX_SURFACE", "1").strip() != "0"
+    from looop import knobs
+
+    return bool(knobs.get("tmux_surface"))
 
 
-def _tmux(*args: str) -> subprocess.CompletedProcess[str] | None:
-    try:
-        return subprocess.run(["tmux", *args], capture_output=True, text=True, timeout=5,
-                              stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
+def _tmux(*args: str) -> cmd.Result:
+    return cmd.run(["tmux", *args], timeout=5)
 
 
 def server_running() -> bool:
     done = _tmux("list-sessions")
-    return done is not None and done.returncode == 0 and bool(done.stdout.strip())
+    return done.ok and bool(done.out.strip())
 
 
 def flag_key(w: Worker) -> str:
@@ -67,7 +64,7 @@ def surface(paths: Paths, workers: Iterable[Worker]) -> list[str]:
         for key in fresh:
             w = flagged[key]
             done = _tmux("new-window", "-d", "-n", f"⚑ {w.name}", f"{cmd} attach {w.name}")
-            if done is not None and done.returncode == 0:
+            if done.ok:
                 remembered.add(key)
                 popped.append(w.id)
                 events.emit(paths.events, "surfaced", session=w.id, via="tmux")

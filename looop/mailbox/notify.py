@@ -323,7 +323,7 @@ def _current_events(paths: Paths, cfg: dict[str, Any] | None, state: dict[str, A
     try:
         after = knobs.whole("notify_after_failures", cfg)
     except FatalError:
-        after = knobs.KNOBS["notify_after_failures"][2]
+        after = knobs.KNOBS["notify_after_failures"].default
     failed = failure.load(paths.last_failure) or {}
     streak = failed.get("failures_in_row")
     if after and isinstance(streak, int) and streak >= after:

@@ -146,9 +146,9 @@ def try_sensor(paths: Paths, name: str, script: str) -> str:
     import shutil
     import tempfile
 
-    from looop import schemas
+    from looop import knobs, schemas
     from looop.selfbin import child_env
-    from looop.sense import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, _env_number, run_one
+    from looop.sense import run_one
 
     env = child_env(paths)
     tmp = Path(tempfile.mkdtemp(prefix="looop-sensor-check-"))
@@ -156,8 +156,8 @@ def try_sensor(paths: Paths, name: str, script: str) -> str:
         candidate = tmp / f"{name}.sh"
         candidate.write_text(script, encoding="utf-8")
         candidate.chmod(0o755)
-        timeout = _env_number(env, "LOOOP_SENSOR_TIMEOUT", DEFAULT_TIMEOUT)
-        max_bytes = int(_env_number(env, "LOOOP_SENSOR_MAX_BYTES", DEFAULT_MAX_BYTES))
+        timeout = float(knobs.get("sensor_timeout", env=env))
+        max_bytes = knobs.get("sensor_max_bytes", env=env)
         paths.data.mkdir(parents=True, exist_ok=True)
         reading = run_one(candidate, tmp, env, timeout, max_bytes, paths.data)
         if not reading.ok:

@@ -84,9 +84,10 @@ def ls_json(loop: Loop) -> dict[str, Any]:
 class Term:
     """`looop <args>` in a real PTY, read into one growing transcript."""
 
-    def __init__(self, loop: Loop, *args: str, rows: int = 24, cols: int = 80, env: dict[str, str] | None = None):
-        self.proc = PtyProcess.spawn([*looop_argv(), *args], cwd=str(loop.root), env={**loop.env, **(env or {})},
-                                     dimensions=(rows, cols))
+    def __init__(self, loop: Loop, *args: str, rows: int = 24, cols: int = 80, env: dict[str, str] | None = None,
+                 argv: list[str] | None = None):
+        self.proc = PtyProcess.spawn(argv or [*looop_argv(), *args], cwd=str(loop.root),
+                                     env={**loop.env, **(env or {})}, dimensions=(rows, cols))
         self.seen = b""
 
     def pump(self, timeout: float = 0.05) -> None:

@@ -94,6 +94,26 @@ def test_attach_to_an_unknown_worker_is_one_clear_line(loop):
     assert "no worker 'nobody' in this profile" in out.stderr
 
 
+def test_attach_without_a_terminal_says_it_needs_one(loop):
+    import subprocess
+
+    from tests.helpers import looop_argv
+
+    kit.use_fake_worker(loop)
+    kit.start(loop, "headless", "hang")
+    kit.wait_state(loop, "headless", "running")
+    try:
+        for stdin in (subprocess.DEVNULL, loop.config.open()):
+            out = subprocess.run([*looop_argv(), "attach", "headless"], env=loop.env, stdin=stdin,
+                                 capture_output=True, text=True, timeout=30)
+            assert out.returncode == 1
+            assert out.stderr.strip().splitlines() == [out.stderr.strip()]
+            assert "attach needs a terminal" in out.stderr and "Operation not permitted" not in out.stderr
+        assert kit.status(loop, "headless")["state"] == "running"
+    finally:
+        loop.run("kill", "headless", "--grace", "1")
+
+
 def test_a_slow_second_ctrl_backslash_still_detaches_and_never_quits_the_worker(loop):
     kit.use_fake_worker(loop)
     kit.start(loop, "slow", "ask", "say", "still here")  # `ask` reads in cooked mode: Ctrl-\ there is SIGQUIT

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 
 from looop import schemas
 from tests.fleet import kit
@@ -118,8 +117,11 @@ def test_a_beat_shows_a_flagged_worker_under_needs_you(loop):
     assert "approve the plan?" in line
     cmd = line.split("attach: ", 1)[1]
     assert cmd.startswith(f"LOOOP_DATA_DIR={loop.data}") and cmd.endswith("attach n")
-    shown = subprocess.run(cmd + " </dev/null", shell=True, env=loop.env, capture_output=True, text=True, timeout=5)
-    assert "attached to n;" in shown.stderr
+    term = kit.Term(loop, argv=["bash", "-c", cmd])  # typed as shown, in a terminal
+    try:
+        term.expect("attached to n;")
+    finally:
+        term.close()
 
 
 def test_the_ai_sees_a_worker_finish_once_then_it_is_pruned(loop):

@@ -105,3 +105,12 @@ def test_the_worker_starts_with_default_signal_handling(loop):
     out = loop.run("start-session", "pipes", "p")
     assert out.returncode == 0, out.stderr
     assert "yes ended: 141" in kit.wait_output(loop, "pipes", "yes ended")
+
+
+def test_the_optional_runner_argument_picks_the_runner(loop):
+    kit.use_fake_worker(loop)
+    out = loop.run("start-session", "named", "do it", "fake", env={"FAKE_WORKER_MOVES": "exit 0"})
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "started named (runner: fake" in out.stdout
+    wrong = loop.run("start-session", "other", "do it", "nosuch")
+    assert wrong.returncode == 2 and "runner 'nosuch' is not defined" in wrong.stderr

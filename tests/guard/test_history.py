@@ -76,7 +76,7 @@ def test_playbook_history_and_restore_from_the_command_line(loop):
     out = loop.call("playbook", "restore", "2")
     assert out.returncode == 0, out.stderr
     assert (loop.data / "PLAYBOOK.md").read_text() == seeded
-    assert (loop.data / ".PLAYBOOK.approved").read_text() == seeded
+    assert loop.approved.read_text() == seeded
     assert "playbook_restored" in loop.event_names()
     assert "only do the inbox, politely" in (sorted((loop.data / "playbook.d").iterdir())[-1]).read_text()
     tick = loop.run("tick")

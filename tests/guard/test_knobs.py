@@ -1,18 +1,27 @@
-"""Every guardrail knob: in the config schema, in `looop help`, validated, env over config."""
+"""The knob table: every knob in `looop help` (and the config schema when it has a key), one parser,
+a range per knob, a bad value is one line naming it (exit 2), env over config."""
 
 from __future__ import annotations
 
-import pytest
+import json
+import math
 
-from looop import knobs, schemas
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from looop import config, knobs, pulse, schemas
+from looop.errors import FatalError
+from looop.paths import Paths
 
 
 @pytest.mark.parametrize("name", sorted(knobs.KNOBS))
 def test_each_knob_is_documented_and_in_the_schema(loop, name):
-    var, key, _ = knobs.KNOBS[name]
-    assert key in schemas.load("config")["properties"]
+    knob = knobs.KNOBS[name]
     manual = loop.call("help").stdout
-    assert var in manual and key in manual
+    assert knob.env in manual and knob.help in manual
+    if knob.key:
+        assert knob.key in schemas.load("config")["properties"] and f"config {knob.key}" in manual
 
 
 def test_a_config_with_every_knob_is_valid_and_used(loop):
@@ -41,3 +50,105 @@ def test_env_beats_config():
     assert knobs.whole("flap_beats", {"flap_beats": 3}, {}) == 3
     assert knobs.whole("flap_beats", None, {}) == 5
     assert knobs.amount("daily_budget_usd", {"daily_budget_usd": 1}, {"LOOOP_DAILY_BUDGET_USD": "0.5"}) == 0.5
+
+NUMERIC = [name for name, k in knobs.KNOBS.items() if k.kind not in ("regex", "switch")]
+NONSENSE = ["inf", "-inf", "nan", "1e999", "1e3", "-1", "١٢", "１２", "0x10", "12abc", "", "1_000", "+5", " - 3"]
+
+
+@pytest.mark.parametrize("name", NUMERIC)
+@pytest.mark.parametrize("value", [v for v in NONSENSE if v.strip()])
+def test_nonsense_in_any_numeric_knob_is_one_line_naming_it(name, value):
+    var = knobs.KNOBS[name].env
+    with pytest.raises(FatalError) as err:
+        knobs.get(name, None, {var: value})
+    assert err.value.code == 2 and var in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("name", [n for n in NUMERIC if knobs.KNOBS[n].key])
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), -1, True, "60", [1]])
+def test_nonsense_config_values_name_the_key(name, value):
+    with pytest.raises(FatalError) as err:
+        knobs.get(name, {name: value}, {})
+    assert err.value.code == 2 and f"config {name}" in str(err.value)
+
+
+@given(name=st.sampled_from(sorted(knobs.KNOBS)), value=st.text(max_size=30))
+def test_any_env_text_parses_into_range_or_fails_cleanly(name, value):
+    knob = knobs.KNOBS[name]
+    try:
+        got = knobs.get(name, None, {knob.env: value})
+    except FatalError as err:
+        assert err.code == 2 and knob.env in str(err)
+        return
+    if not value.strip():
+        assert got == knob.default
+    elif knob.kind not in ("regex", "switch"):
+        assert knob.low <= got <= knob.high and math.isfinite(got)
+        assert got >= (knob.floor or 0)
+
+
+@given(name=st.sampled_from(NUMERIC), value=st.integers(-10**30, 10**30) | st.floats(allow_nan=True))
+def test_any_env_number_parses_into_range_or_fails_cleanly(name, value):
+    knob = knobs.KNOBS[name]
+    try:
+        got = knobs.get(name, None, {knob.env: repr(value)})
+    except FatalError as err:
+        assert err.code == 2 and knob.env in str(err)
+        return
+    assert knob.low <= got <= knob.high
+
+
+@pytest.mark.parametrize("name", ["interval", "busy_interval", "active_interval"])
+def test_a_zero_interval_is_raised_to_one_second_and_said(name, capsys):
+    knobs._noted.clear()
+    assert config.cadence({name: 0}, {})[name] == 1
+    assert config.cadence(None, {knobs.KNOBS[name].env: "0"})[name] == 1
+    said = capsys.readouterr().err
+    assert f"config {name}=0" in said and f"{knobs.KNOBS[name].env}='0'" in said and "floor of 1 s" in said
+
+
+@pytest.mark.parametrize("env", [{"LOOOP_TICK_TIMEOUT": "-1"}, {"LOOOP_INTERVAL": "inf"},
+                                 {"LOOOP_SENSOR_TIMEOUT": "nan"}, {"LOOOP_RUNS_KEEP": "1e999"}])
+def test_a_bad_knob_stops_tick_with_one_line_and_exit_2(loop, env):
+    loop.fake("journal")
+    out = loop.run("tick", env=env)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert out.stderr.strip().count("\n") == 0 and next(iter(env)) in out.stderr
+    assert loop.calls() == 0
+
+
+def test_status_json_stays_json_with_a_floored_interval(loop):
+    loop.fake("journal", interval=0)
+    out = loop.run("status", "--json")
+    assert json.loads(out.stdout)["pulse"]["interval_s"] == 1 and "floor of 1 s" in out.stderr
+
+
+def test_the_pulse_with_interval_zero_beats_no_faster_than_once_a_second(loop):
+    loop.fake("journal", interval=0, busy_interval=0, active_interval=0)
+    proc = loop.popen()
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if "next beat in" in line:
+                break
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    text = "".join(lines)
+    assert "next beat in 1s" in text and "floor of 1 s" in text, text
+
+
+@pytest.mark.parametrize("digits", [4301, 100_000])
+def test_a_huge_next_interval_is_clamped_not_a_crash(tmp_path, digits):
+    paths = Paths(data=tmp_path, config=tmp_path / "c.json", is_default_profile=False)
+    paths.next_interval.write_text("9" * digits)
+    assert pulse.take_next_interval(paths) == pulse.MAX_WAIT
+    paths.next_interval.write_text("0" * digits + "7")
+    assert pulse.take_next_interval(paths) == 7
+
+
+def test_the_config_is_not_json_parsed_by_knobs_for_env_only_knobs(tmp_path):
+    cfg = tmp_path / "c.json"
+    cfg.write_text(json.dumps({"interval": 5}))
+    assert knobs.get("tick_timeout", knobs.config_dict(cfg), {}) == 900

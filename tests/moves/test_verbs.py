@@ -138,5 +138,5 @@ def test_the_new_verbs_are_in_help_and_completion(loop):
 def test_a_bad_shell_timeout_is_one_line_and_runs_nothing(loop):
     loop.seed()
     out = loop.run("shell", "touch", "ran", env={"LOOOP_SHELL_TIMEOUT": "soon"})
-    assert out.returncode == 2 and out.stderr.strip() == "looop: LOOOP_SHELL_TIMEOUT='soon': must be a whole number >= 0"
+    assert out.returncode == 2 and out.stderr.strip().startswith("looop: LOOOP_SHELL_TIMEOUT='soon': must be a whole number")
     assert not (loop.data / "ran").exists()
