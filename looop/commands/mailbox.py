@@ -86,13 +86,15 @@ def asks(paths: Paths, as_json: bool = False, include_answered: bool = False, pr
     if not found:
         print("no pending asks" if not include_answered else "no asks")
         return 0
+    from looop.untrusted import one_line
+
     out = []
     for a in found:
         out.append(f"{a.id}  ({a.worker}, {view.age(a.age_s)} ago)  {view.first_line(a.prompt)}\n")
         if a.options:
-            out.append(f"  options: {', '.join(a.options)}\n")
+            out.append(f"  options: {one_line(', '.join(a.options))}\n")
         if a.reference:
-            out.append(f"  ref:     {a.reference}\n")
+            out.append(f"  ref:     {one_line(a.reference)}\n")
         if a.answer is not None:
             out.append(f"  answered: {view.first_line(str(a.answer.get('answer', '')))}  ({a.answer.get('ts')})\n")
         elif a.answer_corrupt:

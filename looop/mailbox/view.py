@@ -30,11 +30,16 @@ def answer_command(paths: Paths, rid: str) -> str:
 
 
 def placeholder(options: list[str]) -> str:
-    return f"<{'|'.join(options)}>" if options else "<your answer>"
+    from looop.untrusted import one_line
+
+    return f"<{one_line('|'.join(options))}>" if options else "<your answer>"
 
 
 def first_line(text: str, limit: int = 100) -> str:
-    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    """The first non-blank line, safe to print (the text came from a worker or a human)."""
+    from looop.untrusted import plain
+
+    line = next((ln.strip() for ln in plain(text).splitlines() if ln.strip()), "")
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
@@ -104,10 +109,13 @@ def status_part(paths: Paths) -> dict[str, Any]:
 
 def status_lines(part: dict[str, Any]) -> list[str]:
     """What the human `status` adds, from `status_part`."""
+    from looop.untrusted import one_line
+
     lines = []
     for a in part["pending_asks"]:
         lines.append(f"ask {a['id']} ({a['worker']}, {age(a['age_s'])}): {first_line(a['prompt'])} — "
                      f"answer: {a['answer_command']} {placeholder(a['options'])}")
     for f in part["notify_failures"]:
-        lines.append(f"notify FAILING: {f['event']} to {f['target']} ({f['error']}; try {f['tries']})")
+        lines.append(f"notify FAILING: {f['event']} to {one_line(str(f['target']))} ({one_line(str(f['error']))}; "
+                     f"try {f['tries']})")
     return lines

@@ -190,3 +190,12 @@ def test_200_pending_asks(loop):
     assert loop.run("answer", "w7-1", "done").returncode == 0
     assert "decided" in loop.run("tick").stdout  # an answer wakes the loop once
     assert "world unchanged" in loop.run("tick").stdout
+
+
+def test_an_ask_cannot_drive_the_humans_terminal(loop):
+    hostile = "Merge?\x1b]0;pwned\x07\x1b[2J"
+    assert loop.run("ask", "--worker", "w", "--prompt", hostile, "--options", "yes,\x1b[31mno",
+                    "--timeout", "0.01").returncode == 3
+    for out in (loop.call("asks").stdout, loop.call("status").stdout):
+        assert "Merge?" in out
+        assert "\x1b]" not in out and "\x1b[2J" not in out and "\x1b[31m" not in out
