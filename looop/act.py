@@ -62,7 +62,7 @@ def tick_timeout() -> float:
 
 def run_runner(plan: Plan) -> Acted:
     """Run the tick command once (with retries), tee its output to tick.log."""
-    from looop import retry
+    from looop.guard import retry
 
     started = time.monotonic()
     result = retry.run(plan.command, cwd=plan.paths.data, prompt_file=plan.prompt_file, env=plan.env,

@@ -42,7 +42,7 @@ class Looop(Verb):
 
     @cli.switch(["-h", "--help"], overridable=True, group="Meta-switches", help="Prints this help and quits")
     def help(self) -> None:
-        from looop.commands.manual import overview
+        from looop.commands.help import overview
 
         print(overview(self.DESCRIPTION, [(v, self._subcommands[v].get().__doc__ or "")
                                           for v in VERBS if v in self._subcommands]), end="")
@@ -83,7 +83,7 @@ class Tick(Verb):
     quiet = cli.Flag(["--quiet", "-q"], help="print nothing when the world is unchanged")
 
     def main(self) -> int:
-        from looop.commands.beat import tick
+        from looop.commands.tick import tick
 
         return tick(_paths(), dry_run=self.dry_run, quiet=self.quiet)
 
@@ -93,7 +93,7 @@ class Run(Verb):
     """Force ONE move for a goal, now (manual override)"""
 
     def main(self, goal: str) -> int:
-        from looop.commands.beat import run_goal
+        from looop.commands.tick import run_goal
 
         return run_goal(_paths(), goal)
 
@@ -489,7 +489,7 @@ class Help(Verb):
                 sub, name = actions[action], f"{name} {action}"
             print(verb_help(sub.get()(name)), end="")
             return 0
-        from looop.commands.manual import manual
+        from looop.commands.help import manual
 
         return manual(_paths())
 

@@ -2,16 +2,22 @@
 
 Nothing irreversible happens automatically, so the loop must make waiting
 visible: a parked PLAYBOOK proposal, the AI's attention notes, and every
-flagged worker with the exact command to attach to it (and, in tmux, a
-window already attached: see fleet/tmux.py).
+flagged worker with the exact command to attach to it, and, when a tmux
+server runs, one window already attached per new flag (`.tmux-surfaced`
+remembers which flags popped: each pops once, and a re-flag pops again).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+from typing import Iterable
+
+from looop import cmd as short
 from looop import events
 from looop.color import paint
 from looop.fleet import Worker
-from looop.fsio import read_text
+from looop.fsio import atomic_write, read_text
 from looop.paths import Paths
 from looop.untrusted import one_line
 
@@ -48,13 +54,13 @@ def guard_lines(paths: Paths) -> list[str]:
     """A spend cap holding the loop back; beats failing again and again."""
     out = []
     if paths.budget_state.exists():
-        from looop import budget
+        from looop.guard import budget
 
         held = budget.noted(paths.budget_state)
         if held:
             out.append(held)
     if paths.last_failure.exists():
-        from looop import failure
+        from looop.guard import failure
 
         failed = failure.load(paths.last_failure) or {}
         streak = failed.get("failures_in_row")
@@ -69,10 +75,9 @@ def print_block(paths: Paths, workers: list[Worker]) -> list[str]:
     if lines and _news(str(paths.data), lines):
         _print(paths, lines)
     if any(w.flagged for w in workers) or paths.tmux_surfaced.exists():
-        from looop.fleet import tmux
         from looop.fleet.sessions import bare_id
 
-        for sid in tmux.surface(paths, workers):
+        for sid in surface_in_tmux(paths, workers):
             print(f"  (opened a tmux window attached to {one_line(bare_id(sid))})", flush=True)
     return lines
 
@@ -95,3 +100,63 @@ def _print(paths: Paths, lines: list[str]) -> None:
         print(f"  {one_line(line)}", flush=True)
     print(paint("─" * 53, "yellow"), flush=True)
     events.emit(paths.events, "needs_you", items=len(lines))
+
+
+# -- the tmux half: one window per newly flagged worker ------------------------
+
+def tmux_enabled() -> bool:
+    from looop import knobs
+
+    return bool(knobs.get("tmux_surface"))
+
+
+def _tmux(*args: str) -> short.Result:
+    return short.run(["tmux", *args], timeout=5)
+
+
+def server_running() -> bool:
+    done = _tmux("list-sessions")
+    return done.ok and bool(done.out.strip())
+
+
+def flag_key(w: Worker) -> str:
+    """One flag: the worker and when it was raised (so a re-flag is a new key)."""
+    return f"{w.id}\t{w.flagged_at or ''}"
+
+
+def attach_prefix(paths: Paths) -> str:
+    """`looop` as the tmux server's shell must run it: absolute, with this profile spelled out."""
+    import shlex
+
+    from looop.selfbin import looop_bin
+
+    words = [f"LOOOP_DATA_DIR={shlex.quote(str(paths.data))}"]
+    if os.environ.get("LOOOP_FLEET_DIR"):
+        words.append(f"LOOOP_FLEET_DIR={shlex.quote(str(paths.fleet_root))}")
+    return " ".join([*words, shlex.quote(looop_bin(paths))])
+
+
+def surface_in_tmux(paths: Paths, workers: Iterable[Worker]) -> list[str]:
+    """Open a window per flag not surfaced yet; return the ids that popped."""
+    if not tmux_enabled():
+        return []
+    flagged = {flag_key(w): w for w in workers if w.alive and w.flagged}
+    before = set((read_text(paths.tmux_surfaced, "") or "").splitlines()) - {""}
+    remembered = before & flagged.keys()  # flags that ended are forgotten
+    popped: list[str] = []
+    fresh = [k for k in flagged if k not in before]
+    if fresh and shutil.which("tmux") and server_running():
+        prefix = attach_prefix(paths)
+        for key in fresh:
+            w = flagged[key]
+            done = _tmux("new-window", "-d", "-n", f"⚑ {w.name}", f"{prefix} attach {w.name}")
+            if done.ok:
+                remembered.add(key)
+                popped.append(w.id)
+                events.emit(paths.events, "surfaced", session=w.id, via="tmux")
+    if remembered != before:
+        if remembered:
+            atomic_write(paths.tmux_surfaced, "".join(f"{k}\n" for k in sorted(remembered)))
+        else:
+            paths.tmux_surfaced.unlink(missing_ok=True)
+    return popped

@@ -280,7 +280,8 @@ class Before:
 def decide(paths: Paths, env: dict[str, str], snap_dir: Path, seen: Seen, *, dry_run: bool,
            focus: str | None) -> Before | Outcome:
     """Load the config, check budget and runner, write the prompt: a Plan, or why not."""
-    from looop import config, fairness, knobs, noop, prompt, runs
+    from looop import config, fairness, knobs, prompt, runs
+    from looop.guard import noop
 
     cfg = config.load(paths.config)
     runner_name, command = cfg.tick_command()
@@ -332,7 +333,8 @@ def act(plan: Plan) -> Acted:
 
 def record(before: Before, acted: Acted) -> Outcome:
     """Keep the result: on success save the hash, settle noop, commit; else remember the failure."""
-    from looop import failure, fairness, noop
+    from looop import fairness
+    from looop.guard import failure, noop
 
     plan, paths, seen = before.plan, before.plan.paths, before.seen
     run_dir, prompt_file = plan.run_dir, plan.prompt_file
@@ -404,7 +406,7 @@ def _must_decide(paths: Paths, world_hash: str) -> bool:
 
 def _noop_expired(paths: Paths, world_hash: str) -> bool:
     """The last decision changed nothing and the world sat still past LOOOP_NOOP_TTL."""
-    from looop import noop
+    from looop.guard import noop
 
     age = noop.expired(paths.noop_state, world_hash)
     if age is None:
@@ -415,7 +417,7 @@ def _noop_expired(paths: Paths, world_hash: str) -> bool:
 
 def _over_budget(paths: Paths, config: dict) -> bool:
     """A spend cap is reached: skip the runner (the hash stays unsaved, so it resumes by itself)."""
-    from looop import budget
+    from looop.guard import budget
 
     state = budget.check(paths.events, paths.ledger, config)
     budget.note(paths.budget_state, state)
@@ -430,7 +432,8 @@ def _over_budget(paths: Paths, config: dict) -> bool:
 
 def _guard_sections(paths: Paths, parts: list, config: dict, consume: bool = True) -> list[tuple[str, str]]:
     """LAST FAILURE, RUN_SHELL OUTPUT, WHAT CHANGED and FLAPPING SENSORS, before the PLAYBOOK."""
-    from looop import changes, failure, knobs, prompt
+    from looop import changes, knobs, prompt
+    from looop.guard import failure
 
     out = []
     failed = failure.section(paths.last_failure)

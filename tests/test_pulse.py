@@ -101,7 +101,7 @@ def test_crash_log_stays_bounded(tmp_path):
 
 def test_a_verb_that_crashes_exits_3_with_one_line(tmp_path, monkeypatch, capsys):
     from looop import cli
-    from looop.commands import beat
+    from looop.commands import tick as tick_verb
 
     monkeypatch.setenv("LOOOP_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("LOOOP_CONFIG", str(tmp_path / "c.json"))
@@ -109,7 +109,7 @@ def test_a_verb_that_crashes_exits_3_with_one_line(tmp_path, monkeypatch, capsys
     def boom(*args, **kw):
         raise KeyError("surprise")
 
-    monkeypatch.setattr(beat, "tick", boom)
+    monkeypatch.setattr(tick_verb, "tick", boom)
     assert cli.main(["tick"]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unexpected error: KeyError" in err and "crash.log" in err

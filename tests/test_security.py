@@ -91,8 +91,8 @@ def test_hostile_prompts_and_notes_arrive_as_data(loop, prompt, note):
 
 
 def test_the_tmux_attach_command_survives_a_hostile_data_dir(tmp_path, monkeypatch):
-    from looop.fleet.tmux import attach_prefix
     from looop.paths import Paths
+    from looop.surface import attach_prefix
 
     data = tmp_path / "a b $(touch PWNED) `x` 'q' \"d\"" / "data"
     echo = tmp_path / "fake looop"

@@ -21,7 +21,7 @@ from looop.paths import resolve
 def demo() -> int:
     from looop import tick
     from looop.color import paint
-    from looop.commands.beat import holding_the_lock
+    from looop.commands.tick import holding_the_lock
 
     root = Path(tempfile.mkdtemp(prefix="looop-demo-"))
     data, config_file = root / "data", root / "looop.json"

@@ -24,7 +24,7 @@ def snapshot(paths: Paths) -> dict[str, Any]:
     """The one document a client needs (schemas/status.schema.json)."""
     from looop import cost, fairness, journal, schedules
     from looop import pulse as pulse_mod
-    from looop.budget import decides_since
+    from looop.guard.budget import decides_since
 
     problem, cfg = config_problem(paths)
     pid = PulseLock(paths.lock_dir).holder()
@@ -143,8 +143,9 @@ def _workers(paths: Paths, cfg: dict[str, Any] | None) -> list[fleet.Worker]:
 
 def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
     """Spend caps, flapping sensors and the last failure (tails and small files only)."""
-    from looop import budget, changes, failure, knobs
+    from looop import changes, knobs
     from looop.errors import FatalError
+    from looop.guard import budget, failure
 
     try:
         state = budget.check(paths.events, paths.ledger, cfg)

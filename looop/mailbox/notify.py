@@ -302,8 +302,9 @@ def _beat(paths: Paths, cfg: dict[str, Any] | None, found: list[Target], workers
 def _current_events(paths: Paths, cfg: dict[str, Any] | None, state: dict[str, Any], workers: list,
                     pending: list[str]) -> dict[str, dict[str, Any]]:
     """Every event that should have been sent, as things stand now."""
-    from looop import failure, knobs
+    from looop import knobs
     from looop.errors import FatalError
+    from looop.guard import failure
     from looop.mailbox import store
 
     out: dict[str, dict[str, Any]] = {}
@@ -353,8 +354,8 @@ def _current_events(paths: Paths, cfg: dict[str, Any] | None, state: dict[str, A
 def _held_line(paths: Paths) -> tuple[str, Any] | None:
     if not paths.budget_state.exists():
         return None
-    from looop import budget
     from looop.fsio import read_json_object
+    from looop.guard import budget
 
     line = budget.noted(paths.budget_state)
     if not line:

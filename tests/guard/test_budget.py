@@ -7,9 +7,10 @@ import time
 
 import pytest
 
-from looop import budget, schemas
+from looop import schemas
 from looop.errors import FatalError
 from looop.events import utc_now
+from looop.guard import budget
 
 NOW = 1_800_000_000.0
 

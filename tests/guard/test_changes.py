@@ -7,7 +7,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from looop import changes, noop, schemas
+from looop import changes, schemas
+from looop.guard import noop
 from looop.world import canonical
 
 
