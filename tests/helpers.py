@@ -46,6 +46,26 @@ def wait_for(check: Callable[[], T], timeout: float = 10.0, what: str = "conditi
         time.sleep(every)
 
 
+def read_until(proc: Any, needle: str, timeout: float = 20.0) -> str:
+    """Read a child's stdout until `needle` appears (an event, not a sleep); return what was read."""
+    import selectors
+
+    fd = proc.stdout.fileno()
+    sel = selectors.DefaultSelector()
+    sel.register(fd, selectors.EVENT_READ)
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while needle not in seen and time.monotonic() < deadline:
+        if sel.select(0.2):
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            seen += chunk.decode(errors="replace")
+    sel.close()
+    assert needle in seen, seen
+    return seen
+
+
 def looop_argv() -> list[str]:
     """The installed console script next to this Python, else `python -m looop`."""
     script = Path(sys.executable).with_name("looop")

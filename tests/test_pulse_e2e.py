@@ -2,32 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import time
 
 from looop.fsio import pid_alive
-from tests.helpers import wait_for
-
-
-def _read_until(proc, needle, timeout=20.0):
-    """Read the pulse's output until `needle` appears; return what was read."""
-    import selectors
-
-    fd = proc.stdout.fileno()
-    sel = selectors.DefaultSelector()
-    sel.register(fd, selectors.EVENT_READ)
-    seen = ""
-    deadline = time.monotonic() + timeout
-    while needle not in seen and time.monotonic() < deadline:
-        if sel.select(0.2):
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            seen += chunk.decode(errors="replace")
-    sel.close()
-    assert needle in seen, seen
-    return seen
+from tests.helpers import read_until, wait_for
 
 
 def _running(pid):
@@ -74,7 +52,7 @@ def test_sigterm_stops_the_runner_and_releases_the_lock(loop):
     loop.seed()
     pulse = loop.popen()
     try:
-        _read_until(pulse, "fake runner: hanging")
+        read_until(pulse, "fake runner: hanging")
         runner_pid = int((loop.root / "runner-pid").read_text())
         assert pid_alive(runner_pid)
         pulse.send_signal(signal.SIGTERM)
@@ -110,7 +88,7 @@ def test_next_interval_and_cadence(loop):
     loop.seed()
     pulse = loop.popen(env={"LOOOP_INTERVAL": "40", "LOOOP_BUSY_INTERVAL": "33"})
     try:
-        seen = _read_until(pulse, "next beat in")
+        seen = read_until(pulse, "next beat in")
         assert "idle 40s, busy 33s" in seen
         assert "next beat in 7s" in seen, "the AI's one-shot request wins once"
         assert not (loop.data / ".next-interval").exists()
@@ -124,7 +102,7 @@ def test_failed_beats_back_off(loop):
     loop.seed()
     pulse = loop.popen(env={"LOOOP_INTERVAL": "20"})
     try:
-        seen = _read_until(pulse, "next beat in")
+        seen = read_until(pulse, "next beat in")
         assert "next beat in 20s (backing off after 1 failed beat)" in seen
     finally:
         pulse.send_signal(signal.SIGTERM)
@@ -153,7 +131,7 @@ def test_stopping_the_pulse_kills_a_runner_that_ignores_sigterm(loop):
     loop.seed()
     pulse = loop.popen()
     try:
-        _read_until(pulse, "stubborn runner ready")
+        read_until(pulse, "stubborn runner ready")
         shell, child = map(int, pids.read_text().split())
         pulse.send_signal(signal.SIGTERM)
         assert pulse.wait(30) == 0
@@ -170,9 +148,9 @@ def test_a_quiet_world_costs_one_line_per_beat_and_needs_you_is_not_repeated(loo
     loop.sensor("calm", "echo '{\"signal\": {\"ok\": true}}'")
     pulse = loop.popen(env={"LOOOP_INTERVAL": "1", "LOOOP_BUSY_INTERVAL": "1"})
     try:
-        seen = _read_until(pulse, "world unchanged")
-        seen += _read_until(pulse, "world unchanged")
-        seen += _read_until(pulse, "world unchanged")
+        seen = read_until(pulse, "world unchanged")
+        seen += read_until(pulse, "world unchanged")
+        seen += read_until(pulse, "world unchanged")
     finally:
         pulse.send_signal(signal.SIGTERM)
         pulse.communicate(timeout=10)

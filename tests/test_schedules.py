@@ -17,6 +17,7 @@ import pytest
 from looop import schedules, world
 from looop.errors import FatalError
 from looop.paths import Paths
+from tests.helpers import read_until
 
 
 @pytest.fixture
@@ -160,25 +161,6 @@ def test_a_due_schedule_wakes_an_unchanged_world_exactly_once(loop):
 
 # -- the pulse sleeps until the next due time ------------------------------------------
 
-def _read_until(proc, needle: str, timeout: float = 30.0) -> str:
-    import selectors
-
-    fd = proc.stdout.fileno()
-    sel = selectors.DefaultSelector()
-    sel.register(fd, selectors.EVENT_READ)
-    seen = ""
-    deadline = time.monotonic() + timeout
-    while needle not in seen and time.monotonic() < deadline:
-        if sel.select(0.2):
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            seen += chunk.decode(errors="replace")
-    sel.close()
-    assert needle in seen, seen
-    return seen
-
-
 def test_a_schedule_written_while_the_pulse_sleeps_wakes_it_when_due(loop):
     """The pulse waits an hour; a schedule due in 3 s, written mid-sleep,
     re-plans the sleep and the next beat decides on it."""
@@ -188,11 +170,11 @@ def test_a_schedule_written_while_the_pulse_sleeps_wakes_it_when_due(loop):
     loop.seed()
     proc = loop.popen(env={"LOOOP_INTERVAL": "3600", "LOOOP_BUSY_INTERVAL": "3600"})
     try:
-        _read_until(proc, "next beat in 3600s")
+        read_until(proc, "next beat in 3600s")
         assert loop.calls() == 1
         assert loop.run("schedule", "write", "nudge", "--in", "3", "--note", "wake up").returncode == 0
-        seen = _read_until(proc, "when schedule nudge is due")
-        seen += _read_until(proc, "decided in")
+        seen = read_until(proc, "when schedule nudge is due")
+        seen += read_until(proc, "decided in")
         assert "schedules changed" in seen
         assert loop.calls() == 2 and "nudge: at " in loop.prompt_copy.read_text()
         status = json.loads(loop.run("status", "--json").stdout)
