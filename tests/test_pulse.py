@@ -18,6 +18,27 @@ def test_clamp_stays_in_range(n):
     assert c == n or n < 5 or n > 3600
 
 
+class _Clock:
+    """The pulse's clock, where a sleep passes at once and moves time on."""
+
+    def __init__(self) -> None:
+        import time
+
+        self._real, self.now = time, time.time()
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
+
 def _paths(tmp) -> Paths:
     return Paths(data=tmp, config=tmp / "c.json", is_default_profile=False)
 
@@ -71,7 +92,7 @@ def test_an_unexpected_error_fails_only_that_beat(tmp_path, monkeypatch, capsys)
     monkeypatch.setattr(tick, "beat", beat)
     monkeypatch.setattr(tick, "reap_orphan_runner", lambda p: None)
     monkeypatch.setattr(preflight, "check_runner", lambda *a, **kw: None)
-    monkeypatch.setattr(pulse.time, "sleep", lambda s: None)
+    monkeypatch.setattr(pulse, "time", _Clock())  # the backoff's sleep passes at once
     monkeypatch.setattr(config, "cadence", lambda data: CAD)
     assert pulse.run(paths) == 0
     assert len(calls) == 2, "the pulse went on to the next beat"

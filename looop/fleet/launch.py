@@ -51,10 +51,13 @@ def check_cap(fleet_root: Path, sid: str, cap: int, where: str) -> None:
 
 
 def _owner_only(*dirs: Path) -> None:
-    for owner_only in dirs:  # the fleet is the owner's alone
-        if not owner_only.is_dir():
-            owner_only.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(owner_only, 0o700)
+    """The fleet is the owner's alone, and so is every dir created on the way
+    (a profile's data dir when the first thing it sees is a worker)."""
+    for owner_only in dirs:
+        missing = [d for d in (owner_only, *owner_only.parents) if not d.exists()]
+        for d in reversed(missing):
+            d.mkdir(mode=0o700, exist_ok=True)
+            os.chmod(d, 0o700)
 
 
 def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[str, str], runner: str,

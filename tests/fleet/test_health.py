@@ -83,11 +83,13 @@ def test_health_feeds_the_world_hash_and_idle_seconds_do_not():
     assert world.worker_fields(stuck) != world.worker_fields(busy)
 
 
-def test_a_bad_stuck_knob_is_one_line_and_status_still_answers(loop):
+def test_a_bad_stuck_knob_is_one_line_naming_it(loop):
     kit.use_fake_worker(loop)
     kit.start(loop, "s", "hang")
-    out = loop.run("ls", env={"LOOOP_WORKER_STUCK": "soon"})
-    assert out.returncode == 2
-    assert out.stderr.strip().splitlines() == ["looop: LOOOP_WORKER_STUCK='soon': must be a whole number >= 0"]
-    status = loop.run("status", "--json", env={"LOOOP_WORKER_STUCK": "soon"})
+    for verb in ("ls", "status"):  # every verb checks the knobs first, before it touches anything
+        out = loop.run(verb, env={"LOOOP_WORKER_STUCK": "soon"})
+        assert out.returncode == 2
+        assert out.stderr.strip().splitlines() == [
+            "looop: LOOOP_WORKER_STUCK='soon': must be a whole number of seconds >= 0"]
+    status = loop.run("status", "--json")
     assert status.returncode == 0 and json.loads(status.stdout)["workers"][0]["health"] == "busy"
