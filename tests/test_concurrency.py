@@ -15,7 +15,7 @@ import pytest
 from looop import cost, fsio
 from tests.helpers import looop_argv, wait_for
 
-ROUNDS = int(os.environ.get("LOOOP_RACE_ROUNDS", "100"))
+ROUNDS = int(os.environ.get("LOOOP_RACE_ROUNDS", "50"))
 
 
 @pytest.mark.soak

@@ -9,6 +9,7 @@ import os
 import shutil
 import stat
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -57,9 +58,17 @@ def test_another_user_cannot_reach_a_worker(loop):
         os.setgid(65534)
         os.setuid(65534)
 
-    probe = ["perl", "-e", PERL_CONNECT, str(sock)]
-    assert subprocess.run(probe, preexec_fn=as_nobody, capture_output=True).returncode == 13
-    assert subprocess.run(probe, capture_output=True).returncode == 0  # the owner can
+    # a short way to the socket (a deep temp dir can pass the 108-byte socket path limit); it still
+    # goes through the owner-only ctl dir
+    short = Path(tempfile.mkdtemp(prefix="ls", dir="/tmp"))
+    os.chmod(short, 0o755)
+    (short / "ctl").symlink_to(sock.parent)
+    try:
+        probe = ["perl", "-e", PERL_CONNECT, str(short / "ctl" / "sock")]
+        assert subprocess.run(probe, preexec_fn=as_nobody, capture_output=True).returncode == 13
+        assert subprocess.run(probe, capture_output=True).returncode == 0  # the owner can
+    finally:
+        shutil.rmtree(short)
 
 
 SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")

@@ -47,6 +47,15 @@ def test_alone_in_an_empty_dir_it_runs_every_kind_of_verb(zipapp: Path, tmp_path
     assert "tick" in manual.stdout and str(home / ".local" / "state" / "looop") in manual.stdout
     assert_beats([str(looop)], home)
     assert sorted(p.name for p in looop.parent.iterdir()) == ["looop"]
+    # the fleet viewer's emulator travels in the file too: a screenshot of a recorded session
+    session = home / ".local" / "state" / "looop" / "fleet" / "sessions" / "looop-rec"
+    session.mkdir(parents=True)
+    shutil.copyfile(ROOT / "fixtures" / "logs" / "progress.log", session / "output.log")
+    (session / "meta.json").write_text('{"cols": 80, "rows": 24}')
+    (session / "status.json").write_text('{"state": "exited", "exit_code": 0}')
+    shot = run([str(looop), "screenshot", "rec"], env, home)
+    assert shot.returncode == 0, shot.stderr
+    assert shot.stdout == (ROOT / "fixtures" / "logs" / "progress.screen.txt").read_text()
 
 
 def test_it_unpacks_once_into_the_fresh_home(zipapp: Path, tmp_path: Path):
