@@ -309,21 +309,25 @@ class ScheduleWrite(Verb):
     at = cli.SwitchAttr("--at", str, default=None, argname="TIME", help="once, at this ISO local time (2026-12-01T09:00)")
     cron = cli.SwitchAttr("--cron", str, default=None, argname="EXPR", help="a 5-field cron expression, local time")
     note = cli.SwitchAttr("--note", str, default="", argname="TEXT", help="what the loop should do when it fires")
+    journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE", help="word the journal line yourself")
 
     def main(self, name: str) -> int:
         from looop.commands.schedule import write
 
-        return write(_paths(), name, in_=self.in_, every=self.every, at=self.at, cron=self.cron, note=self.note)
+        return write(_paths(), name, in_=self.in_, every=self.every, at=self.at, cron=self.cron, note=self.note,
+                     journal=self.journal)
 
 
 @Schedule.subcommand("rm")
 class ScheduleRm(Verb):
     """Remove a schedule (a handled one-shot, or one no longer wanted)"""
 
+    journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE", help="word the journal line yourself")
+
     def main(self, name: str) -> int:
         from looop.commands.schedule import rm
 
-        return rm(_paths(), name)
+        return rm(_paths(), name, journal=self.journal)
 
 
 @Schedule.subcommand("list")

@@ -208,7 +208,7 @@ def test_write_refuses_without_exactly_one_kind(paths):
 def test_completion_offers_the_actions_and_the_schedule_names(loop):
     assert loop.run("schedule", "write", "nightly", "--cron", "0 2 * * *").returncode == 0
     assert loop.run("_complete", "--", "schedule").stdout.split() == ["write", "rm", "list"]
-    assert loop.run("_complete", "--", "schedule", "rm").stdout.split() == ["nightly"]
+    assert loop.run("_complete", "--", "schedule", "rm").stdout.split() == ["nightly", "--journal"]
     assert "--cron" in loop.run("_complete", "--", "schedule", "write").stdout.split()
 
 
@@ -238,3 +238,13 @@ def test_schedules_are_policy_tracked_in_git(loop):
     tracked = subprocess.run(["git", "-C", str(loop.data), "ls-files"], check=False, capture_output=True, text=True).stdout
     assert "schedules/weekly.json" in tracked.split()
     assert ".schedules-cache.json" not in tracked and ".goal-activity.json" not in tracked
+
+
+def test_the_human_words_the_journal_line_of_a_schedule_or_looop_does(loop):
+    loop.seed()
+    assert loop.call("schedule", "write", "deploy", "--in", "2h", "--journal", "check the deploy at two").returncode == 0
+    assert loop.journal()[-1].endswith(" check the deploy at two")
+    assert loop.call("schedule", "rm", "deploy").returncode == 0
+    assert loop.journal()[-1].endswith(" schedule rm deploy (by hand)")
+    out = loop.call("schedule", "rm", "deploy", "--journal", " ")
+    assert out.returncode == 1 and "--journal is empty" in out.stderr

@@ -16,7 +16,8 @@ from looop.untrusted import one_line
 
 
 def write(paths: Paths, name: str, *, in_: str | None = None, every: str | None = None, at: str | None = None,
-          cron: str | None = None, note: str = "") -> int:
+          cron: str | None = None, note: str = "", journal: str | None = None) -> int:
+    _check_journal(journal)
     spec: dict[str, object] = {"in_s": in_, "every_s": every, "at": at, "cron": cron}
     given = [k for k, v in spec.items() if v is not None]
     if len(given) == 1 and given[0] in ("in_s", "every_s"):
@@ -32,16 +33,17 @@ def write(paths: Paths, name: str, *, in_: str | None = None, every: str | None 
     if at is not None and s.state == "due":
         said += f" (--at {at} is in the past: due now)"
     print(said)
-    _journal(paths, f"schedule write {name}: {s.spec}" + (f" ({s.note})" if s.note else ""))
+    _journal(paths, journal or f"schedule write {name}: {s.spec}" + (f" ({s.note})" if s.note else "") + " (by hand)")
     return 0
 
 
-def rm(paths: Paths, name: str) -> int:
+def rm(paths: Paths, name: str, journal: str | None = None) -> int:
+    _check_journal(journal)
     if not schedules.drop(paths, name):
         known = ", ".join(s.name for s in schedules.load_all(paths, use_cache=False)) or "none"
         raise FatalError(f"no schedule named {name!r} (schedules: {known})", 1)
     print(f"schedule {name} removed")
-    _journal(paths, f"schedule rm {name}")
+    _journal(paths, journal or f"schedule rm {name} (by hand)")
     return 0
 
 
@@ -59,9 +61,14 @@ def list_(paths: Paths, as_json: bool = False) -> int:
     return 0
 
 
+def _check_journal(journal: str | None) -> None:
+    if journal is not None and not journal.strip():
+        raise FatalError("--journal is empty; give the line to journal", 1)
+
+
 def _journal(paths: Paths, what: str) -> None:
-    """The human's change is a move too: one journal line, in the loop's form."""
+    """The human's change is a move too: one journal line, in the loop's form (`--journal` words it)."""
     from looop.fsio import append_line
     from looop.journal import now_stamp
 
-    append_line(paths.journal, f"- {now_stamp()[0]} {what} (by hand)")
+    append_line(paths.journal, f"- {now_stamp()[0]} {one_line(what.strip())}")
