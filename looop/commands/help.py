@@ -141,7 +141,7 @@ VERBS
                                it); texts are capped at 65536 bytes
   looop cost [today|all] [--json]
                                LLM spend from the ledger
-  looop schedule write <name> (--in DUR | --every DUR | --at TIME | --cron EXPR) [--note TEXT]
+  looop schedule write <name> (--in DUR | --every DUR | --at TIME | --cron EXPR) [--note TEXT] [--journal LINE]
                                wake the loop later (DUR: 90, 90s, 30m, 12h, 1d; --every >= 60 s;
                                --at an ISO local time; --cron 5 fields, local time)
   looop schedule rm <name> | list [--json]
