@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from looop import cmd as short
 from looop import events
 from looop.color import paint
 from looop.fleet import Worker
 from looop.fsio import atomic_write, read_text
 from looop.paths import Paths
 from looop.untrusted import one_line
+
+if TYPE_CHECKING:
+    from looop import cmd as short
 
 FAILURES_SHOWN = 3  # failed beats in a row before NEEDS YOU says so
 REPEAT_EVERY = 3600.0  # an unchanged NEEDS YOU is shown again after this many seconds
@@ -111,6 +113,8 @@ def tmux_enabled() -> bool:
 
 
 def _tmux(*args: str) -> short.Result:
+    from looop import cmd as short  # only when a flag may pop a window, never on an unchanged beat
+
     return short.run(["tmux", *args], timeout=5)
 
 
