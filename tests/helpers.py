@@ -66,6 +66,35 @@ def read_until(proc: Any, needle: str, timeout: float = 20.0) -> str:
     return seen
 
 
+EOF_KEY = None  # an answer that is Ctrl-D (end of input)
+
+
+def answer_prompts(loop: Any, args: list[str], prompt: str, answers: list[str | None]) -> tuple[str, int]:
+    """Run `looop <args>` in a real terminal, typing each answer once `prompt` has
+    appeared one more time (EOF_KEY sends Ctrl-D); (the whole transcript, exit status)."""
+    from ptyprocess import PtyProcessUnicode
+
+    proc = PtyProcessUnicode.spawn([*looop_argv(), *args], env=loop.env, cwd=str(loop.root))
+    seen = ""
+    try:
+        for n, answer in enumerate(answers, 1):
+            while seen.count(prompt) < n:
+                seen += proc.read(1024)
+            if answer is EOF_KEY:
+                proc.sendeof()
+            else:
+                proc.write(answer + "\r")
+        while proc.isalive():
+            try:
+                seen += proc.read(1024)
+            except EOFError:
+                break
+        proc.wait()
+    finally:
+        proc.close(force=True)
+    return seen, proc.exitstatus if proc.signalstatus is None else 128 + proc.signalstatus
+
+
 def looop_argv() -> list[str]:
     """The installed console script next to this Python, else `python -m looop`."""
     script = Path(sys.executable).with_name("looop")

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from looop import schemas
-from tests.helpers import FAKE_RUNNER
+from tests.helpers import FAKE_RUNNER, answer_prompts
 
 
 def _git(loop, *args):
@@ -299,23 +299,7 @@ def test_first_run_picks_the_first_installed_runner_and_init_may_still_choose(lo
 
 
 def test_first_run_on_a_terminal_is_looop_init(loop):
-    from ptyprocess import PtyProcessUnicode
-
-    from tests.helpers import looop_argv
-
-    proc = PtyProcessUnicode.spawn([*looop_argv(), "tick", "--dry-run"], env=loop.env, cwd=str(loop.root))
-    seen = ""
-    try:
-        while "runner [" not in seen:
-            seen += proc.read(1024)
-        proc.write("3\r")
-        while proc.isalive():
-            try:
-                seen += proc.read(1024)
-            except EOFError:
-                break
-    finally:
-        proc.close(force=True)
+    seen, _ = answer_prompts(loop, ["tick", "--dry-run"], "runner [", ["3"])
     assert "looop has no config yet" in seen and "this is `looop init`" in seen
     assert json.loads(loop.config.read_text())["default"] == "codex"
     assert "dry run: prompt written" in seen

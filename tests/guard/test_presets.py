@@ -8,7 +8,7 @@ import os
 import pytest
 
 from looop import presets, schemas
-from tests.helpers import FIXTURES
+from tests.helpers import EOF_KEY, FIXTURES, answer_prompts
 
 FAKE_CLI = FIXTURES / "runners" / "fake-cli"
 
@@ -93,51 +93,15 @@ def test_a_tick_template_can_take_the_prompt_by_path(loop):
 
 
 def test_init_on_a_terminal_asks_which_runner(loop):
-    from ptyprocess import PtyProcessUnicode
-
-    from tests.helpers import looop_argv
-
-    proc = PtyProcessUnicode.spawn([*looop_argv(), "init"], env=loop.env, cwd=str(loop.root))
-    seen = ""
-    try:
-        while "runner [" not in seen:
-            seen += proc.read(1024)
-        assert "3. codex" in seen and "5. opencode" in seen
-        proc.write("7\r")  # out of range: asked again
-        while seen.count("runner [") < 2:
-            seen += proc.read(1024)
-        proc.write("3\r")
-        while proc.isalive():
-            try:
-                seen += proc.read(1024)
-            except EOFError:
-                break
-    finally:
-        proc.close(force=True)
+    seen, _ = answer_prompts(loop, ["init"], "runner [", ["7", "3"])  # 7 is out of range: asked again
+    assert "3. codex" in seen and "5. opencode" in seen
     assert "please type a number" in seen
     assert json.loads(loop.config.read_text())["default"] == "codex"
 
 
 def test_ctrl_d_in_interactive_init_aborts_and_writes_nothing(loop):
-    from ptyprocess import PtyProcessUnicode
-
-    from tests.helpers import looop_argv
-
-    proc = PtyProcessUnicode.spawn([*looop_argv(), "init"], env=loop.env, cwd=str(loop.root))
-    seen = ""
-    try:
-        while "runner [" not in seen:
-            seen += proc.read(1024)
-        proc.sendeof()
-        while proc.isalive():
-            try:
-                seen += proc.read(1024)
-            except EOFError:
-                break
-        proc.wait()
-    finally:
-        proc.close(force=True)
-    assert proc.exitstatus == 1
+    seen, code = answer_prompts(loop, ["init"], "runner [", [EOF_KEY])
+    assert code == 1
     assert "init: aborted (end of input); nothing was written" in seen and "Traceback" not in seen
     assert not loop.config.exists()
 
