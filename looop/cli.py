@@ -7,6 +7,7 @@ framework and nothing else. User mistakes end as one line, never a traceback.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -610,6 +611,11 @@ def main(argv: list[str] | None = None) -> int:
                 from looop import knobs
 
                 knobs.check_env()  # a bad knob is one line naming it, before any verb runs
+            if argv and "LOOOP_DOOR" in os.environ:  # inside a box: changes go out through the door (§19)
+                from looop.box import door
+
+                if door.through(argv):
+                    return door.forward(argv)
             _, code = Looop.run(["looop", *argv], exit=False)
             sys.stdout.flush()
             return int(code or ExitStatus.OK)

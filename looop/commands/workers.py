@@ -67,8 +67,13 @@ def _start(paths: Paths, sid: str, prompt: str, runner_name: str, template: str,
     bin_path = selfbin.looop_bin(paths)
     prompt_file = paths.prompts / f"{sid}.md"
     atomic_write(prompt_file, contract.text(bare, sid, runner_name, bin_path) + prompt)
+    from looop import knobs
+    from looop.box.hands import worker
+
+    boxed = worker(paths, knobs.config_dict(paths.config) or {}, runner_name, sid, template)  # None: box off
     q = act.quote
-    script = (f"export LOOOP_SESSION_ID={q(sid)}; cd {q(str(paths.data))} && "
+    where = boxed.cwd if boxed else paths.data
+    script = (f"export LOOOP_SESSION_ID={q(sid)}; cd {q(str(where))} && "
               + template.replace("{{prompt_file}}", q(str(prompt_file))))
     env = act.child_env(selfbin.child_env(paths, LOOOP_SESSION_ID=sid, LOOOP_COST_KIND="session",
                                           LOOOP_COST_ID=bare, LOOOP_COST_RUNNER=runner_name))
@@ -80,11 +85,13 @@ def _start(paths: Paths, sid: str, prompt: str, runner_name: str, template: str,
 
             size = window_size(fd)
             break
-    launch.launch(paths.fleet_root, sid, argv=act.bash_argv(script), cwd=paths.data, env=env,
-                  runner=runner_name, prompt_file=prompt_file, looop_bin=bin_path, size=size, verify=verify)
+    argv = boxed.wrap(act.bash_argv(script)) if boxed else act.bash_argv(script)
+    launch.launch(paths.fleet_root, sid, argv=argv, cwd=paths.data, env=env,
+                  runner=runner_name, prompt_file=prompt_file, looop_bin=bin_path, size=size, verify=verify,
+                  box=boxed.meta if boxed else None)
     events.emit(paths.events, "session_started", session=sid, runner=runner_name)
     cmd = selfbin.user_command(paths)
-    print(f"started {bare} (runner: {runner_name}, cwd: {paths.data})")
+    print(f"started {bare} (runner: {runner_name}, cwd: {where})" + (f", in the box ({boxed.box.kind})" if boxed else ""))
     print(f"  attach: {cmd} attach {bare}   (Ctrl-\\ twice detaches; the worker keeps running)")
     print(f"  prompt: {prompt_file}")
     if verify:
