@@ -131,7 +131,7 @@ class Door:
         if callable(counter):
             counter(argv, code)
 
-    def close(self) -> None:
+    def close(self, remove: bool = False) -> None:
         """Stop listening; a verb still running for the box (an `ask`) is stopped with it."""
         self.closed = True
         try:
@@ -144,6 +144,11 @@ class Door:
             except OSError:
                 pass
         self.path.unlink(missing_ok=True)
+        if remove:
+            try:
+                self.dir.rmdir()
+            except OSError:
+                pass
 
 
 def _blocks(argv: list[str]) -> bool:

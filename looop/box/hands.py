@@ -134,6 +134,7 @@ class WorkerBox:
     box: Box
     spec: Spec
     session_dir: Path
+    door_dir: Path  # short (a socket's path has a length limit): made now, removed by the supervisor
 
     @property
     def cwd(self) -> Path:
@@ -144,7 +145,7 @@ class WorkerBox:
 
     @property
     def meta(self) -> dict[str, str]:
-        return {"work": str(self.session_dir / "work"), "door": str(self.session_dir / "door")}
+        return {"work": str(self.session_dir / "work"), "door": str(self.door_dir)}
 
 
 def worker(paths: Paths, config: Mapping[str, Any], runner: str, sid: str, template: str,
@@ -169,10 +170,11 @@ def worker(paths: Paths, config: Mapping[str, Any], runner: str, sid: str, templ
                          "or a path in sandbox_write)", 1)
     from looop.box import door
 
+    door_dir = Path(tempfile.mkdtemp(prefix="looop-door-"))
     spec = Spec(hand="worker", write=tuple(write), see=policy.visible(paths, _own_dirs()),
-                binds=((session_dir / "door", DOOR_INSIDE),), cwd=cwd or work,
+                binds=((door_dir, DOOR_INSIDE),), cwd=cwd or work,
                 env={door.ENV: f"{DOOR_INSIDE}/{DOOR_SOCKET}"}, new_session=False)
-    return WorkerBox(box=box, spec=spec, session_dir=session_dir)
+    return WorkerBox(box=box, spec=spec, session_dir=session_dir, door_dir=door_dir)
 
 
 def supervisor_door(session_dir: Path, meta: Mapping[str, Any], sid: str) -> Any:

@@ -393,7 +393,7 @@ def supervise(session: Session) -> int:
         state, code = Supervisor(session, proc, listener, log).run()
     finally:
         if door is not None:
-            door.close()
+            door.close(remove=True)
     listener.close()
     try:
         session.sock.unlink()
