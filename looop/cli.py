@@ -132,11 +132,13 @@ class StartSession(Verb):
 
     verify = cli.SwitchAttr("--verify", str, default=None, argname="CMD",
                             help="a command the beat runs once after the worker ends; exit 0 = the work is done")
+    cwd = cli.SwitchAttr("--cwd", str, default=None, argname="DIR",
+                         help="where the worker starts (boxed: only its work dir or a sandbox_write path)")
 
     def main(self, id: str, prompt: str, runner: str = "") -> int:  # plumbum calls the annotation: plain str
         from looop.commands.workers import start_session
 
-        return start_session(_paths(), id, prompt, runner or None, verify=self.verify)
+        return start_session(_paths(), id, prompt, runner or None, verify=self.verify, cwd=self.cwd)
 
 
 @Looop.subcommand("attach")
