@@ -18,6 +18,8 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from looop.box.policy import DOOR_TYPED as TYPED  # a typed decider's door: no verb goes out
+
 ENV = "LOOOP_DOOR"  # the socket's path inside the box
 MAX_REQUEST = 4 << 20
 # verbs that change something outside the box: inside one, they go through the door
@@ -28,11 +30,16 @@ Policy = Callable[[list[str]], str]  # argv -> '' to run it, else the refusal
 
 
 def through(argv: Sequence[str]) -> bool:
-    return bool(argv) and argv[0] in THROUGH and bool(os.environ.get(ENV))
+    if not argv or argv[0] not in THROUGH or not os.environ.get(ENV):
+        return False
+    return not (os.environ[ENV] == TYPED and argv[0] == "_cost")  # the decider's ledger is writable
 
 
 def forward(argv: list[str]) -> int:
     """In the box: send the verb through the door, print what it printed, return its status."""
+    if os.environ[ENV] == TYPED:
+        print(f"looop: refused in the box: {OneMove(TYPED)(argv)}", file=sys.stderr)
+        return 77
     text = ""
     if "-" in argv and not sys.stdin.isatty():
         text = sys.stdin.read()

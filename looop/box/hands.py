@@ -8,8 +8,6 @@ hands back the command unchanged.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -17,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from looop.box import INSIDE, Box, policy, resolve
-from looop.box.policy import DOOR_INSIDE, DOOR_SOCKET, Spec
+from looop.box.policy import DOOR_INSIDE, DOOR_SOCKET, DOOR_TYPED, Spec
 from looop.paths import Paths
 
 
@@ -84,33 +82,41 @@ def decider(plan: Any) -> Iterator[Beat]:
     if not box.on:
         yield Beat(env=plan.env)
         return
-    from looop.box import door
-
-    decision_dir = plan.run_dir / "decision"
-    decision_dir.mkdir(exist_ok=True)
-    inner = decision_dir / paths.decision.name
     binds: list[tuple[Path, str]] = []
-    door_dir = Path(tempfile.mkdtemp(prefix="looop-door-"))
-    binds.append((door_dir, DOOR_INSIDE))
-    if plan.moves == "typed":
+    typed = plan.moves == "typed"
+    if typed:  # its move is its decision file; every verb is refused inside the box (door.TYPED)
+        decision_dir = plan.run_dir / "decision"
+        decision_dir.mkdir(exist_ok=True)
+        inner = decision_dir / paths.decision.name
         inner.write_bytes(b"")
         paths.decision.write_bytes(b"")  # the mount point: the name the prompt gives stays
         binds.append((inner, str(paths.decision)))
+        door_env = DOOR_TYPED
+    else:  # agent mode: its first verb through the door is the beat's one move
+        import tempfile
+
+        door_dir = Path(tempfile.mkdtemp(prefix="looop-door-"))
+        binds.append((door_dir, DOOR_INSIDE))
+        door_env = f"{DOOR_INSIDE}/{DOOR_SOCKET}"
     if not paths.ledger.exists():
         paths.ledger.touch()
     runner_spec = (plan.config.get("runners") or {}).get(plan.runner)
     state = policy.state_for(plan.command, runner_spec, policy.home_dir())
     write = policy.writable("decider", paths, config=plan.config, state=state, decision=None)
-    env = dict(plan.env, **{door.ENV: f"{DOOR_INSIDE}/{DOOR_SOCKET}"})
+    env = dict(plan.env, LOOOP_DOOR=door_env)
     spec = Spec(hand="decider", write=tuple(write), see=policy.visible(paths, [plan.run_dir, *_own_dirs()]),
                 binds=tuple(binds), cwd=paths.data)
-    opened = door.Door(door_dir, door.OneMove(plan.moves), env["LOOOP_BIN"], plan.env, paths.data)
+    opened = None
+    if not typed:
+        from looop.box import door
+
+        opened = door.Door(door_dir, door.OneMove(plan.moves), env["LOOOP_BIN"], plan.env, paths.data)
     try:
         yield Beat(wrap=wrap(box, spec, []), env=env, door=opened)
     finally:
-        opened.close()
-        shutil.rmtree(door_dir, ignore_errors=True)
-        if plan.moves == "typed":
+        if opened is not None:
+            opened.close(remove=True)
+        if typed:
             _take_decision(inner, paths.decision)
 
 
@@ -168,6 +174,8 @@ def worker(paths: Paths, config: Mapping[str, Any], runner: str, sid: str, templ
 
         raise FatalError(f"--cwd {cwd}: a boxed worker cannot write there (its work dir, claims/, reports/ "
                          "or a path in sandbox_write)", 1)
+    import tempfile
+
     from looop.box import door
 
     door_dir = Path(tempfile.mkdtemp(prefix="looop-door-"))
@@ -179,6 +187,8 @@ def worker(paths: Paths, config: Mapping[str, Any], runner: str, sid: str, templ
 
 def supervisor_door(session_dir: Path, meta: Mapping[str, Any], sid: str) -> Any:
     """In the supervisor, before the worker starts: its work dir and its door."""
+    import shutil
+
     from looop.box import door
 
     Path(meta["work"]).mkdir(mode=0o700, exist_ok=True)
