@@ -51,10 +51,14 @@ def rows(runs: int = 15) -> list:
     base = {"default": "fake", "moves": "typed", "runners": {"fake": {"tick": f"{FAKE} decide {noop}"}}}
     boxed, off = {**base, "sandbox": "bwrap"}, {**base, "sandbox": "off"}
     t_boxed, t_off = _ticks([boxed, off], runs, changing=True)
+    agent = {"default": "fake", "runners": {"fake": {"tick": f"{FAKE} cost 0.01"}}}  # a verb through the door
+    a_boxed, a_off = _ticks([{**agent, "sandbox": "bwrap"}, {**agent, "sandbox": "off"}], runs, changing=True)
     u_boxed, u_off = _ticks([boxed, off], runs, changing=False)
     return [("decided `looop tick` (typed noop), sandbox bwrap", t_boxed, "s", "the same, sandbox off", t_off),
             (f"  boxed minus unboxed: {1000 * (t_boxed - t_off):+.1f} ms", max(t_boxed - t_off, 0.0), "s",
              "target: adds <= 20 ms", 0.020),
+            ("decided `looop tick` (agent, one `looop _cost`), sandbox bwrap", a_boxed, "s",
+             "the same, sandbox off", a_off),
             ("unchanged `looop tick`, sandbox bwrap", u_boxed, "s", "the same, sandbox off", u_off)]
 
 
