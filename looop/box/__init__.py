@@ -11,21 +11,33 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 MODES = ("auto", "bwrap", "seatbelt", "off")
 INSIDE = "LOOOP_BOXED"  # set in every boxed process's environment
 
 
-@dataclass(frozen=True)
 class Box:
-    """The sandbox this process uses: `kind` off means unboxed (`why` says why)."""
+    """The sandbox this process uses: `kind` off means unboxed (`why` says why).
+    (A plain class: a dataclass would cost each decided beat a millisecond.)"""
 
-    kind: str  # bwrap | seatbelt | off
-    exe: str = ""  # the sandbox program
-    why: str = ""  # where the program came from, or why there is none
-    broken: str = ""  # an explicit box that cannot run: nothing boxed may start
+    __slots__ = ("broken", "exe", "kind", "why")
+
+    def __init__(self, kind: str, exe: str = "", why: str = "", broken: str = "") -> None:
+        self.kind = kind  # bwrap | seatbelt | off
+        self.exe = exe  # the sandbox program
+        self.why = why  # where the program came from, or why there is none
+        self.broken = broken  # an explicit box that cannot run: nothing boxed may start
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Box) and (self.kind, self.exe, self.why, self.broken) == (
+            other.kind, other.exe, other.why, other.broken)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.exe, self.why, self.broken))
+
+    def __repr__(self) -> str:
+        return f"Box({self.kind!r}, exe={self.exe!r}, why={self.why!r}, broken={self.broken!r})"
 
     @property
     def on(self) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,7 @@ def wrap(box: Box, spec: Spec, command: list[str], *, made_later: Path | None = 
         return seatbelt.argv(box.exe, spec, inner)
     from looop.box import bwrap
 
-    return bwrap.argv(box.exe, replace(spec, env=env), command)
+    return bwrap.argv(box.exe, spec.with_env(env), command)
 
 
 def command(paths: Paths, hand: str, argv: list[str], *, config: Mapping[str, Any] | None = None,
@@ -63,13 +62,13 @@ def _own_dirs() -> list[Path]:
 
 # --- the decider ---------------------------------------------------------------------------
 
-@dataclass
 class Beat:
     """The decider's box for one runner call: the argv prefix, its env, its door."""
 
-    wrap: list[str] | None = None
-    env: dict[str, str] = field(default_factory=dict)
-    door: Any = None
+    __slots__ = ("door", "env", "wrap")
+
+    def __init__(self, wrap: list[str] | None = None, env: dict[str, str] | None = None, door: Any = None) -> None:
+        self.wrap, self.env, self.door = wrap, env or {}, door
 
 
 @contextmanager
@@ -135,12 +134,14 @@ def _take_decision(inner: Path, outer: Path) -> None:
 
 # --- a worker ------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
 class WorkerBox:
-    box: Box
-    spec: Spec
-    session_dir: Path
-    door_dir: Path  # short (a socket's path has a length limit): made now, removed by the supervisor
+    """A worker's box: made by start-session, its door kept by the supervisor."""
+
+    __slots__ = ("box", "door_dir", "session_dir", "spec")
+
+    def __init__(self, box: Box, spec: Spec, session_dir: Path, door_dir: Path) -> None:
+        self.box, self.spec, self.session_dir = box, spec, session_dir
+        self.door_dir = door_dir  # short (a socket's path has a length limit): made now, removed by the supervisor
 
     @property
     def cwd(self) -> Path:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,17 +34,24 @@ DOOR_SOCKET = "door.sock"
 DOOR_TYPED = "typed"  # LOOOP_DOOR of a typed decider: no socket; its move is its .decision.json
 
 
-@dataclass(frozen=True)
 class Spec:
     """One boxed process: what it writes, what it binds, where it starts."""
 
-    hand: str
-    write: tuple[Path, ...]
-    see: tuple[Path, ...] = ()  # read-only paths to show again over the private /tmp
-    binds: tuple[tuple[Path, str], ...] = ()  # (outside, inside) writable binds: the door, the decision file
-    env: dict[str, str] = field(default_factory=dict)
-    cwd: Path | None = None
-    new_session: bool = True
+    __slots__ = ("binds", "cwd", "env", "hand", "new_session", "see", "write")
+
+    def __init__(self, hand: str, write: tuple[Path, ...], see: tuple[Path, ...] = (),
+                 binds: tuple[tuple[Path, str], ...] = (), env: dict[str, str] | None = None,
+                 cwd: Path | None = None, new_session: bool = True) -> None:
+        self.hand = hand
+        self.write = write
+        self.see = see  # read-only paths to show again over the private /tmp
+        self.binds = binds  # (outside, inside) writable binds: the door, the decision file
+        self.env = env or {}
+        self.cwd = cwd
+        self.new_session = new_session
+
+    def with_env(self, env: dict[str, str]) -> Spec:
+        return Spec(self.hand, self.write, self.see, self.binds, env, self.cwd, self.new_session)
 
 
 def state_dirs(runner_spec: Mapping[str, Any] | None, home: Path) -> list[Path]:
