@@ -228,10 +228,26 @@ class Worker:
             if rest[:1] != ["session"] or len(rest) < 2 or not self.mine(rest[1]):
                 return f"a worker reports only its own spend (_cost session {self.bare} ...)"
         else:
-            target = next((a for a in rest if not a.startswith("-")), None)
+            target = _first_word(rest)
             if target is None or not self.mine(target):
                 return f"a worker may `looop {verb}` only itself ({self.bare})"
         return ""
+
+
+_VALUED = ("--grace", "--journal")  # switches of kill and flag that take a value
+
+
+def _first_word(args: list[str]) -> str | None:
+    """The first positional argument: the worker the verb names."""
+    skip = False
+    for a in args:
+        if skip:
+            skip = False
+        elif a in _VALUED:
+            skip = True
+        elif not a.startswith("-"):
+            return a
+    return None
 
 
 def _switch(args: list[str], name: str) -> str | None:

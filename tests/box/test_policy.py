@@ -131,6 +131,8 @@ def test_the_worker_door_speaks_only_for_its_own_worker_and_never_answers():
     assert "only as itself" in mine(["ask", "--worker=looop-other"])
     assert mine(["flag", "w", "help"]) == "" and mine(["kill", "looop-w"]) == ""
     assert "only itself" in mine(["kill", "other"])
+    assert mine(["kill", "--grace", "1", "w"]) == ""
+    assert "only itself" in mine(["kill", "--grace", "1", "other"])
     assert "only itself" in mine(["flag", "other", "x"])
     assert mine(["answer", "w-1", "yes"]) == "only the human runs `looop answer`"
     assert "does not run" in mine(["tell", "other", "hi"])
