@@ -143,4 +143,5 @@ def _expand(name: str, home: Path) -> Path:
 
 
 def _under_tmp(p: Path) -> bool:
-    return p == Path("/tmp") or p.is_relative_to("/tmp")
+    """Strictly under /tmp: /tmp itself stays private even when looop runs from there."""
+    return p != Path("/tmp") and p.is_relative_to("/tmp")

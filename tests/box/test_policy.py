@@ -138,3 +138,14 @@ def test_the_worker_door_speaks_only_for_its_own_worker_and_never_answers():
     assert "does not run" in mine(["tell", "other", "hi"])
     assert "own spend" in mine(["_cost", "session", "other", "fake", "1"])
     assert mine(["_cost", "session", "w", "fake", "1"]) == ""
+
+
+def test_what_lives_under_tmp_is_shown_again_but_tmp_itself_stays_private(tmp_path, monkeypatch):
+    monkeypatch.chdir("/tmp")
+    monkeypatch.setenv("PATH", f"/usr/bin:{tmp_path}/bin")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    paths = Paths(data=tmp_path / "data", config=tmp_path / "looop.json", is_default_profile=False)
+    shown = policy.visible(paths)
+    assert policy.Path("/tmp") not in shown and policy.Path("/usr/bin") not in shown
+    assert tmp_path in shown  # the config's dir holds the data dir, HOME and the PATH entry: one bind
+    assert not any(p.is_relative_to(tmp_path) and p != tmp_path for p in shown)
