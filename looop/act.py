@@ -62,12 +62,18 @@ def tick_timeout() -> float:
 
 def run_runner(plan: Plan) -> Acted:
     """Run the tick command once (with retries), tee its output to tick.log."""
+    from looop.box.hands import decider
+    from looop.errors import FatalError
     from looop.guard import retry
 
     started = time.monotonic()
-    result = retry.run(plan.command, cwd=plan.paths.data, prompt_file=plan.prompt_file, env=plan.env,
-                       log_file=plan.output_log, timeout=tick_timeout(), config=plan.config,
-                       events=plan.paths.events, record=plan.record)
+    try:
+        with decider(plan) as boxed:  # the box, when on: the runner writes only what §19 lets it
+            result = retry.run(plan.command, cwd=plan.paths.data, prompt_file=plan.prompt_file, env=boxed.env,
+                               log_file=plan.output_log, timeout=tick_timeout(), config=plan.config,
+                               events=plan.paths.events, record=plan.record, wrap=boxed.wrap)
+    except FatalError as exc:  # an explicit box that cannot run: the beat fails, nothing ran
+        return Acted(ok=False, seconds=time.monotonic() - started, exit_code=1, why=str(exc))
     seconds = time.monotonic() - started
     _copy_to_tick_log(plan)
     if result.failed:

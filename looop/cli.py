@@ -7,6 +7,7 @@ framework and nothing else. User mistakes end as one line, never a traceback.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -131,11 +132,13 @@ class StartSession(Verb):
 
     verify = cli.SwitchAttr("--verify", str, default=None, argname="CMD",
                             help="a command the beat runs once after the worker ends; exit 0 = the work is done")
+    cwd = cli.SwitchAttr("--cwd", str, default=None, argname="DIR",
+                         help="where the worker starts (boxed: only its work dir or a sandbox_write path)")
 
     def main(self, id: str, prompt: str, runner: str = "") -> int:  # plumbum calls the annotation: plain str
         from looop.commands.workers import start_session
 
-        return start_session(_paths(), id, prompt, runner or None, verify=self.verify)
+        return start_session(_paths(), id, prompt, runner or None, verify=self.verify, cwd=self.cwd)
 
 
 @Looop.subcommand("attach")
@@ -610,6 +613,11 @@ def main(argv: list[str] | None = None) -> int:
                 from looop import knobs
 
                 knobs.check_env()  # a bad knob is one line naming it, before any verb runs
+            if argv and "LOOOP_DOOR" in os.environ:  # inside a box: changes go out through the door (§19)
+                from looop.box import door
+
+                if door.through(argv):
+                    return door.forward(argv)
             _, code = Looop.run(["looop", *argv], exit=False)
             sys.stdout.flush()
             return int(code or ExitStatus.OK)

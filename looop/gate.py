@@ -61,11 +61,15 @@ def gate_pre(playbook: Path, approved: Path, history: Path | None = None, *, pro
     return "adopted"
 
 
-def gate_post(playbook: Path, approved: Path, proposed: Path) -> bool:
-    """After the AI ran: park a direct PLAYBOOK edit and restore the baseline."""
+def gate_post(playbook: Path, approved: Path, proposed: Path, exact: Callable[[], bool] | None = None) -> bool:
+    """After the AI ran: park a direct PLAYBOOK edit and restore the baseline.
+    With `exact()` true (the box is on) no AI could have written it: the edit
+    is the human's, left for the next gate to adopt."""
     base = _bytes(approved)
     live = _bytes(playbook)
     if base is None or live == base:
+        return False
+    if exact is not None and exact():
         return False
     if live is not None:
         atomic_write(proposed, live)
@@ -85,6 +89,19 @@ def approve(playbook: Path, approved: Path, proposed: Path, history: Path | None
 
 
 # -- who else could be editing: runners in flight, workers since the last gate --
+
+def exact(config_file: Path) -> bool:
+    """The box is on: nothing boxed can write PLAYBOOK.md, so every change to it is
+    the human's (proposals come only as `propose_playbook`). Off: the gate guesses."""
+    from looop import knobs
+    from looop.box import resolve
+    from looop.errors import FatalError
+
+    try:
+        return resolve(knobs.config_dict(config_file)).on
+    except FatalError:
+        return False
+
 
 def last_checked(gate_dir: Path) -> float | None:
     """When a gate last saw the live PLAYBOOK equal to the baseline (or made it so)."""

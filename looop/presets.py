@@ -52,6 +52,15 @@ PRESETS: dict[str, dict[str, str]] = {
 
 ORDER = ("claude", "pi", "codex", "gemini", "opencode")
 
+# Where each CLI keeps its own state: writable inside the box (`runners.<name>.state`).
+STATE: dict[str, list[str]] = {
+    "claude": ["~/.claude", "~/.claude.json", "~/.cache"],
+    "pi": ["~/.pi", "~/.cache"],
+    "codex": ["~/.codex", "~/.cache"],
+    "gemini": ["~/.gemini", "~/.cache"],
+    "opencode": ["~/.local/share/opencode", "~/.config/opencode", "~/.cache"],
+}
+
 
 def config_for(default_runner: str) -> dict[str, Any]:
     """A whole config: every preset, `default_runner` chosen."""
@@ -62,10 +71,11 @@ def config_for(default_runner: str) -> dict[str, Any]:
     return {
         "default": default_runner,
         "moves": "typed",
+        "sandbox": "auto",
         "interval": 60,
         "busy_interval": 60,
         "active_interval": 60,
-        "runners": {name: dict(PRESETS[name]) for name in ORDER},
+        "runners": {name: {**PRESETS[name], "state": list(STATE[name])} for name in ORDER},
     }
 
 

@@ -57,6 +57,7 @@ class Inputs:
     extra: list[tuple[str, str]] = field(default_factory=list)  # (header, body) before the PLAYBOOK
     body_max: int = DEFAULT_BODY_MAX
     moves: str = "agent"  # agent: the runner makes its move; typed: it describes one in .decision.json
+    sandbox: str = ""  # the box's line (box.rules_line), under RULES
 
 
 def neutralise(body: str) -> str:
@@ -231,7 +232,9 @@ def build(inp: Inputs) -> str:
         out.append(block)
     out.append(instructions(inp))
     if inp.moves == "typed":
-        out.append(f"\n{RULES}\n{RULES_TEXT}")
+        out.append(f"\n{RULES}\n{RULES_TEXT}" + (f"- {inp.sandbox}\n" if inp.sandbox else ""))
+    elif inp.sandbox:
+        out.append(f"\n{inp.sandbox}\n")
     for header, body in inp.extra:
         out.append(f"\n{header}\n{_body(body, lim, header)}")
     out.append(f"\n{HEADERS[0]}\n")

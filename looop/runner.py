@@ -96,12 +96,14 @@ def reap_orphan(record: Path) -> int:
 
 def run(command: str, *, cwd: Path, stdin_file: Path, env: dict[str, str], log_files: list[Path],
         timeout: float | None, out: TextIO | None = None,
-        on_line: Callable[[str], None] | None = None, record: Path | None = None) -> tuple[int, bool]:
+        on_line: Callable[[str], None] | None = None, record: Path | None = None,
+        wrap: list[str] | None = None) -> tuple[int, bool]:
     """Run `command`; return (exit status, timed_out). Streams and tees its lines.
 
     The prompt goes on stdin, or by path where the command says `{{prompt_file}}`.
     With `record`, the runner's process group is written there while it runs,
-    so whoever takes the lock next can stop it if we die."""
+    so whoever takes the lock next can stop it if we die. With `wrap` (the box's
+    command line) the runner runs inside it and dies with us: no record needed."""
     global _current_group
     out = out or sys.stdout
     colour = enabled(out)
@@ -109,11 +111,13 @@ def run(command: str, *, cwd: Path, stdin_file: Path, env: dict[str, str], log_f
     logs = [CappedLog(p, log_cap()) for p in log_files]
     try:
         full_env = child_env(env)
+        if wrap:
+            record = None
         if record is not None:
             full_env["LOOOP_RUNNER_RECORD"] = str(record)
         with open(stdin_file if on_stdin else os.devnull, "rb") as fin:
             # procgroup, not looop.cmd: the output streams live and the runner's group is signalled whole
-            proc = procgroup.spawn(bash_argv(command), cwd=cwd, stdin=fin, stdout=subprocess.PIPE,
+            proc = procgroup.spawn([*(wrap or ()), *bash_argv(command)], cwd=cwd, stdin=fin, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, env=full_env)
         _current_group = proc.pid
         gone = True

@@ -206,7 +206,7 @@ def _collect(proc: subprocess.Popen[bytes], ferr, timeout: float, max_bytes: int
 
 
 def run_one(script: Path, out_dir: Path, env: dict[str, str], timeout: float, max_bytes: int, cwd: Path,
-            live: _Live | None = None) -> Reading:
+            live: _Live | None = None, wrap: list[str] | None = None) -> Reading:
     from looop import procgroup
 
     name, refused = reading_name(script)
@@ -220,7 +220,7 @@ def run_one(script: Path, out_dir: Path, env: dict[str, str], timeout: float, ma
     with open(err, "wb") as ferr:
         if not problem:
             try:
-                proc = procgroup.spawn([str(script)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                proc = procgroup.spawn([*(wrap or ()), str(script)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, cwd=cwd, env=env)
             except PermissionError:
                 problem = "is not executable (chmod +x it)"

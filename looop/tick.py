@@ -184,6 +184,8 @@ def _gate_pre(paths: Paths) -> None:
     legacy.unlink(missing_ok=True)  # from now on a copy there means nothing
 
     def who_else() -> str:
+        if gate.exact(paths.config):  # the box: no runner or worker can have written it (§19)
+            return ""
         if gate.runner_in_flight(paths.runners_in_flight):
             return "runner"
         since = gate.last_checked(paths.gate_dir)
@@ -295,6 +297,9 @@ def decide(paths: Paths, env: dict[str, str], snap_dir: Path, seen: Seen, *, dry
     moves = cfg.data.get("moves", "agent")
     inputs = _inputs(paths, env, snap_dir, seen.workers, focus, seen.timed)
     inputs.moves = moves
+    from looop.box import rules_line
+
+    inputs.sandbox = rules_line(cfg.data)  # the box, or why there is none (§19)
     inputs.extra = _guard_sections(paths, seen.parts, cfg.data, consume=not dry_run)
     run_dir = runs.new_run_dir(paths.runs, label, prompt.build(inputs))
     prompt_file = run_dir / "prompt.md"
@@ -507,7 +512,7 @@ def _after(paths: Paths, workers: list) -> None:
 
     notify.on_beat(paths, workers, store.pending_ids(paths))
 
-    if gate.gate_post(paths.playbook, paths.approved, paths.proposed):
+    if gate.gate_post(paths.playbook, paths.approved, paths.proposed, lambda: gate.exact(paths.config)):
         warn("the AI edited PLAYBOOK.md: change parked in PLAYBOOK.proposed.md, baseline restored")
         events.emit(paths.events, "proposal_parked")
     _mark_gate_done(paths)

@@ -131,11 +131,11 @@ class Loop:
 
     @property
     def calls_file(self) -> Path:
-        return self.root / "runner-calls"
+        return harness_dir(self.root) / "runner-calls"
 
     @property
     def prompt_copy(self) -> Path:
-        return self.root / "last-prompt.md"
+        return harness_dir(self.root) / "last-prompt.md"
 
     def run(self, *args: str, timeout: float = 60, input: str | None = None,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -239,6 +239,12 @@ def _as_looop(args: tuple[str, ...], env: dict[str, str], cwd: Path, stdin: io.S
         os.environ.update(saved_env)
 
 
+def harness_dir(root: Path) -> Path:
+    """Where the stand-ins leave what they saw: under ~/.cache, which every
+    preset CLI may write, so a stand-in in the box still reports."""
+    return root / "home" / ".cache" / "looop-test"
+
+
 def clean_env(root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOOOP_", "HYPOTHESIS"))}
     env.update(
@@ -248,8 +254,8 @@ def clean_env(root: Path) -> dict[str, str]:
         LOOOP_DATA_DIR=str(root / "data"),
         LOOOP_CONFIG=str(root / "looop.json"),
         LOOOP_COLOR="0",
-        FAKE_CALLS=str(root / "runner-calls"),
-        FAKE_PROMPT=str(root / "last-prompt.md"),
+        FAKE_CALLS=str(harness_dir(root) / "runner-calls"),
+        FAKE_PROMPT=str(harness_dir(root) / "last-prompt.md"),
         FAKE_PID=str(root / "runner-pid"),
         LOOOP_TMUX_SURFACE="0",
     )
@@ -259,7 +265,7 @@ def clean_env(root: Path) -> dict[str, str]:
 
 @pytest.fixture
 def loop(tmp_path: Path) -> Iterator[Loop]:
-    (tmp_path / "home").mkdir()
+    harness_dir(tmp_path).mkdir(parents=True)
     yield Loop(root=tmp_path, env=clean_env(tmp_path))
     stop_workers(tmp_path)
 

@@ -45,7 +45,7 @@ def test_a_usage_mistake_is_one_line_and_where_to_read_more(loop, argv, first_li
 def test_help_for_one_verb(loop):
     out = loop.call("help", "start-session")
     assert out.returncode == 0
-    assert out.stdout.startswith("usage: looop start-session [--verify CMD] <id> <prompt> [<runner>]\n")
+    assert out.stdout.startswith("usage: looop start-session [--cwd DIR] [--verify CMD] <id> <prompt> [<runner>]\n")
     assert "Start a worker" in out.stdout and "=None" not in out.stdout
     assert loop.run("kill", "--help").stdout.startswith("usage: looop kill [--grace SECONDS] <id>")
     wrong = loop.call("help", "kil")

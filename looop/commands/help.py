@@ -191,6 +191,7 @@ ENVIRONMENT
   LOOOP_DATA_DIR, LOOOP_CONFIG       where things live (another data dir = another profile)
   LOOOP_FLEET_DIR                    where this profile's workers live (default: <data>/fleet)
   NO_COLOR                           no colour (LOOOP_COLOR=1 wins)
+  LOOOP_SANDBOX                      the box: auto | bwrap | seatbelt | off (over config "sandbox")
   Every sensor, runner and worker gets LOOOP_BIN, LOOOP_DATA_DIR, LOOOP_CONFIG,
   CLAIMS_DIR, REPORTS_DIR, COST_LEDGER and LOOOP_COLOR.
 """

@@ -70,9 +70,16 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         **guardrails(paths, cfg),
         "git_failure": _git_failure(paths),
         **_mailbox(paths),
+        "sandbox": _sandbox(cfg),
     }
     snap["held_back"] = [snap["budget"]["reason"]] if snap["budget"]["exhausted"] else []
     return snap
+
+
+def _sandbox(cfg: dict[str, Any] | None) -> dict[str, Any]:
+    from looop import box
+
+    return box.status(cfg)
 
 
 def worker_record(w: fleet.Worker) -> dict[str, Any]:
@@ -195,6 +202,9 @@ def status(paths: Paths, as_json: bool = False) -> int:
     d, b = snap["decisions"], snap["budget"]
     cap = f", max {b['max_decides_per_hour']}/h" if b["max_decides_per_hour"] else ""
     print(f"  decisions: {d['today']} today, {d['last_hour']} in the last hour{cap}")
+    sb = snap["sandbox"]
+    gate_words = "the PLAYBOOK gate is exact" if sb["gate"] == "exact" else "the PLAYBOOK gate guesses who edited it"
+    print(paint(f"  {sb['line']}; {gate_words}", "dim" if sb["gate"] == "exact" else "yellow"))
     if snap["workers"]:
         print("  workers:")
         for w in snap["workers"]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 from looop import events, fleet
 from looop.errors import FatalError
@@ -19,7 +20,7 @@ KILL_GRACE = 5.0
 
 
 def start_session(paths: Paths, name: str, prompt: str, runner: str | None = None,
-                  verify: str | None = None) -> int:
+                  verify: str | None = None, cwd: str | None = None) -> int:
     """Start worker `name`; refused (FatalError) when it runs already or the fleet is at its cap."""
     from looop import config, knobs
     from looop.fleet import launch
@@ -36,7 +37,7 @@ def start_session(paths: Paths, name: str, prompt: str, runner: str | None = Non
     with launch.start_lock(paths.fleet_root):
         _refuse_running(paths, sid)
         launch.check_cap(paths.fleet_root, sid, cap, knobs.raw("max_workers", cfg.data)[1])
-        _start(paths, sid, prompt, runner_name, template, (verify or "").strip() or None)
+        _start(paths, sid, prompt, runner_name, template, (verify or "").strip() or None, _cwd(cwd))
     return 0
 
 
@@ -55,7 +56,18 @@ def _refuse_running(paths: Paths, sid: str) -> None:
         events.emit(paths.events, "session_pruned", session=sid)
 
 
-def _start(paths: Paths, sid: str, prompt: str, runner_name: str, template: str, verify: str | None) -> None:
+def _cwd(given: str | None) -> Path | None:
+    """`--cwd`: an existing directory, or one clear line."""
+    if not given:
+        return None
+    where = Path(os.path.abspath(os.path.expanduser(given)))
+    if not where.is_dir():
+        raise FatalError(f"--cwd {given}: not a directory", 1)
+    return where
+
+
+def _start(paths: Paths, sid: str, prompt: str, runner_name: str, template: str, verify: str | None,
+           cwd: Path | None = None) -> None:
     from looop import runner as act
     from looop import selfbin
     from looop.fleet import contract, launch
@@ -67,8 +79,13 @@ def _start(paths: Paths, sid: str, prompt: str, runner_name: str, template: str,
     bin_path = selfbin.looop_bin(paths)
     prompt_file = paths.prompts / f"{sid}.md"
     atomic_write(prompt_file, contract.text(bare, sid, runner_name, bin_path) + prompt)
+    from looop import knobs
+    from looop.box.hands import worker
+
+    boxed = worker(paths, knobs.config_dict(paths.config) or {}, runner_name, sid, template, cwd)  # None: box off
     q = act.quote
-    script = (f"export LOOOP_SESSION_ID={q(sid)}; cd {q(str(paths.data))} && "
+    where = boxed.cwd if boxed else (cwd or paths.data)
+    script = (f"export LOOOP_SESSION_ID={q(sid)}; cd {q(str(where))} && "
               + template.replace("{{prompt_file}}", q(str(prompt_file))))
     env = act.child_env(selfbin.child_env(paths, LOOOP_SESSION_ID=sid, LOOOP_COST_KIND="session",
                                           LOOOP_COST_ID=bare, LOOOP_COST_RUNNER=runner_name))
@@ -80,11 +97,13 @@ def _start(paths: Paths, sid: str, prompt: str, runner_name: str, template: str,
 
             size = window_size(fd)
             break
-    launch.launch(paths.fleet_root, sid, argv=act.bash_argv(script), cwd=paths.data, env=env,
-                  runner=runner_name, prompt_file=prompt_file, looop_bin=bin_path, size=size, verify=verify)
+    argv = boxed.wrap(act.bash_argv(script)) if boxed else act.bash_argv(script)
+    launch.launch(paths.fleet_root, sid, argv=argv, cwd=paths.data, env=env,
+                  runner=runner_name, prompt_file=prompt_file, looop_bin=bin_path, size=size, verify=verify,
+                  box=boxed.meta if boxed else None)
     events.emit(paths.events, "session_started", session=sid, runner=runner_name)
     cmd = selfbin.user_command(paths)
-    print(f"started {bare} (runner: {runner_name}, cwd: {paths.data})")
+    print(f"started {bare} (runner: {runner_name}, cwd: {where})" + (f", in the box ({boxed.box.kind})" if boxed else ""))
     print(f"  attach: {cmd} attach {bare}   (Ctrl-\\ twice detaches; the worker keeps running)")
     print(f"  prompt: {prompt_file}")
     if verify:

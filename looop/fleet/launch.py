@@ -62,7 +62,7 @@ def _owner_only(*dirs: Path) -> None:
 
 def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[str, str], runner: str,
            prompt_file: Path, looop_bin: str, size: tuple[int, int] = (24, 80),
-           verify: str | None = None) -> Session:
+           verify: str | None = None, box: dict[str, str] | None = None) -> Session:
     """Create `sessions/<sid>/` and start its supervisor; return once it runs."""
     root = sessions_dir(fleet_root)
     _owner_only(fleet_root, root)
@@ -79,7 +79,7 @@ def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[
             "id": sid, "runner": runner, "argv": argv, "cmd": argv[-1], "cwd": str(cwd),
             "prompt_file": str(prompt_file), "started_at": utc(now), "started_epoch": now,
             "rows": size[0], "cols": size[1], "supervisor_pid": None,
-            **({"verify": verify} if verify else {}),
+            **({"verify": verify} if verify else {}), **({"box": box} if box else {}),
         })
         update_status(session, state="starting", exit_code=None, note=None, flagged_at=None)
         try:  # procgroup, not looop.cmd: the supervisor is detached in its own session and inherits the lock fd

@@ -375,6 +375,11 @@ def supervise(session: Session) -> int:
     listener = control.listen(session.sock)
     log = RotatingLog(session.log, session.log_old, log_cap())
     rows, cols = int(meta.get("rows") or 24), int(meta.get("cols") or 80)
+    door = None
+    if meta.get("box"):  # a boxed worker's verbs come to us: we know who is asking (§19)
+        from looop.box.hands import supervisor_door
+
+        door = supervisor_door(session.path, meta["box"], session.id)
     try:
         proc = PtyProcess.spawn(list(meta["argv"]), cwd=meta.get("cwd"), env=dict(os.environ),
                                 dimensions=(rows, cols), preexec_fn=default_signals)
@@ -384,7 +389,11 @@ def supervise(session: Session) -> int:
         update_status(session, state="exited", exit_code=127, ended_at=time.time())
         return 127
     update_status(session, state="running", worker_pid=proc.pid, running_at=time.time())
-    state, code = Supervisor(session, proc, listener, log).run()
+    try:
+        state, code = Supervisor(session, proc, listener, log).run()
+    finally:
+        if door is not None:
+            door.close(remove=True)
     listener.close()
     try:
         session.sock.unlink()

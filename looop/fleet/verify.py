@@ -52,7 +52,7 @@ def run_one(session: sessions.Session, cmd: str, cwd: Path, env: dict[str, str],
     timed_out = False
     with open(session.verify_log, "wb") as out:
         try:
-            proc = procgroup.spawn(["bash", "-c", cmd], cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+            proc = procgroup.spawn(_boxed(["bash", "-c", cmd], env), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
                                    stderr=subprocess.STDOUT)
         except OSError as exc:
             out.write(f"looop: cannot run the verify command: {exc.strerror or exc}\n".encode())
@@ -75,6 +75,18 @@ def run_one(session: sessions.Session, cmd: str, cwd: Path, env: dict[str, str],
               "ran_at": utc(), "tail": tail}
     atomic_write(session.verify_result, json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     return result
+
+
+def _boxed(argv: list[str], env: dict[str, str]) -> list[str]:
+    """The verify command in the box, when on: the data dir read-only except reports/ (§19)."""
+    from looop.box.hands import command
+    from looop.errors import FatalError
+    from looop.paths import resolve
+
+    try:
+        return command(resolve(env), "shell", argv)
+    except FatalError as exc:  # an explicit box that cannot run: the check fails, nothing ran
+        return ["bash", "-c", f"echo {json.dumps(str(exc))} >&2; exit 126"]
 
 
 def _tail(path: Path) -> str:

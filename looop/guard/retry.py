@@ -42,7 +42,7 @@ class Result:
 
 def run(command: str, *, cwd: Path, prompt_file: Path, env: dict[str, str], log_file: Path,
         timeout: float | None, config: Mapping[str, Any] | None, events: Path | None = None,
-        record: Path | None = None) -> Result:
+        record: Path | None = None, wrap: list[str] | None = None) -> Result:
     from looop import events as ev
     from looop import knobs, runner
     from looop.log import warn
@@ -55,7 +55,7 @@ def run(command: str, *, cwd: Path, prompt_file: Path, env: dict[str, str], log_
         attempt += 1
         lines: deque[str] = deque(maxlen=_KEEP_LINES)
         code, timed_out = runner.run(command, cwd=cwd, stdin_file=prompt_file, env=env, log_files=[log_file],
-                                     timeout=timeout, on_line=lines.append, record=record)
+                                     timeout=timeout, on_line=lines.append, record=record, wrap=wrap)
         found = match.search("\n".join(lines)) if match else None
         result = Result(code, timed_out, found.group(0) if found else None, attempt)
         transient = result.failed and not timed_out and (found is not None if match else code != 0)

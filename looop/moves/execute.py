@@ -159,7 +159,10 @@ def try_sensor(paths: Paths, name: str, script: str) -> str:
         timeout = float(knobs.get("sensor_timeout", env=env))
         max_bytes = knobs.get("sensor_max_bytes", env=env)
         paths.data.mkdir(parents=True, exist_ok=True)
-        reading = run_one(candidate, tmp, env, timeout, max_bytes, paths.data)
+        from looop.box.hands import command
+
+        wrap = command(paths, "shell", [], see=[tmp])  # the proving run is boxed like run_shell (§19)
+        reading = run_one(candidate, tmp, env, timeout, max_bytes, paths.data, wrap=wrap or None)
         if not reading.ok:
             return reading.problem
         found = schemas.problems("reading", json.loads((tmp / f"sensor-{name}.json").read_bytes()))

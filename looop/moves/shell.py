@@ -44,17 +44,19 @@ def timeout_s(paths: Paths) -> int:
 def run(paths: Paths, cmd: str, *, echo: bool = True, timeout: float | None = None) -> Ran:
     """Run `cmd`; stream its output (when `echo`) and keep its tail."""
     from looop import procgroup
+    from looop.box.hands import command
     from looop.fsio import atomic_write
     from looop.selfbin import child_env
 
     limit = float(timeout_s(paths) if timeout is None else timeout)
+    argv = command(paths, "shell", ["bash", "-c", cmd])  # the box, when on: writes only reports/ (§19)
     marker = f"shell-{os.getpid()}-{time.time_ns()}"  # lets a later beat find this command's group
     record = {"cmd": cmd, "pid": os.getpid(), "ts": time.time(), "marker": marker}
     atomic_write(paths.shell_running, json.dumps(record) + "\n")
     started = time.monotonic()
     tail = bytearray()
     try:
-        proc = procgroup.spawn(["bash", "-c", cmd], cwd=paths.data, stdin=subprocess.DEVNULL,
+        proc = procgroup.spawn(argv, cwd=paths.data, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                env=child_env(paths, LOOOP_COST_ID=marker))
         atomic_write(paths.shell_running, json.dumps(dict(record, pgid=proc.pid)) + "\n")

@@ -108,7 +108,8 @@ def test_ctrl_d_in_interactive_init_aborts_and_writes_nothing(loop):
 
 @pytest.mark.parametrize("name", ["opencode", "codex", "gemini"])
 def test_a_long_brief_reaches_the_cli_whole_on_stdin(loop, name):
-    env = {**stand_ins(loop, name), "FAKE_PROMPT": str(loop.root / "seen-prompt.md")}
+    seen = loop.prompt_copy.with_name("seen-prompt.md")  # where the stand-in, boxed, may write
+    env = {**stand_ins(loop, name), "FAKE_PROMPT": str(seen)}
     assert loop.call("init", "--runner", name).returncode == 0
     loop.seed()
     for n in range(3):  # ~90 KB of goals: past the ~50 KB where opencode's --file cut briefs short
@@ -118,7 +119,7 @@ def test_a_long_brief_reaches_the_cli_whole_on_stdin(loop, name):
     [run] = [d for d in (loop.data / "runs").iterdir() if (d / "output.log").exists()]  # not the dry run
     sent = (run / "prompt.md").read_text()
     assert len(sent) > 90_000
-    assert (loop.root / "seen-prompt.md").read_text().rstrip("\n") == sent.rstrip("\n")
+    assert seen.read_text().rstrip("\n") == sent.rstrip("\n")
 
 
 def test_gemini_never_stops_at_the_folder_trust_check():

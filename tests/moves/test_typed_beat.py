@@ -181,8 +181,9 @@ def test_run_shell_that_outlives_its_timeout_dies_with_its_whole_group(loop):
 
 def test_a_command_interrupted_by_a_crash_is_reported_never_rerun(loop):
     loop.seed()
-    proc = loop.popen("shell", "--", "echo started >started; sleep 30; echo again >>ran")
-    kit.wait_for(lambda: (loop.data / "started").exists(), what="the command to start")
+    # reports/: the one place a boxed command writes in the data dir (the first-run config boxes it)
+    proc = loop.popen("shell", "--", "echo started >reports/started; sleep 30; echo again >>reports/ran")
+    kit.wait_for(lambda: (loop.data / "reports" / "started").exists(), what="the command to start")
     proc.kill()  # looop dies mid-command (SIGKILL: no cleanup at all)
     proc.wait()
     assert (loop.data / ".shell-running.json").exists()
@@ -192,7 +193,7 @@ def test_a_command_interrupted_by_a_crash_is_reported_never_rerun(loop):
     section = loop.prompt_copy.read_text().split("=== RUN_SHELL OUTPUT ===\n")[1]
     assert "was interrupted" in section and "NOT run again" in section
     assert not (loop.data / ".shell-running.json").exists()
-    assert not (loop.data / "ran").exists()
+    assert not (loop.data / "reports" / "ran").exists()
 
 
 def test_propose_playbook_is_parked_behind_the_gate(loop):
