@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from looop import events, fleet, gate, journal, schedules, seed, world
 from looop.errors import FatalError
 from looop.fsio import atomic_write, read_text
+from looop.guard import pause
 from looop.log import fail, say, warn
 from looop.paths import Paths
 
@@ -44,11 +45,6 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None, quiet
     _report_odd_files(paths)
     _gate_pre(paths)
     events.emit(ev, "tick_start", **({"goal": focus} if focus else {}))
-    if paths.paused.exists() and not focus:
-        say(f"paused ({paths.paused} exists): skipping this beat", "yellow")
-        events.emit(ev, "paused")
-        return Outcome(skipped="paused")
-
     from looop import config
 
     config.load(paths.config, valid_cache=paths.valid_config)  # a bad config fails before sensing, not after
@@ -65,6 +61,9 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None, quiet
                  + schedules.world_parts(timed) + world.ask_parts(paths))
         world_hash = world.digest(parts)
         unchanged = read_text(paths.last_hash, "").strip() == world_hash
+        if not focus and not dry_run and pause.holds(paths, readings, quiet):  # senses, serves asks, no decision
+            _after(paths, workers)
+            return Outcome(skipped="paused")
         if unchanged and not focus and not dry_run and not _must_decide(paths, world_hash):
             summary = "world unchanged: no decision needed" + _in_brief(readings)
             if not quiet:
@@ -436,6 +435,9 @@ def _guard_sections(paths: Paths, parts: list, config: dict, consume: bool = Tru
     from looop.guard import failure
 
     out = []
+    held = pause.prompt_section(paths)
+    if held:
+        out.append((prompt.PAUSED, held))
     failed = failure.section(paths.last_failure)
     if failed:
         out.append((prompt.LAST_FAILURE, failed))

@@ -22,8 +22,9 @@ JOURNAL_TAIL = 10
 
 def snapshot(paths: Paths) -> dict[str, Any]:
     """The one document a client needs (schemas/status.schema.json)."""
-    from looop import cost, fairness, journal, schedules
+    from looop import cost, fairness, journal, schedules, sensor_state
     from looop import pulse as pulse_mod
+    from looop.guard import pause
     from looop.guard.budget import decides_since
 
     problem, cfg = config_problem(paths)
@@ -53,6 +54,8 @@ def snapshot(paths: Paths) -> dict[str, Any]:
             "session": bool(session and session.alive),
         },
         "paused": paths.paused.exists(),
+        "pause": pause.state(paths),
+        "failing_sensors": sensor_state.failing(paths),
         "last_tick": {"time": last_time, "hash": last_hash},
         "last_move": tail[-1] if tail else None,
         "decisions": {"last_hour": len(decides_since(paths.events, now - 3600, event="decided")),
@@ -177,8 +180,6 @@ def status(paths: Paths, as_json: bool = False) -> int:
     from looop.color import paint
     from looop.cost import usd
 
-    if snap["problem"]:
-        print(paint(f"! {one_line(snap['problem'])}", "red", "bold"))
     p = snap["pulse"]
     if p["running"]:
         how = " as the session pulse" if p["session"] else ""
@@ -189,8 +190,12 @@ def status(paths: Paths, as_json: bool = False) -> int:
         pulse = f"running (pid {p['pid']}{how}; waits {p['interval_s']}s{nxt})"
     else:
         pulse = "not running (start it: looop up)"
+    for text, colour in problems(snap):  # what is wrong comes first
+        print(paint(f"! {text}", colour, "bold"))
     print(f"{paint('looop', 'bold')} {snap['version']}  data: {snap['data_dir']}")
-    print(f"  pulse:     {pulse}{paint('  [PAUSED]', 'yellow') if snap['paused'] else ''}")
+    held = snap["pause"]
+    paused = paint(f"  [PAUSED: {pause_words(held)}]", "yellow") if held else ""
+    print(f"  pulse:     {pulse}{paused}")
     print(f"  last move: {one_line(snap['last_move'] or 'none yet')}")
     d, b = snap["decisions"], snap["budget"]
     cap = f", max {b['max_decides_per_hour']}/h" if b["max_decides_per_hour"] else ""
@@ -229,20 +234,38 @@ def status(paths: Paths, as_json: bool = False) -> int:
         print(paint(f"  attention: {one_line(line)}", "yellow"))
     caps = f" of ${usd(b['daily_budget_usd'])} a day" if b["daily_budget_usd"] is not None else ""
     print(f"  spend today: ${usd(snap['cost_today_usd'])}{caps}")
-    if b["exhausted"]:
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(_epoch(b["resumes_at"])))
-        print(paint(f"  BUDGET REACHED: {b['reason']}; no LLM calls until {when}", "yellow"))
-    for name in snap["flapping"]:
-        print(paint(f"  flapping sensor: {one_line(name)} (its signal changes every beat: move churn to \"detail\")", "yellow"))
-    if snap["git_failure"]:
-        g = snap["git_failure"]
-        print(paint(f"  git: the last commit failed ({g['time']}): {one_line(g['problem'])}", "red"))
+    return 0
+
+
+def pause_words(held: dict[str, Any]) -> str:
+    from looop.guard.pause import words
+
+    return words(held)
+
+
+def problems(snap: dict[str, Any]) -> list[tuple[str, str]]:
+    """What holds the loop back or went wrong, each one line, most serious first."""
+    out = []
+    if snap["problem"]:
+        out.append((one_line(snap["problem"]), "red"))
     f = snap["last_failure"]
     if f:
-        print(paint(f"  last beat FAILED ({one_line(str(f['why']))}; {f['failures_in_row']} in a row): "
-                    f"runs/{one_line(str(f['run']))}/output.log",
-                    "red"))
-    return 0
+        out.append((f"last beat FAILED ({one_line(str(f['why']))}; {f['failures_in_row']} in a row): "
+                    f"runs/{one_line(str(f['run']))}/output.log", "red"))
+    if snap["git_failure"]:
+        g = snap["git_failure"]
+        out.append((f"git: the last commit failed ({g['time']}): {one_line(g['problem'])}", "red"))
+    b = snap["budget"]
+    if b["exhausted"]:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(_epoch(b["resumes_at"])))
+        out.append((f"BUDGET REACHED: {b['reason']}; no LLM calls until {when}", "yellow"))
+    for sensor in snap.get("failing_sensors") or []:
+        out.append((f"sensor {one_line(sensor['name'])} FAILING: {one_line(sensor['problem'])} "
+                    f"(try it: looop sensor test {one_line(sensor['name'])})", "yellow"))
+    for name in snap["flapping"]:
+        out.append((f"flapping sensor: {one_line(name)} (its signal changes every beat: move churn to \"detail\")",
+                    "yellow"))
+    return out
 
 
 def _epoch_local(stamp: str) -> float:

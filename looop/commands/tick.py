@@ -35,6 +35,10 @@ def holding_the_lock(paths: Paths) -> Iterator[None]:
 def tick(paths: Paths, dry_run: bool = False, quiet: bool = False) -> int:
     from looop.tick import beat
 
+    if dry_run and PulseLock(paths.lock_dir).holder():  # never waits for, or takes, a running pulse's lock
+        from looop import peek
+
+        return peek.dry_run(paths)
     with holding_the_lock(paths):
         outcome = beat(paths, dry_run=dry_run, quiet=quiet)
     return 1 if outcome.failed else 0
