@@ -100,8 +100,12 @@ def down(paths: Paths, grace: float = 5.0) -> int:
     from looop.commands.workers import stop_session
     from looop.fleet import sessions
 
+    from looop.mailbox import alerts
+
     stopped: list[str] = []
     pid = PulseLock(paths.lock_dir).holder()
+    if pid:
+        alerts.mark_down(paths)
     pulse = fleet.pulse_session(paths.fleet_root)
     if pulse and pulse.alive:
         state, _ = stop_session(sessions.find(paths.fleet_root, fleet.PULSE), grace)
