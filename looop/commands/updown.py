@@ -99,7 +99,6 @@ def _wait_holder(paths: Paths, session) -> int | None:
 def down(paths: Paths, grace: float = 5.0) -> int:
     from looop.commands.workers import stop_session
     from looop.fleet import sessions
-
     from looop.mailbox import alerts
 
     stopped: list[str] = []
