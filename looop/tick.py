@@ -112,9 +112,14 @@ def fleet_now(paths: Paths, env: dict[str, str]) -> list:
 
 
 def prune_shown(paths: Paths, workers: list) -> None:
-    """A decided beat showed these finished workers to the AI: now they go
-    (not one whose verify is still to run: the AI has not seen its verdict)."""
-    for sid in fleet.prune(paths.fleet_root, {w.id for w in workers if w.settled}):
+    """A decided beat showed these finished workers to the AI: now they leave
+    the live fleet for fleet/finished/ (not one whose verify is still to run:
+    the AI has not seen its verdict)."""
+    from looop import knobs
+    from looop.fleet import keep
+
+    keep_s = knobs.get("worker_log_keep", knobs.config_dict(paths.config))
+    for sid in keep.retire(paths.fleet_root, {w.id for w in workers if w.settled}, keep_s):  # kept worker_log_keep
         events.emit(paths.events, "session_pruned", session=sid)
 
 

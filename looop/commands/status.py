@@ -24,6 +24,7 @@ def snapshot(paths: Paths) -> dict[str, Any]:
     """The one document a client needs (schemas/status.schema.json)."""
     from looop import cost, fairness, journal, schedules, sensor_state
     from looop import pulse as pulse_mod
+    from looop.fleet import keep
     from looop.guard import pause
     from looop.guard.budget import decides_since
 
@@ -61,6 +62,7 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         "decisions": {"last_hour": len(decides_since(paths.events, now - 3600, event="decided")),
                       "today": len(decides_since(paths.events, cost.local_midnight(now), event="decided"))},
         "workers": [worker_record(w) for w in _workers(paths, cfg)],
+        "finished": [worker_record(w) for w in keep.workers(paths.fleet_root)],
         "schedules": [schedules.as_json(s) for s in schedules.load_all(paths, now)],
         "goals": [{"id": g, "last_acted": _local_iso(t)} for g, t in goals],
         "journal_tail": tail,
@@ -209,6 +211,13 @@ def status(paths: Paths, as_json: bool = False) -> int:
             print(f"    {one_line(w['id'])} [{w['state']}{code}, {w['health']}]{verify}{flag}")
     else:
         print("  workers:   none")
+    if snap["finished"]:
+        bad = [f"{one_line(w['id'].removeprefix('looop-'))} ("
+               + (f"verify {w['verify']}" if w["verify"] == "fail" else f"{w['state']} {w['exit_code']}") + ")"
+               for w in snap["finished"] if w["verify"] == "fail" or w["exit_code"] not in (None, 0)
+               or w["state"] == "dead"]
+        print(f"  finished:  {len(snap['finished'])} kept (looop ls)" + (paint(f"; failed: {', '.join(bad)}", "red")
+                                                                       if bad else ""))
     due = [s for s in snap["schedules"] if s["state"] in ("due", "invalid")]
     nexts = sorted((s["next_due"], s["name"]) for s in snap["schedules"] if s["next_due"])
     if snap["schedules"]:
