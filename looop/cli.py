@@ -459,7 +459,7 @@ class Asks(Verb):
 class Answer(Verb):
     """Answer a pending ask, exactly once (text, or - / nothing to read stdin)"""
 
-    force = cli.Flag("--force", help="replace an answer already given (a wrong or unreadable one)")
+    force = cli.Flag("--force", help="replace an answer already given, or send one outside the ask's --options")
 
     def main(self, ask_id: str, *text: str) -> int:
         from looop.commands.mailbox import answer
