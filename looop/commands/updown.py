@@ -67,9 +67,20 @@ def _up(paths: Paths) -> int:
         tail = sessions.log_tail(session, 2000).decode(errors="replace").strip().splitlines()[-3:]
         raise FatalError("the pulse did not start" + (": " + " / ".join(tail) if tail else "")
                          + f" (see {cmd} attach pulse)", 1)
+    from looop import firstbeat
+
+    first = firstbeat.wait(paths, pid, session)
+    if first == "ended":
+        tail = sessions.log_tail(session, 2000).decode(errors="replace").strip().splitlines()[-3:]
+        raise FatalError("the pulse stopped during its first beat" + (": " + " / ".join(tail) if tail else "")
+                         + f" (see {cmd} screenshot pulse)", 1)
     events.emit(paths.events, "pulse_up", pid=pid)
     print(f"pulse started (pid {pid}) as the session pulse")
-    print(f"  watch: {cmd} attach pulse   (Ctrl-\\ twice detaches)   stop: {cmd} down")
+    if first == "done":
+        print(f"  first beat: {firstbeat.outcome(paths, pid)}")
+    else:
+        print(f"  its first beat is still running after {firstbeat.FIRST_BEAT_WAIT:g}s (a decision can take minutes)")
+    print(f"  watch: {cmd} attach pulse   (read-only; Ctrl-\\ twice detaches)   stop: {cmd} down")
     return 0
 
 

@@ -88,3 +88,43 @@ def test_pulse_is_not_a_worker_id(loop):
     use_fake_worker(loop)
     out = loop.run("start-session", "pulse", "hello")
     assert out.returncode == 1 and "the pulse's own session" in out.stderr
+
+
+def test_up_waits_for_the_first_beat_and_says_how_it_went(loop):
+    use_fake_worker(loop, "journal", "first move")
+    loop.seed()
+    out = loop.run("up", env={"LOOOP_INTERVAL": "3600"})
+    try:
+        assert out.returncode == 0, out.stderr
+        assert "pulse started (pid" in out.stdout and "first beat: decided: " in out.stdout
+        assert "first move" in out.stdout
+    finally:
+        assert loop.run("down").returncode == 0
+
+
+def test_up_says_so_when_the_pulse_dies_in_its_first_beat(loop):
+    loop.write_config("/nonexistent/agent-cli --print")
+    loop.seed()
+    out = loop.run("up")
+    assert out.returncode == 1 and "pulse started" not in out.stdout
+    assert "the pulse stopped during its first beat" in out.stderr and "Traceback" not in out.stderr
+    assert loop.run("status", "--json").stdout.count('"running": false') == 1
+
+
+def test_attach_pulse_is_read_only_and_ctrl_c_leaves_the_pulse_running(loop):
+    use_fake_worker(loop)
+    loop.seed()
+    assert loop.run("up", env={"LOOOP_INTERVAL": "3600"}).returncode == 0
+    try:
+        term = Term(loop, "attach", "pulse")
+        term.expect("read-only")
+        term.expect("next beat in ")
+        term.send("q")
+        term.expect("keys are not sent")
+        term.send("\x03")
+        assert term.wait() == 0
+        assert b"down` stops it" in term.seen
+        snap = json.loads(loop.run("status", "--json").stdout)
+        assert snap["pulse"]["running"] is True, "Ctrl-C in the pulse's view never stops the pulse"
+    finally:
+        assert loop.run("down").returncode == 0
