@@ -346,7 +346,7 @@ def record(before: Before, acted: Acted) -> Outcome:
         streak = failure.record(paths.last_failure, exit_code=acted.exit_code, why=acted.why,
                                 output_log=plan.output_log, run=run_dir.name)
         in_row = f", {streak} beats in a row" if streak > 1 else ""
-        fail(f"tick FAILED ({acted.why}{in_row}); replay: {plan.output_log}")
+        fail(f"{f'run {plan.focus}' if plan.focus else 'tick'} FAILED ({acted.why}{in_row}); replay: {plan.output_log}")
         events.emit(paths.events, "tick_failed", run=run_dir.name, exit_code=acted.exit_code,
                     timed_out=acted.timed_out)
         return Outcome(failed=True, run_dir=run_dir, prompt=prompt_file, exit_code=acted.exit_code or 1)
