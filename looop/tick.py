@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from looop import events, fleet, gate, journal, schedules, seed, world
+from looop import events, fleet, gate, journal, parked, schedules, seed, world
 from looop.errors import FatalError
 from looop.fsio import atomic_write, read_text
 from looop.guard import pause
@@ -211,6 +211,7 @@ def _gate_pre(paths: Paths) -> None:
         warn("PLAYBOOK.md changed while a worker was running: parked in PLAYBOOK.proposed.md, baseline restored "
              "(if it was you: looop playbook approve)")
         events.emit(paths.events, "proposal_parked")
+        parked.note(paths, "worker")
     if done != "in-flight":
         gate.mark_checked(paths.gate_dir)
 
@@ -517,6 +518,7 @@ def _after(paths: Paths, workers: list) -> None:
     if gate.gate_post(paths.playbook, paths.approved, paths.proposed):
         warn("the AI edited PLAYBOOK.md: change parked in PLAYBOOK.proposed.md, baseline restored")
         events.emit(paths.events, "proposal_parked")
+        parked.note(paths, "runner")
     _mark_gate_done(paths)
     from looop import knobs, runs
 

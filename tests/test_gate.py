@@ -97,6 +97,9 @@ def test_a_worker_editing_the_playbook_between_beats_makes_a_proposal(loop):
         assert "adopted" not in out.stdout and "playbook_adopted" not in loop.event_names()
         assert (loop.data / "PLAYBOOK.md").read_text() == seeded == loop.approved.read_text()
         assert (loop.data / "PLAYBOOK.proposed.md").read_text() == "the worker's rules\n"
+        status = loop.call("status").stdout
+        assert "why: PLAYBOOK.md changed while a worker was running" in status
+        assert "cannot tell your hand edit from a worker's" in status and "looop playbook approve" in status
     finally:
         loop.run("kill", "sly", "--grace", "1")
 

@@ -22,7 +22,7 @@ JOURNAL_TAIL = 10
 
 def snapshot(paths: Paths) -> dict[str, Any]:
     """The one document a client needs (schemas/status.schema.json)."""
-    from looop import cost, fairness, journal, schedules, sensor_state
+    from looop import cost, fairness, journal, parked, schedules, sensor_state
     from looop import pulse as pulse_mod
     from looop.fleet import keep
     from looop.guard import pause
@@ -67,6 +67,7 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         "goals": [{"id": g, "last_acted": _local_iso(t)} for g, t in goals],
         "journal_tail": tail,
         "playbook_proposal_pending": paths.proposed.exists(),
+        "playbook_proposal_why": parked.why(paths) if paths.proposed.exists() else None,
         "attention": attention,
         "cost_today_usd": cost.today_total(paths.ledger),
         "data_dir": str(paths.data),
@@ -235,6 +236,8 @@ def status(paths: Paths, as_json: bool = False) -> int:
               + ("" if first["last_acted"] else " (never acted on)"))
     if snap["playbook_proposal_pending"]:
         print(paint("  PLAYBOOK change pending: looop playbook diff", "yellow"))
+        if snap["playbook_proposal_why"]:
+            print(paint(f"    why: {snap['playbook_proposal_why']}", "yellow"))
     from looop.mailbox import view
 
     for line in view.status_lines(snap):
