@@ -31,6 +31,10 @@ def init(paths: Paths, runner: str | None = None, force: bool = False) -> int:
         atomic_write(backup, target.read_bytes())
         print(f"kept the old config as {backup}")
     _write(target, runner)
+    from looop import catalog
+
+    if catalog.install(paths):
+        print(f"example sensors (not running yet): {paths.sensors / 'examples'}; see its README.md")
     return 0
 
 
