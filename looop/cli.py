@@ -528,7 +528,7 @@ class Help(Verb):
             assert self.parent is not None  # a subcommand always has its parent
             sub = self.parent._subcommands.get(verb)
             if sub is None:
-                close = did_you_mean(verb, list(VERBS))
+                close = did_you_mean(verb, list(VERBS), read_only=True)
                 raise UsageError(f"help: no verb '{verb}'" + (f"; did you mean `looop help {close}`?" if close else
                                                               f" (verbs: {', '.join(VERBS)})"))
             name = f"looop {verb}"

@@ -76,3 +76,12 @@ def test_pause_and_resume_never_suggest_a_destructive_verb(loop):
     for words in (loop.run("pause", "x").stdout, loop.run("resume").stdout, loop.run("help", "pause").stdout):
         for bad in ("prune", "kill", "down", "rm "):
             assert bad not in words
+
+
+def test_a_typo_is_never_answered_with_a_destructive_verb(loop):
+    for typo in ("prun", "pruen", "kil", "dwn", "downn"):
+        out = loop.run(typo)
+        assert out.returncode != 0
+        for bad in ("`looop prune`", "`looop kill`", "`looop down`"):
+            assert bad not in out.stderr, (typo, out.stderr)
+    assert "did you mean `looop pause`" in loop.run("paus").stderr
