@@ -209,7 +209,7 @@ def status(paths: Paths, as_json: bool = False) -> int:
             code = f" exit {w['exit_code']}" if w["exit_code"] is not None else ""
             flag = paint(f"  ⚑ {one_line(w['note'] or '(no note)')}", "yellow") if w["flagged"] else ""
             verify = f" verify {one_line(str(w['verify']))}" if w["verify"] else ""
-            print(f"    {one_line(w['id'])} [{w['state']}{code}, {w['health']}]{verify}{flag}")
+            print(f"    {one_line(w['id'].removeprefix('looop-'))} [{w['state']}{code}, {w['health']}]{verify}{flag}")
     else:
         print("  workers:   none")
     if snap["finished"]:

@@ -43,3 +43,17 @@ def test_worker_log_keep_0_removes_them_as_before(loop):
     kit.wait_state(loop, "brief", "exited")
     assert loop.run("tick").returncode == 0
     assert json.loads(loop.run("ls", "--json").stdout)["finished"] == []
+
+
+def test_status_names_a_worker_as_the_user_types_it(loop):
+    kit.use_fake_worker(loop, "journal")
+    loop.seed()
+    kit.start(loop, "setup", "hang")
+    try:
+        kit.wait_state(loop, "setup", "running")
+        lines = [ln.strip() for ln in loop.call("status").stdout.splitlines()]
+        assert any(ln.startswith("setup [running") for ln in lines), lines
+        assert not any("looop-setup" in ln for ln in lines)
+        assert "setup" in loop.run("ls").stdout.split()
+    finally:
+        loop.run("kill", "setup", "--grace", "1")
