@@ -27,8 +27,9 @@ def service(paths: Paths, action: str) -> int:
 def install(paths: Paths, unit: svc.Unit) -> int:
     from looop.seed import make_data_dir
 
-    if not paths.config.exists():
-        raise FatalError(f"no config at {paths.config}: run `looop init` first (it picks the agent CLI)", 1)
+    from looop.preflight import needs_runner
+
+    needs_runner(paths)  # the one rule before `init`: write the config (asking on a terminal), check the CLI
     make_data_dir(paths)
     atomic_write(unit.path, unit.text)
     print(f"wrote {unit.path}")

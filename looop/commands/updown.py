@@ -28,8 +28,9 @@ def up(paths: Paths) -> int:
 
     from looop.seed import make_data_dir
 
-    if not paths.config.exists():
-        raise FatalError(f"no config at {paths.config}: run `looop init` first (it picks the agent CLI)", 1)
+    from looop.preflight import needs_runner
+
+    needs_runner(paths)  # the one rule before `init`: write the config (asking on a terminal), check the CLI
     make_data_dir(paths)
     paths.lock_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(paths.lock_dir / "up", os.O_RDWR | os.O_CREAT, 0o600)

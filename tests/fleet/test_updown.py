@@ -16,11 +16,20 @@ from tests.fleet.kit import (
     wait_for,
     wait_output,
 )
+from tests.helpers import looop_argv
 
 
-def test_up_without_a_config_points_at_init(loop):
-    out = loop.run("up")
-    assert out.returncode == 1 and "looop init" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+def test_up_before_init_follows_the_one_rule_of_every_verb_that_needs_the_cli(loop):
+    """No config: like tick, run and the pulse, `up` has `init` write one (the first installed preset, said in
+    one line), then checks the CLI is there; with none installed nothing starts."""
+    out = loop.run("up", env={"PATH": "/usr/bin:/bin"})
+    first, _, rest = out.stderr.partition("\n")
+    assert out.returncode == 1, out.stderr
+    assert first.startswith("looop: no config yet: wrote") and "`looop init` on a terminal picks another" in first
+    assert rest.startswith("looop: runner 'pi' needs tools that are not installed")
+    loop.config.unlink()
+    tick = loop.run("tick", env={"PATH": "/usr/bin:/bin"})
+    assert tick.returncode == 1 and tick.stderr == out.stderr, "the same rule and the same words as tick"
     assert not (loop.data / "fleet" / "sessions" / "looop-pulse").exists()
 
 
@@ -103,9 +112,15 @@ def test_up_waits_for_the_first_beat_and_says_how_it_went(loop):
 
 
 def test_up_says_so_when_the_pulse_dies_in_its_first_beat(loop):
-    loop.write_config("/nonexistent/agent-cli --print")
+    agent = loop.root / "agent"
+    agent.write_text("#!/bin/sh\ncat >/dev/null\n")
+    agent.chmod(0o755)
+    loop.write_config(f"{agent} --print")
     loop.seed()
-    out = loop.run("up")
+    wrapper = loop.root / "looop-then-uninstall"  # the CLI goes away just as the pulse starts
+    wrapper.write_text(f"#!/bin/sh\nrm -f {agent}\nexec {' '.join(looop_argv())} \"$@\"\n")
+    wrapper.chmod(0o755)
+    out = loop.run("up", env={"LOOOP_BIN": str(wrapper)})
     assert out.returncode == 1 and "pulse started" not in out.stdout
     assert "the pulse stopped during its first beat" in out.stderr and "Traceback" not in out.stderr
     assert loop.run("status", "--json").stdout.count('"running": false') == 1
