@@ -25,9 +25,8 @@ def service(paths: Paths, action: str) -> int:
 
 
 def install(paths: Paths, unit: svc.Unit) -> int:
-    from looop.seed import make_data_dir
-
     from looop.preflight import needs_runner
+    from looop.seed import make_data_dir
 
     needs_runner(paths)  # the one rule before `init`: write the config (asking on a terminal), check the CLI
     make_data_dir(paths)

@@ -26,9 +26,8 @@ UP_WAIT = 20.0  # seconds `up` waits for the new pulse to hold the lock
 def up(paths: Paths) -> int:
     import fcntl
 
-    from looop.seed import make_data_dir
-
     from looop.preflight import needs_runner
+    from looop.seed import make_data_dir
 
     needs_runner(paths)  # the one rule before `init`: write the config (asking on a terminal), check the CLI
     make_data_dir(paths)
