@@ -87,6 +87,8 @@ KNOBS: dict[str, Knob] = {
                                   "notify after this many failed beats in a row"),
     "notify_stall": Knob("LOOOP_NOTIFY_STALL", "notify_stall", "seconds", 1800,
                          "notify when a live worker wrote nothing and asked nothing this long; 0 = never", high=30 * DAY),
+    "shell_progress": Knob("LOOOP_SHELL_PROGRESS", None, "seconds", 10,
+                           "a run_shell silent this long says it still runs (each time); 0 = never", high=DAY),
     "events_max_bytes": Knob("LOOOP_EVENTS_MAX_BYTES", None, "whole", 10 << 20,
                              "events.jsonl rotates to events.jsonl.1.gz past this size (7 kept); 0 = never",
                              high=1 << 40),
