@@ -134,9 +134,8 @@ def _wait(proc: subprocess.Popen[bytes], limit: float, started: float, last_out:
     deadline = started + limit if limit else None
     while True:
         step = every if deadline is None else min(every, max(0.0, deadline - time.monotonic()))
-        step = None if step == float("inf") else step
         try:
-            return proc.wait(timeout=step)
+            return proc.wait(timeout=None if step == float("inf") else step)
         except subprocess.TimeoutExpired:
             now = time.monotonic()
             if deadline is not None and now >= deadline:
