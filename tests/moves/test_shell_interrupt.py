@@ -56,6 +56,8 @@ def test_kill_9_of_looop_leaves_no_orphan(loop):
         wait_for(lambda: pidfile.exists() and pidfile.read_text().strip(), 20, what="the command to start")
         child = int(pidfile.read_text())
         assert pid_alive(child)
+        running = loop.data / ".shell-running.json"  # its group is recorded once the watcher stands
+        wait_for(lambda: running.exists() and "pgid" in running.read_text(), 20, what="the command's record")
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
         wait_for(lambda: _gone(child), 10, what="the orphaned command to be stopped")
