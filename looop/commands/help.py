@@ -21,6 +21,7 @@ THE NOUNS (in the data dir)
   PLAYBOOK.md          your judgment: priorities and guardrails (tracked)
   goals/*.md           desired state, one file per concern; goals/archive/ (tracked)
   sensors/*.sh         executables that print ONE JSON object each (tracked)
+  sensors/examples/    starters `init` installs (not run until copied up to sensors/)
   journal.md           the action log, one line per move (tracked)
   .looop-git/          looop's own history when the data dir lies in your repository
                        (the tracked files are committed by path; your index, .gitignore
