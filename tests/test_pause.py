@@ -85,3 +85,13 @@ def test_a_typo_is_never_answered_with_a_destructive_verb(loop):
         for bad in ("`looop prune`", "`looop kill`", "`looop down`"):
             assert bad not in out.stderr, (typo, out.stderr)
     assert "did you mean `looop pause`" in loop.run("paus").stderr
+
+
+def test_status_no_longer_says_paused_once_the_time_ran_out(loop):
+    loop.fake("journal")
+    loop.seed()
+    (loop.data / "paused").write_text(json.dumps({"since": utc(time.time() - 60), "reason": "nap",
+                                                  "until": utc(time.time() - 1)}))
+    snap = json.loads(loop.call("status", "--json").stdout)
+    assert snap["paused"] is False and snap["pause"] is None
+    assert "PAUSED" not in loop.call("status").stdout

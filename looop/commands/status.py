@@ -54,8 +54,7 @@ def snapshot(paths: Paths) -> dict[str, Any]:
             "next_beat_at": _local_iso(planned.get("next_beat_epoch")) if planned else None,
             "session": bool(session and session.alive),
         },
-        "paused": paths.paused.exists(),
-        "pause": pause.state(paths),
+        "pause": pause.current(paths),
         "failing_sensors": sensor_state.failing(paths),
         "last_tick": {"time": last_time, "hash": last_hash},
         "last_move": tail[-1] if tail else None,
@@ -77,6 +76,7 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         "git_failure": _git_failure(paths),
         **_mailbox(paths),
     }
+    snap["paused"] = snap["pause"] is not None
     snap["held_back"] = [snap["budget"]["reason"]] if snap["budget"]["exhausted"] else []
     return snap
 

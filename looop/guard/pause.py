@@ -37,6 +37,12 @@ def state(paths: Paths) -> dict[str, Any] | None:
             "until": until if isinstance(until, str) and parse_utc(until) is not None else None}
 
 
+def current(paths: Paths) -> dict[str, Any] | None:
+    """The pause as it holds now: None when not paused or when its time ran out (the next beat lifts it)."""
+    held = state(paths)
+    return None if held is None or ran_out(held) else held
+
+
 def ran_out(held: dict[str, Any], now: float | None = None) -> bool:
     end = parse_utc(held.get("until"))
     return end is not None and end <= (time.time() if now is None else now)
