@@ -6,7 +6,8 @@
 # Downloads the latest release's single-file executable for this platform
 # (looop-<os>-<arch>), verifies it against its .sha256 and installs it as
 # $LOOOP_INSTALL_DIR/looop. When no release file fits this machine it falls
-# back to pipx, then `pip install --user`, then `nix profile install`.
+# back to pipx, then `pip install --user`, then a venv of its own (PEP 668
+# systems), then `nix profile install`.
 # A checksum mismatch aborts and installs nothing.
 #
 # Environment:
@@ -15,6 +16,7 @@
 #   LOOOP_RELEASE_URL   where the release files are (default: the GitHub release)
 #   LOOOP_REPO          GitHub owner/name           (default: looop-dev/looop)
 #   LOOOP_PIP_SOURCE    what pipx/pip install       (default: git+https://github.com/$LOOOP_REPO.git)
+#   LOOOP_VENV_DIR      the venv fallback's home    (default: ~/.local/share/looop/venv)
 set -euo pipefail
 
 MIN_PYTHON_MAJOR=3
@@ -48,11 +50,25 @@ check_python() {
   PYTHON_VERSION=$version
 }
 
-fetch() { # fetch URL FILE: 0 when the file was downloaded
+FETCH_ERROR=""
+fetch() { # fetch URL FILE: 0 downloaded; 2 the server has no such file (404/410); 1 failed, why in FETCH_ERROR
+  local code rc=0
+  FETCH_ERROR=""
   if command -v curl >/dev/null 2>&1; then
-    curl -fsSL --retry 2 --connect-timeout 15 --max-time 300 -o "$2" "$1" 2>/dev/null
+    code=$(curl -sSL --retry 2 --connect-timeout 15 --max-time 300 -w '%{http_code}' -o "$2" "$1" 2>"$2.err") || rc=$?
+    if [ "$rc" -eq 0 ] && [ "${code#2}" != "$code" ]; then return 0; fi
+    if [ "$code" = 404 ] || [ "$code" = 410 ]; then return 2; fi
+    if [ "$rc" -eq 0 ]; then FETCH_ERROR="the server answered HTTP $code"; else
+      FETCH_ERROR=$(sed -n 's/^curl: ([0-9]*) //p' "$2.err" | tail -n1)
+      FETCH_ERROR=${FETCH_ERROR:-curl exit $rc}
+    fi
+    return 1
   elif command -v wget >/dev/null 2>&1; then
-    wget -q -T 60 -O "$2" "$1"
+    wget -q -S -T 60 -O "$2" "$1" 2>"$2.err" || rc=$?
+    if [ "$rc" -eq 0 ]; then return 0; fi
+    if grep -Eq 'HTTP/[0-9.]+ (404|410)' "$2.err"; then return 2; fi
+    FETCH_ERROR="wget exit $rc: $(grep -E 'HTTP/|failed|unable' "$2.err" | tail -n1 | sed 's/^ *//')"
+    return 1
   else
     die "neither curl nor wget is installed; install one of them and run this again."
   fi
@@ -72,12 +88,18 @@ sha256_of() {
 install_release() {
   local asset=$1 base=$2 dir=$3 tmp=$4 expected actual probe
   say "downloading $asset from $base"
-  if ! fetch "$base/$asset" "$tmp/$asset"; then
+  local got=0
+  fetch "$base/$asset" "$tmp/$asset" || got=$?
+  if [ "$got" -eq 2 ]; then
     say "no release file $asset for this platform"
     return 1
+  elif [ "$got" -ne 0 ]; then
+    say "could not download $base/$asset: $FETCH_ERROR"
+    return 1
   fi
-  fetch "$base/$asset.sha256" "$tmp/$asset.sha256" ||
-    die "the release has $asset but not $asset.sha256, so it cannot be verified. Nothing was installed."
+  got=0
+  fetch "$base/$asset.sha256" "$tmp/$asset.sha256" || got=$?
+  [ "$got" -eq 0 ] || die "the release has $asset but $asset.sha256 could not be fetched (${FETCH_ERROR:-not found}), so it cannot be verified. Nothing was installed."
   expected=$(head -n1 "$tmp/$asset.sha256" | cut -d' ' -f1 | tr '[:upper:]' '[:lower:]')
   actual=$(sha256_of "$tmp/$asset")
   if [ "$expected" != "$actual" ]; then
@@ -103,26 +125,42 @@ install_release() {
 }
 
 install_fallback() {
-  local repo=$1 source=$2
+  local repo=$1 source=$2 dir=$3
   if command -v pipx >/dev/null 2>&1; then
-    say "installing with pipx: pipx install $source"
-    if pipx install --force "$source" </dev/null; then return 0; fi
+    say "installing with pipx: pipx install $source (its command into $dir)"
+    if PIPX_BIN_DIR="$dir" pipx install --force "$source" </dev/null; then return 0; fi
     say "pipx install failed"
   fi
   if python3 -m pip --version >/dev/null 2>&1; then
     say "installing with pip: python3 -m pip install --user $source"
-    if python3 -m pip install --user "$source" </dev/null; then
+    if python3 -m pip install --user "$source" </dev/null 2>"$WORK_DIR/pip.err"; then
       say "pip put looop in $(python3 -m site --user-base)/bin; make sure that is on your PATH"
       return 0
     fi
-    say "pip install --user failed"
+    if grep -q externally-managed-environment "$WORK_DIR/pip.err"; then
+      say "pip install --user failed: this Python is managed by the system (PEP 668)"
+    else
+      say "pip install --user failed: $(tail -n1 "$WORK_DIR/pip.err")"
+    fi
+  fi
+  # PEP 668 systems refuse pip --user: a venv of looop's own works everywhere python3 -m venv does
+  local venv=${LOOOP_VENV_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/looop/venv}
+  if python3 -m venv "$venv" >/dev/null 2>&1 && [ -x "$venv/bin/python3" ]; then
+    say "installing into a venv of its own: $venv"
+    if "$venv/bin/python3" -m pip install --upgrade "$source" </dev/null >"$WORK_DIR/venv.log" 2>&1; then
+      mkdir -p "$dir" && ln -sf "$venv/bin/looop" "$dir/looop" ||
+        die "cannot link $dir/looop (set LOOOP_INSTALL_DIR to a directory you can write)"
+      say "installed $("$dir/looop" version 2>/dev/null) as $dir/looop (-> $venv/bin/looop)"
+      return 0
+    fi
+    say "pip install in the venv failed: $(tail -n1 "$WORK_DIR/venv.log")"
   fi
   if command -v nix >/dev/null 2>&1; then
     say "installing with nix: nix profile install github:$repo"
     if nix --extra-experimental-features 'nix-command flakes' profile install "github:$repo" </dev/null; then return 0; fi
     say "nix profile install failed"
   fi
-  die "could not install looop: no release file fits this machine, and pipx, pip and nix are missing or failed. Install pipx (python3 -m pip install --user pipx) and run: pipx install $source"
+  die "could not install looop: no release file could be used, and pipx, pip, a venv and nix are missing or failed. Install pipx with your system's package manager (e.g. 'sudo apt install pipx', 'brew install pipx') and run: pipx install $source"
 }
 
 main() {
@@ -146,7 +184,7 @@ main() {
   WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/looop-install.XXXXXX")
   trap 'rm -rf "$WORK_DIR"' EXIT
   if ! install_release "$asset" "${base%/}" "$dir" "$WORK_DIR"; then
-    install_fallback "$repo" "$source"
+    install_fallback "$repo" "$source" "$dir"
   fi
   say "done. Try: looop demo   (and: looop help)"
 }

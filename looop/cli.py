@@ -19,7 +19,7 @@ from looop.usage import Verb
 
 VERBS = (
     "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
-    "playbook", "goal", "sensor", "shell", "cost", "schedule", "up", "down", "service",
+    "playbook", "goal", "sensor", "shell", "cost", "schedule", "pause", "resume", "up", "down", "service",
     "watch", "screenshot", "ask", "asks", "answer", "tell", "told", "wait", "demo", "help", "version", "completions",
 )
 
@@ -239,29 +239,54 @@ class Playbook(Verb):
 
 @Looop.subcommand("goal")
 class Goal(Verb):
-    """Write a goal (write <id> TEXT|-) or archive one (archive <id>), journaled"""
+    """Write a goal (write <id> TEXT|-), archive one (archive <id>), journaled; list them, show <id>"""
 
     journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE",
                              help="the journal line's text (default: a summary)")
+    json = cli.Flag("--json", help="list: print JSON")
 
-    def main(self, action: cli.Set("write", "archive"), id: str, *text: str) -> int:  # type: ignore[valid-type]
-        from looop.commands.goal import goal
+    def main(self, action: cli.Set("write", "archive", "list", "show"), id: str = "", *text: str) -> int:  # type: ignore[valid-type]
+        from looop.commands import goal
 
-        return goal(_paths(), action, id, text, self.journal)
+        if action == "list":
+            _no_more("goal list", id, *text)
+            return goal.goal_list(_paths(), as_json=self.json)
+        if not id:
+            raise FatalError(f"usage: looop goal {action} ID" + (" TEXT|-" if action == "write" else ""), 2)
+        if action == "show":
+            _no_more("goal show ID", *text)
+            return goal.goal_show(_paths(), id)
+        return goal.goal(_paths(), action, id, text, self.journal)
 
 
 @Looop.subcommand("sensor")
 class Sensor(Verb):
-    """Install a sensor (write <name> TEXT|-) after running it once, journaled"""
+    """Install a sensor (write <name> TEXT|-) after running it once; list them; test <name>; rm <name>"""
 
     journal = cli.SwitchAttr("--journal", str, default=None, argname="LINE",
                              help="the journal line's text (default: a summary)")
-    force = cli.Flag("--force", help="install even if its test run does not print one JSON object")
+    force = cli.Flag("--force", help="write: install even if its test run does not print one JSON object")
+    json = cli.Flag("--json", help="list: print JSON")
 
-    def main(self, action: cli.Set("write"), name: str, *text: str) -> int:  # type: ignore[valid-type]
-        from looop.commands.sensor import sensor_write
+    def main(self, action: cli.Set("write", "list", "test", "rm"), name: str = "", *text: str) -> int:  # type: ignore[valid-type]
+        from looop.commands import sensor
 
-        return sensor_write(_paths(), name, text, self.journal, force=self.force)
+        if action == "list":
+            _no_more("sensor list", name, *text)
+            return sensor.sensor_list(_paths(), as_json=self.json)
+        if not name:
+            raise FatalError(f"usage: looop sensor {action} NAME" + (" TEXT|-" if action == "write" else ""), 2)
+        if action == "write":
+            return sensor.sensor_write(_paths(), name, text, self.journal, force=self.force)
+        _no_more(f"sensor {action} NAME", *text)
+        if action == "test":
+            return sensor.sensor_test(_paths(), name)
+        return sensor.sensor_rm(_paths(), name, self.journal)
+
+
+def _no_more(usage: str, *extra: str) -> None:
+    if any(extra):
+        raise FatalError(f"usage: looop {usage} (unexpected: {' '.join(extra)[:60]})", 2)
 
 
 @Looop.subcommand("shell")
@@ -345,6 +370,28 @@ class ScheduleList(Verb):
         return list_(_paths(), as_json=self.json)
 
 
+@Looop.subcommand("pause")
+class Pause(Verb):
+    """Hold decisions: the pulse keeps sensing and serving asks, decides nothing, starts no worker"""
+
+    for_ = cli.SwitchAttr("--for", str, default=None, argname="DUR", help="end the pause by itself after DUR (30m, 2h, 1d)")
+
+    def main(self, *reason: str) -> int:
+        from looop.commands.pause import pause
+
+        return pause(_paths(), reason, self.for_)
+
+
+@Looop.subcommand("resume")
+class Resume(Verb):
+    """End a pause: the next beat decides again"""
+
+    def main(self) -> int:
+        from looop.commands.pause import resume
+
+        return resume(_paths())
+
+
 @Looop.subcommand("up")
 class Up(Verb):
     """Start the pulse detached, as the session `pulse` (attach pulse to watch it)"""
@@ -415,7 +462,7 @@ class Asks(Verb):
 class Answer(Verb):
     """Answer a pending ask, exactly once (text, or - / nothing to read stdin)"""
 
-    force = cli.Flag("--force", help="replace an answer already given (a wrong or unreadable one)")
+    force = cli.Flag("--force", help="replace an answer already given, or send one outside the ask's --options")
 
     def main(self, ask_id: str, *text: str) -> int:
         from looop.commands.mailbox import answer
@@ -484,7 +531,7 @@ class Help(Verb):
             assert self.parent is not None  # a subcommand always has its parent
             sub = self.parent._subcommands.get(verb)
             if sub is None:
-                close = did_you_mean(verb, list(VERBS))
+                close = did_you_mean(verb, list(VERBS), read_only=True)
                 raise UsageError(f"help: no verb '{verb}'" + (f"; did you mean `looop help {close}`?" if close else
                                                               f" (verbs: {', '.join(VERBS)})"))
             name = f"looop {verb}"

@@ -85,6 +85,15 @@ KNOBS: dict[str, Knob] = {
                         "seconds `looop ask` waits before exit 3; 0 or none = forever", high=30 * DAY),
     "notify_after_failures": Knob("LOOOP_NOTIFY_AFTER_FAILURES", "notify_after_failures", "whole", 3,
                                   "notify after this many failed beats in a row"),
+    "notify_stall": Knob("LOOOP_NOTIFY_STALL", "notify_stall", "seconds", 1800,
+                         "notify when a live worker wrote nothing and asked nothing this long; 0 = never", high=30 * DAY),
+    "shell_progress": Knob("LOOOP_SHELL_PROGRESS", None, "seconds", 10,
+                           "a run_shell silent this long says it still runs (each time); 0 = never", high=DAY),
+    "events_max_bytes": Knob("LOOOP_EVENTS_MAX_BYTES", None, "whole", 10 << 20,
+                             "events.jsonl rotates to events.jsonl.1.gz past this size (7 kept); 0 = never",
+                             high=1 << 40),
+    "worker_log_keep": Knob("LOOOP_WORKER_LOG_KEEP", "worker_log_keep", "seconds", 7 * DAY,
+                            "a finished worker's session (log, screen, verify) is kept this long", high=365 * DAY),
 }
 
 _WHOLE = re.compile(r"[0-9]{1,15}")

@@ -14,6 +14,7 @@ import shutil
 from looop import cmd
 from looop.config import INSTALL_HINTS, Config
 from looop.errors import FatalError
+from looop.paths import Paths
 
 _ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 # words that start a command without being a program to look for
@@ -107,3 +108,13 @@ def check_runner(cfg: Config, name: str, template: str = "tick") -> None:
         raise FatalError(
             f"runner '{name}': claude refuses --dangerously-skip-permissions as root; "
             "set IS_SANDBOX=1 if this machine is a sandbox, or run looop as a normal user", 1)
+
+
+def needs_runner(paths: Paths) -> None:
+    """What every verb that needs the agent CLI does first, before `init` too:
+    no config → `looop init` writes one (asking on a terminal, else the first
+    installed preset, said in one line); then the CLI must be installed."""
+    from looop import config
+
+    cfg = config.load(paths.config, valid_cache=paths.valid_config)
+    check_runner(cfg, cfg.default_runner)

@@ -85,7 +85,7 @@ def run(paths: Paths, quiet: bool = False) -> int:
         raise FatalError(f"another looop pulse is running on {paths.data} ({f'pid {pid}' if pid else 'pid unknown'})", 1)
     tick.reap_orphan_runner(paths)
     old = {s: signal.signal(s, _raise_stop) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
-    failures = 0
+    failures, why = 0, "it exited"
     try:
         cfg = config.load(paths.config)
         cadence = config.cadence(cfg.data)
@@ -118,15 +118,23 @@ def run(paths: Paths, quiet: bool = False) -> int:
     except Stop as stop:
         runner.stop_current()
         say(f"pulse stopped ({stop})", "bold")
+        why = f"it was sent {stop}"
         return 0
     except KeyboardInterrupt:
         runner.stop_current()
         say("pulse stopped", "bold")
+        why = "Ctrl-C"
         return 0
+    except BaseException as exc:
+        why = f"{type(exc).__name__}: {exc}"[:200]
+        raise
     finally:
         for s, handler in old.items():
             signal.signal(s, handler)
         events.emit(paths.events, "pulse_stop", pid=os.getpid())
+        from looop.mailbox import alerts
+
+        alerts.pulse_stopped(paths, os.getpid(), why)
         try:
             paths.pulse_state.unlink()
         except OSError:

@@ -50,6 +50,9 @@ def ensure(paths: Paths) -> bool:
         atomic_write(dest, seed_text(source), mode=mode)
     if not paths.journal.exists():
         atomic_write(paths.journal, "")
+    from looop import catalog
+
+    catalog.install(paths)  # sensors/examples/: starters, not run until copied up a level
     from looop import memory
 
     memory.init(paths.data, seed_text("gitignore"))  # the .gitignore only where the repository is looop's

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from looop import events, fleet, gate, journal, schedules, seed, world
+from looop import events, fleet, gate, journal, parked, schedules, seed, world
 from looop.errors import FatalError
 from looop.fsio import atomic_write, read_text
+from looop.guard import pause
 from looop.log import fail, say, warn
 from looop.paths import Paths
 
@@ -44,11 +45,6 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None, quiet
     _report_odd_files(paths)
     _gate_pre(paths)
     events.emit(ev, "tick_start", **({"goal": focus} if focus else {}))
-    if paths.paused.exists() and not focus:
-        say(f"paused ({paths.paused} exists): skipping this beat", "yellow")
-        events.emit(ev, "paused")
-        return Outcome(skipped="paused")
-
     from looop import config
 
     config.load(paths.config, valid_cache=paths.valid_config)  # a bad config fails before sensing, not after
@@ -65,6 +61,9 @@ def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None, quiet
                  + schedules.world_parts(timed) + world.ask_parts(paths))
         world_hash = world.digest(parts)
         unchanged = read_text(paths.last_hash, "").strip() == world_hash
+        if not focus and not dry_run and pause.holds(paths, readings, quiet):  # senses, serves asks, no decision
+            _after(paths, workers)
+            return Outcome(skipped="paused")
         if unchanged and not focus and not dry_run and not _must_decide(paths, world_hash):
             summary = "world unchanged: no decision needed" + _in_brief(readings)
             if not quiet:
@@ -113,9 +112,14 @@ def fleet_now(paths: Paths, env: dict[str, str]) -> list:
 
 
 def prune_shown(paths: Paths, workers: list) -> None:
-    """A decided beat showed these finished workers to the AI: now they go
-    (not one whose verify is still to run: the AI has not seen its verdict)."""
-    for sid in fleet.prune(paths.fleet_root, {w.id for w in workers if w.settled}):
+    """A decided beat showed these finished workers to the AI: now they leave
+    the live fleet for fleet/finished/ (not one whose verify is still to run:
+    the AI has not seen its verdict)."""
+    from looop import knobs
+    from looop.fleet import keep
+
+    keep_s = knobs.get("worker_log_keep", knobs.config_dict(paths.config))
+    for sid in keep.retire(paths.fleet_root, {w.id for w in workers if w.settled}, keep_s):  # kept worker_log_keep
         events.emit(paths.events, "session_pruned", session=sid)
 
 
@@ -209,6 +213,7 @@ def _gate_pre(paths: Paths) -> None:
         warn("PLAYBOOK.md changed while a worker was running: parked in PLAYBOOK.proposed.md, baseline restored "
              "(if it was you: looop playbook approve)")
         events.emit(paths.events, "proposal_parked")
+        parked.note(paths, "worker")
     if done != "in-flight":
         gate.mark_checked(paths.gate_dir)
 
@@ -347,7 +352,7 @@ def record(before: Before, acted: Acted) -> Outcome:
         streak = failure.record(paths.last_failure, exit_code=acted.exit_code, why=acted.why,
                                 output_log=plan.output_log, run=run_dir.name)
         in_row = f", {streak} beats in a row" if streak > 1 else ""
-        fail(f"tick FAILED ({acted.why}{in_row}); replay: {plan.output_log}")
+        fail(f"{f'run {plan.focus}' if plan.focus else 'tick'} FAILED ({acted.why}{in_row}); replay: {plan.output_log}")
         events.emit(paths.events, "tick_failed", run=run_dir.name, exit_code=acted.exit_code,
                     timed_out=acted.timed_out)
         return Outcome(failed=True, run_dir=run_dir, prompt=prompt_file, exit_code=acted.exit_code or 1)
@@ -441,6 +446,9 @@ def _guard_sections(paths: Paths, parts: list, config: dict, consume: bool = Tru
     from looop.guard import failure
 
     out = []
+    held = pause.prompt_section(paths)
+    if held:
+        out.append((prompt.PAUSED, held))
     failed = failure.section(paths.last_failure)
     if failed:
         out.append((prompt.LAST_FAILURE, failed))
@@ -515,6 +523,7 @@ def _after(paths: Paths, workers: list) -> None:
     if gate.gate_post(paths.playbook, paths.approved, paths.proposed, lambda: gate.exact(paths.config)):
         warn("the AI edited PLAYBOOK.md: change parked in PLAYBOOK.proposed.md, baseline restored")
         events.emit(paths.events, "proposal_parked")
+        parked.note(paths, "runner")
     _mark_gate_done(paths)
     from looop import knobs, runs
 

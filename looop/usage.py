@@ -33,10 +33,15 @@ def verb_of(app: cli.Application) -> str:
     return str(app.PROGNAME).partition(" ")[2]
 
 
-def did_you_mean(word: str, choices: list[str]) -> str:
+DESTRUCTIVE = frozenset({"prune", "kill", "down"})  # a typo is never answered with one of these
+
+
+def did_you_mean(word: str, choices: list[str], read_only: bool = False) -> str:
+    """The closest choice; a destructive verb only where it is merely read about (`help kil`)."""
     import difflib
 
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    pool = choices if read_only else [c for c in choices if c not in DESTRUCTIVE]
+    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     return close[0] if close else ""
 
 

@@ -165,3 +165,22 @@ def test_the_documented_systemd_units_verify(tmp_path: Path):
         pytest.skip(f"systemd-analyze cannot run here: {done.stderr.strip()}")
     assert done.returncode == 0, done.stderr
     assert "OnCalendar=*:0/5" in timer and "ExecStart=%h/.local/bin/looop tick" in service
+
+
+def test_the_documented_crontab_line_works_before_the_first_tick(tmp_path: Path):
+    (line,) = doc_blocks("crontab")
+    command = line.strip().split(None, 5)[5]
+    home = tmp_path / "home"
+    home.mkdir()
+    installed_at_home(home)
+    config = home / ".config" / "looop.json"
+    config.parent.mkdir(parents=True)
+    tick = " ".join(shlex.quote(w) for w in [str(FAKE_RUNNER), "journal", "first from cron"])
+    config.write_text(json.dumps({"default": "fake", "moves": "agent", "runners": {"fake": {"tick": tick}}}))
+    assert not (home / ".local" / "state").exists()
+    as_cron = ["env", "-i", "PATH=/usr/bin:/bin", f"HOME={home}", "SHELL=/bin/sh", "/bin/sh", "-c", command]
+    done = subprocess.run(as_cron, cwd=home, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, ""), done.stdout
+    data = home / ".local" / "state" / "looop"
+    assert "first from cron" in (data / "journal.md").read_text()
+    assert oct(data.stat().st_mode & 0o777) == "0o700"

@@ -97,6 +97,9 @@ def test_a_worker_editing_the_playbook_between_beats_makes_a_proposal(loop):
         assert "adopted" not in out.stdout and "playbook_adopted" not in loop.event_names()
         assert (loop.data / "PLAYBOOK.md").read_text() == seeded == loop.approved.read_text()
         assert (loop.data / "PLAYBOOK.proposed.md").read_text() == "the worker's rules\n"
+        status = loop.call("status").stdout
+        assert "why: PLAYBOOK.md changed while a worker was running" in status
+        assert "cannot tell your hand edit from a worker's" in status and "looop playbook approve" in status
     finally:
         loop.run("kill", "sly", "--grace", "1")
 
@@ -175,3 +178,18 @@ def test_a_symlinked_playbook_is_followed_consistently(loop):
     assert (loop.data / "PLAYBOOK.proposed.md").read_text() == "AI rules\n"
     assert loop.run("playbook", "approve").returncode == 0
     assert link.is_symlink() and target.read_text() == "AI rules\n" == loop.approved.read_text()
+
+
+def test_approve_and_reject_are_journaled_and_restore_alone_is_a_usage_line(loop):
+    loop.fake("journal")
+    loop.seed()
+    (loop.data / "PLAYBOOK.proposed.md").write_text("# new judgment\n")
+    out = loop.call("playbook", "approve")
+    assert out.returncode == 0 and "playbook approve" in loop.journal()[-1]
+    (loop.data / "PLAYBOOK.proposed.md").write_text("# another\n")
+    assert loop.call("playbook", "reject").returncode == 0
+    assert "playbook reject" in loop.journal()[-1]
+    bare = loop.run("playbook", "restore")
+    assert bare.returncode == 1 and bare.stderr.strip() == ("looop: usage: looop playbook restore N "
+                                                        "(the entry number from `looop playbook history`)")
+    assert "None" not in bare.stderr

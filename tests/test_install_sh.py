@@ -248,3 +248,41 @@ def test_it_asks_for_the_platforms_release_file(machine: Machine, system: str, m
     assert done.returncode == 0, done.stderr
     asked = [r.rsplit("/", 1)[-1] for r in machine.server.requests[before:]]
     assert asked == [PLATFORMS[system, machine_name]]
+
+
+def test_a_download_failure_says_what_failed_not_no_release_file(machine: Machine):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed once the block ends: nothing listens there
+    machine.stub("pipx")
+    done = machine.install(LOOOP_RELEASE_URL=f"http://127.0.0.1:{port}/releases")
+    assert done.returncode == 0, done.stderr
+    assert f"could not download http://127.0.0.1:{port}/releases/{ASSET}:" in done.stderr
+    assert "no release file" not in done.stderr
+    assert machine.calls[0].startswith("pipx install")
+
+
+def test_the_pipx_fallback_installs_into_looop_install_dir(machine: Machine):
+    machine.stub("pipx", body=f'echo "bin dir $PIPX_BIN_DIR" >> "{machine.root / "calls"}"')
+    target = machine.root / "opt-bin"
+    done = machine.install(LOOOP_INSTALL_DIR=str(target))
+    assert done.returncode == 0, done.stderr
+    assert machine.calls[1] == f"bin dir {target}"
+
+
+def test_on_a_pep_668_system_it_falls_back_to_a_venv_of_its_own(machine: Machine, wheelhouse: Wheelhouse):
+    real = getattr(sys, "_base_executable", sys.executable)
+    machine.stub("python3", body=(
+        'case "$*" in *"pip install --user"*) echo "error: externally-managed-environment" >&2; exit 1;; esac\n'
+        f'exec {real} "$@"'))
+    machine.stub("nix")
+    target = machine.root / "opt-bin"
+    done = machine.install(LOOOP_PIP_SOURCE=str(wheelhouse.wheel), PIP_NO_INDEX="1",
+                           PIP_FIND_LINKS=str(wheelhouse.dir), LOOOP_INSTALL_DIR=str(target))
+    assert done.returncode == 0, done.stderr
+    assert "managed by the system (PEP 668)" in done.stderr and "a venv of its own" in done.stderr
+    assert [c for c in machine.calls if c.startswith("nix")] == []
+    assert installed_version(target / "looop", machine) == f"looop {__version__}"
+    assert (machine.home / ".local" / "share" / "looop" / "venv" / "bin" / "looop").exists()

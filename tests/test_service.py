@@ -85,10 +85,16 @@ def test_install_status_uninstall_write_and_remove_the_unit(loop):
     loop.fake("journal")
     env = {"PATH": os.environ["PATH"]}
     out = loop.run("service", "install", env=env)
-    assert out.returncode == 0, out.stderr
     units = list((loop.root / "home" / ".config" / "systemd" / "user").glob("looop-*.service"))
     assert len(units) == 1 and f"LOOOP_DATA_DIR={loop.data}" in units[0].read_text()
     assert f"wrote {units[0]}" in out.stdout
+    if _user_manager():
+        assert out.returncode == 0, out.stderr
+        assert "linger" in out.stdout
+    else:  # no service manager here: a clear failure, never a silent exit 0
+        assert out.returncode == 1 and "the pulse is NOT running as a service" in out.stderr
+        assert "looop up" in out.stderr and "Traceback" not in out.stderr
+    assert "After=network-online.target" not in units[0].read_text(), "a user unit cannot wait for the network"
     assert units[0].name in loop.run("service", "status").stdout
     assert loop.run("service", "uninstall").returncode == 0 and not units[0].exists()
     assert "not installed" in loop.run("service", "status").stdout

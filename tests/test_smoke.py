@@ -15,6 +15,8 @@ def test_demo_decides_once_then_skips(loop):
     assert "bash:" not in out.stdout + out.stderr and "No such file" not in out.stdout + out.stderr
     demo_data = next(loop.root.glob("looop-demo-*")) / "data"
     assert (demo_data / ".lock" / "pid").exists()  # its beats went through the pulse lock
+    state = loop.root / "home" / ".local" / "state"
+    assert not (state / "looop-gate").exists(), "the demo leaves nothing in the real state dir"
     # the command it suggests works as typed
     suggested = next(ln for ln in out.stdout.splitlines() if ln.startswith("Try: "))[5:]
     ran = subprocess.run(["bash", "-c", suggested.replace(" status", " status --json")], capture_output=True,

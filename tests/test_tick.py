@@ -291,7 +291,7 @@ def test_first_run_picks_the_first_installed_runner_and_init_may_still_choose(lo
     out = loop.run("tick", "--dry-run", env=env)
     assert out.returncode == 0, out.stderr
     assert json.loads(loop.config.read_text())["default"] == "codex"
-    assert "with runner codex (the first installed agent CLI)" in out.stderr
+    assert "with runner codex (the first installed of claude, pi, codex, gemini, opencode)" in out.stderr
     # the config nobody edited is not the user's yet: init replaces it without --force
     again = loop.call("init", "--runner", "gemini", env=env)
     assert again.returncode == 0, again.stderr

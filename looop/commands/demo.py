@@ -30,6 +30,7 @@ def demo() -> int:
     atomic_write(config_file, json.dumps(config, indent=2) + "\n")
     os.environ["LOOOP_DATA_DIR"] = str(data)
     os.environ["LOOOP_CONFIG"] = str(config_file)
+    os.environ["XDG_STATE_HOME"] = str(root / "state")  # the gate's baseline too stays in the throwaway dir
     paths = resolve()
 
     say(f"demo: a throwaway loop in {root}", "bold")

@@ -21,6 +21,7 @@ THE NOUNS (in the data dir)
   PLAYBOOK.md          your judgment: priorities and guardrails (tracked)
   goals/*.md           desired state, one file per concern; goals/archive/ (tracked)
   sensors/*.sh         executables that print ONE JSON object each (tracked)
+  sensors/examples/    starters `init` installs (not run until copied up to sensors/)
   journal.md           the action log, one line per move (tracked)
   .looop-git/          looop's own history when the data dir lies in your repository
                        (the tracked files are committed by path; your index, .gitignore
@@ -37,12 +38,14 @@ THE NOUNS (in the data dir)
   events.jsonl         lifecycle events, one JSON per line
   cost.jsonl           the spend ledger
   schedules/<name>.json  timed wake-ups: once (--in/--at) or recurring (--every/--cron) (tracked)
-  paused               if this file exists, every beat is skipped
+  paused               `looop pause` wrote it: beats sense and serve asks, decide nothing
+  events.jsonl.N.gz    older events (rotated past LOOOP_EVENTS_MAX_BYTES, 7 kept)
+  fleet/finished/      workers the beat has shown, kept worker_log_keep (7 days)
   .next-interval       the AI's one-shot request for the next wait (5..3600 s)
 
 ONE BEAT
   0. seed a fresh data dir; PLAYBOOK gate (adopt your hand edits; an edit made
-     while a runner or a worker ran is parked as a proposal); paused? stop
+     while a runner or a worker ran is parked as a proposal)
   1. reap claims whose worker is gone
   2. SENSE   run every sensors/*.sh at once (timeout LOOOP_SENSOR_TIMEOUT,
              size cap LOOOP_SENSOR_MAX_BYTES); a bad reading becomes an error
@@ -76,8 +79,10 @@ THE MAILBOX
   "json://host:port/path" for a webhook) and/or "notify_command" (a shell
   command given one JSON object on stdin). Each new ask, new flag, failing
   streak (notify_after_failures, LOOOP_NOTIFY_AFTER_FAILURES; default 3,
-  0 = off) and spend hold is sent once (.notified.json); a target that is
-  down is retried on later beats (5 s per try) and shown in status.
+  0 = off), spend hold, worker that failed, failed its verify or stalled
+  (notify_stall, 30 min), and pulse that stopped (not by `looop down`) is
+  sent once (.notified.json); a target that is down is retried on later
+  beats (5 s per try) and shown in status.
   ask_timeout, LOOOP_ASK_TIMEOUT (none): seconds `looop ask` waits before exit 3.
 
 SENSORS
@@ -132,9 +137,14 @@ VERBS
                                restore makes one live and the approved baseline
   looop goal write <id> TEXT|-  create or replace goals/<id>.md (the text as words, or - for stdin)
   looop goal archive <id>      move a goal to goals/archive/
+  looop goal list [--json] | show <id>
+                               every goal, the one waiting longest first; one goal's text
   looop sensor write <name> TEXT|- [--force]
                                install sensors/<name>.sh after one test run that must
                                print one JSON object (--force installs it anyway)
+  looop sensor list [--json] | test <name> | rm <name>
+                               each sensor's interval and last reading; run one now
+                               (changes nothing); rm keeps it in sensors/removed/
   looop playbook write TEXT|-  make a PLAYBOOK live now (the replaced text goes to history)
   looop shell <cmd…>|-         run one command as a run_shell move (deny-list, timeout)
                                Each of these journals one line (--journal LINE to word
@@ -146,8 +156,12 @@ VERBS
                                --at an ISO local time; --cron 5 fields, local time)
   looop schedule rm <name> | list [--json]
                                drop a schedule; list them with their next due time
-  looop up | down [--grace S]  start the pulse detached (as the session `pulse`: attach pulse);
-                               stop the pulse, then every worker
+  looop up | down [--grace S]  start the pulse detached (as the session `pulse`: attach pulse,
+                               read-only) and wait for its first beat; stop the pulse, then every worker
+  looop pause [--for DUR] [REASON]
+                               hold decisions: beats still sense, serve asks and notify, but
+                               decide nothing and start no worker; journaled
+  looop resume                 decide again (a pause --for DUR ends by itself)
   looop service install|uninstall|status
                                run the pulse at login (systemd user unit / launchd agent)
   looop demo                   a full beat and a skipped beat, no LLM needed
@@ -178,7 +192,9 @@ TYPED MOVES (config "moves": "typed"; `looop init` writes it, absent = "agent")
   The runner describes ONE move as JSON in .decision.json; looop validates it
   (schemas/move.schema.json), carries it out and journals it itself: noop,
   run_shell, write_goal, archive_goal, write_sensor, propose_playbook,
-  start_worker, kill_worker, flag_human. A move that is invalid, refused or
+  start_worker, kill_worker, write_schedule, drop_schedule, flag_human
+  (write_playbook is the human's `looop playbook write`, refused to a
+  decider: it proposes instead). A move that is invalid, refused or
   fails, or no .decision.json at all, fails the beat (shown under LAST FAILURE).
   run_shell: bash -c in the data dir, killed with its process group after
   LOOOP_SHELL_TIMEOUT (300 s); its last 2 KiB are shown once to the next beat

@@ -23,14 +23,29 @@ def init(paths: Paths, runner: str | None = None, force: bool = False) -> int:
     if target.exists() and not force and not generated(target):
         raise FatalError(f"config {target} already exists; not overwriting it (use `looop init --force`)", 1)
     if runner is None:
-        runner = _ask() if _on_terminal() else _guess()
+        if _on_terminal():
+            runner = _ask()
+        else:
+            runner = _guess()
+            print(f"no terminal to ask on: picked {runner} ({_why(runner)}); "
+                  "`looop init --runner NAME --force` picks another")
     if runner not in presets.PRESETS:
         raise FatalError(f"--runner {runner!r}: not a built-in preset (presets: {', '.join(presets.ORDER)})", 2)
+    kept: dict = {}
     if target.exists():
+        from looop.fsio import read_json_object
+
+        old = read_json_object(target) or {}
+        runners = old.get("runners")
+        kept = {k: v for k, v in runners.items() if k not in presets.PRESETS} if isinstance(runners, dict) else {}
         backup = target.with_name(target.name + ".bak")
         atomic_write(backup, target.read_bytes())
         print(f"kept the old config as {backup}")
-    _write(target, runner)
+    _write(target, runner, kept)
+    from looop import catalog
+
+    if catalog.install(paths):
+        print(f"example sensors (not running yet): {paths.sensors / 'examples'}; see its README.md")
     return 0
 
 
@@ -44,8 +59,7 @@ def first_run(target: Path) -> None:
     runner = _guess()
     data = presets.config_for(runner)
     atomic_write(target, json.dumps(data, indent=2) + "\n")
-    why = "the first installed agent CLI" if runner in presets.installed() else \
-        f"none of {', '.join(presets.ORDER)} is installed"
+    why = _why(runner)
     print(f"looop: no config yet: wrote {target} with runner {runner} ({why}); "
           "`looop init` on a terminal picks another", file=sys.stderr, flush=True)
 
@@ -61,8 +75,18 @@ def generated(target: Path) -> bool:
         return False
 
 
-def _write(target: Path, runner: str) -> None:
+def _why(runner: str) -> str:
+    found = presets.installed()
+    if runner in found:
+        return "the first installed of " + ", ".join(presets.ORDER)
+    return f"none of {', '.join(presets.ORDER)} is on PATH"
+
+
+def _write(target: Path, runner: str, kept: dict | None = None) -> None:
     data = presets.config_for(runner)
+    if kept:
+        data["runners"].update(kept)
+        print(f"kept your own runners: {', '.join(sorted(kept))}")
     atomic_write(target, json.dumps(data, indent=2) + "\n")
     print(f"wrote {target} (runner: {runner})")
     print(f"  tick:        {data['runners'][runner]['tick']}")

@@ -47,6 +47,36 @@ def records(paths: Paths) -> list[dict[str, Any]]:
     return out
 
 
+def finished_records(paths: Paths) -> list[dict[str, Any]]:
+    """Workers the beat has already shown, kept `worker_log_keep`: newest first."""
+    from looop.fleet import keep
+
+    return [{"id": w.id, "state": w.state, "exit_code": w.exit_code, "started_at": w.started_at,
+             "ended_at": w.ended_at, "runner": w.runner, "verify": verify_record(w)}
+            for w in keep.workers(paths.fleet_root)]
+
+
+def finished_table(rows: list[dict[str, Any]], colour: bool) -> str:
+    """`finished (kept …)`: id, state, exit, verify, when it ended."""
+    if not rows:
+        return ""
+    from looop.color import paint
+    from looop.fleet.sessions import bare_id
+    from looop.untrusted import one_line
+
+    now = time.time()
+    lines = ["", "FINISHED (kept worker_log_keep; `looop screenshot ID` shows the last screen)"]
+    for r in rows:
+        ended = f"ended {age(now - r['ended_at'])} ago" if isinstance(r["ended_at"], (int, float)) else ""
+        code = "" if r["exit_code"] is None else f"exit {r['exit_code']}"
+        verify = verify_cell(r)
+        line = "  ".join(x for x in (one_line(bare_id(r["id"])), r["state"], code,
+                                      f"verify {one_line(verify)}" if verify else "", ended) if x)
+        bad = verify.startswith("fail") or r["exit_code"] not in (None, 0) or r["state"] == "dead"
+        lines.append(paint(line, "red", on=colour) if bad else line)
+    return "\n".join(lines) + "\n"
+
+
 def verify_record(w: fleet.Worker) -> dict[str, Any] | None:
     c = w.verify
     return None if c is None else {"cmd": c.cmd, "result": c.result, "exit_code": c.exit_code,
@@ -113,11 +143,12 @@ def ls(paths: Paths, as_json: bool = False, watch: bool = False, interval: str =
         print("looop ls: --watch redraws a terminal; printing once", file=sys.stderr)
         watch = False
     if not watch:
-        rows = records(paths)
+        rows, done = records(paths), finished_records(paths)
         if as_json:
-            print(json.dumps({"fleet_root": str(paths.fleet_root), "sessions": rows}, ensure_ascii=False))
+            print(json.dumps({"fleet_root": str(paths.fleet_root), "sessions": rows, "finished": done},
+                             ensure_ascii=False))
         else:
-            sys.stdout.write(table(rows, enabled()))
+            sys.stdout.write(table(rows, enabled()) + finished_table(done, enabled()))
         return 0
     colour = enabled()
     try:

@@ -122,12 +122,29 @@ def answer(paths: Paths, rid: str, words: list[str], force: bool = False) -> int
         text = raw.decode("utf-8", errors="replace").rstrip("\n")
     else:
         text = " ".join(words)
+    text = within_options(paths, rid, text, force)
     store.answer(paths, rid, text, force)
     from looop import events
 
     events.emit(paths.events, "ask_answered", ask=rid, forced=force)
     print(f"answered {rid}")
     return 0
+
+
+def within_options(paths: Paths, rid: str, text: str, force: bool) -> str:
+    """An ask with --options takes one of them (spelled as the ask spelled it); --force takes anything."""
+    store.ask_id(rid)
+    record = store.read(paths.asks / f"{rid}.json") or {}
+    options = [str(o) for o in record.get("options") or []]
+    if not options or force:
+        return text
+    for option in options:
+        if text.strip().casefold() == option.strip().casefold():
+            return option
+    from looop.untrusted import one_line
+
+    raise FatalError(f"answer: {one_line(text)[:60]!r} is not one of {rid}'s options: "
+                     f"{', '.join(one_line(o) for o in options)} (--force sends it anyway); nothing was written", 1)
 
 
 def tell(paths: Paths, worker: str, words: list[str]) -> int:

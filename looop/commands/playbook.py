@@ -24,12 +24,14 @@ def playbook(paths: Paths, action: str = "diff", number: str | None = None) -> i
     if action == "approve":
         gate.approve(paths.playbook, paths.approved, paths.proposed, paths.playbook_history)
         events.emit(paths.events, "playbook_approved")
-        print("approved: PLAYBOOK.proposed.md is now the live PLAYBOOK.md (and the new baseline)")
+        line = _journal(paths, "playbook approve: the proposed PLAYBOOK change is live")
+        print(f"approved: PLAYBOOK.proposed.md is now the live PLAYBOOK.md (and the new baseline); journaled: {line}")
         return 0
     if action == "reject":
         gate.reject(paths.proposed)
         events.emit(paths.events, "playbook_rejected")
-        print("rejected: the proposed PLAYBOOK change was discarded")
+        line = _journal(paths, "playbook reject: the proposed PLAYBOOK change was discarded")
+        print(f"rejected: the proposed PLAYBOOK change was discarded; journaled: {line}")
         return 0
     base = read_text(paths.approved) if paths.approved.exists() else read_text(paths.playbook, "")
     proposed = read_text(paths.proposed, "") or ""
@@ -45,9 +47,18 @@ def playbook(paths: Paths, action: str = "diff", number: str | None = None) -> i
 def _number(raw: str | None) -> int:
     from looop.errors import FatalError
 
-    if raw is None or not raw.strip().isdigit():
-        raise FatalError(f"playbook restore needs an entry number (got {raw!r}); see `looop playbook history`", 1)
+    if raw is None:
+        raise FatalError("usage: looop playbook restore N (the entry number from `looop playbook history`)", 1)
+    if not raw.strip().isdigit():
+        raise FatalError(f"playbook restore: {one_line(raw)[:40]!r} is not an entry number; "
+                         "see `looop playbook history`", 1)
     return int(raw)
+
+
+def _journal(paths: Paths, text: str) -> str:
+    from looop.moves.execute import journal
+
+    return journal(paths, text)
 
 
 def _diff_stat(old: str, new: str) -> str:
@@ -90,6 +101,7 @@ def restore(paths: Paths, number: int) -> int:
 
     entry = history.restore(paths.playbook, paths.approved, paths.playbook_history, number)
     events.emit(paths.events, "playbook_restored", entry=number, kept_at=entry.when)
+    _journal(paths, f"playbook restore {number}: the PLAYBOOK from {entry.when} is live again")
     print(f"restored: the PLAYBOOK from {entry.when} is live again (and the approved baseline); "
           "the text it replaced is now history 1")
     if paths.proposed.exists():

@@ -1,9 +1,15 @@
-"""`looop sensor write <name> [TEXT…|-] [--force]`: install a sensor after one test run."""
+"""`looop sensor write|list|test|rm`: install, see, try and remove sensors.
+
+`write` is the write_sensor move (run once, journaled); `rm` keeps the script
+in `sensors/removed/` and journals it; `list` and `test` change nothing.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
+from looop.errors import FatalError
 from looop.paths import Paths
 
 
@@ -13,3 +19,104 @@ def sensor_write(paths: Paths, name: str, text: Sequence[str] = (), journal: str
 
     script = verbs.text_arg(text, f"sensor {name} script")
     return verbs.run(paths, {"move": "write_sensor", "name": name, "script": script}, journal, force=force)
+
+
+def sensor_list(paths: Paths, as_json: bool = False) -> int:
+    from looop.sensor_state import listing
+
+    rows = listing(paths)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    if not rows:
+        print(f"no sensors in {paths.sensors} (add one: looop sensor write NAME -, or copy one from "
+              f"{paths.sensors / 'examples'})")
+        return 0
+    from looop.color import paint
+    from looop.untrusted import one_line
+
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        every = f"every {r['interval_s']}s" if r["interval_s"] else "every beat"
+        if r["state"] == "never":
+            seen = "not run yet"
+        else:
+            seen = f"{r['state']} {_ago(r['age_s'])} ago"
+        line = f"{one_line(r['name']).ljust(width)}  {every:<12} {seen}"
+        if r["problem"]:
+            line = paint(f"{line}: {one_line(r['problem'])}", "red")
+        print(line)
+    return 0
+
+
+def _ago(seconds: float | None) -> str:
+    s = int(seconds or 0)
+    return f"{s}s" if s < 120 else f"{s // 60}m" if s < 7200 else f"{s // 3600}h" if s < 172800 else f"{s // 86400}d"
+
+
+def _script(paths: Paths, name: str, verb: str):
+    from looop.ids import check_plain
+
+    name = check_plain(name.removesuffix(".sh"), "sensor name")
+    script = paths.sensors / f"{name}.sh"
+    if not (script.is_file() or script.is_symlink()):
+        from looop.sensor_state import installed
+
+        names = ", ".join(p.name[:-3] for p in installed(paths)) or "(none)"
+        raise FatalError(f"sensor {verb}: no sensor '{name}' in {paths.sensors} (sensors: {names})", 1)
+    return name, script
+
+
+def sensor_test(paths: Paths, name: str) -> int:
+    """Run one installed sensor now, as a beat would; print its reading and whether it is valid."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from looop import knobs, schemas
+    from looop.selfbin import child_env
+    from looop.sense import run_one
+
+    name, script = _script(paths, name, "test")
+    env = child_env(paths)
+    if paths.sensor_cache.is_dir():
+        env["LOOOP_CACHE"] = str(paths.sensor_cache / name)
+    tmp = Path(tempfile.mkdtemp(prefix="looop-sensor-test-"))
+    try:
+        reading = run_one(script, tmp, env, float(knobs.get("sensor_timeout", env=env)),
+                          knobs.get("sensor_max_bytes", env=env), paths.data)
+        out = (tmp / f"sensor-{name}.json").read_text(encoding="utf-8", errors="replace")
+        err = tmp / f"sensor-{name}.err"
+        problem = reading.problem
+        if not problem:
+            found = schemas.problems("reading", json.loads(out))
+            problem = f"does not match the reading schema: {found[0]}" if found else ""
+        print(out.rstrip("\n"))
+        if err.exists():
+            print(f"stderr:\n{err.read_text(encoding='utf-8', errors='replace').rstrip()}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if problem:
+        raise FatalError(f"sensor {name}: FAILED in {reading.seconds:.2f}s: {problem}", 1)
+    print(f"sensor {name}: ok in {reading.seconds:.2f}s (nothing was changed)")
+    return 0
+
+
+def sensor_rm(paths: Paths, name: str, journal: str | None = None) -> int:
+    """Take a sensor out of the beat; its script is kept in sensors/removed/ (and in git)."""
+    import os
+    import time
+
+    from looop.moves.execute import journal as write_journal
+
+    name, script = _script(paths, name, "rm")
+    keep = paths.sensors / "removed"
+    keep.mkdir(parents=True, exist_ok=True)
+    target = keep / f"{name}.sh"
+    if target.exists():
+        target = keep / f"{name}.{time.strftime('%Y%m%d-%H%M%S')}.sh"
+    os.replace(script, target)
+    shown = target.relative_to(paths.data)
+    line = write_journal(paths, journal or f"sensor rm {name} (kept in {shown})")
+    print(f"sensor {name} removed, kept in {shown}; journaled: {line}")
+    return 0

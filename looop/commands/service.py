@@ -25,10 +25,10 @@ def service(paths: Paths, action: str) -> int:
 
 
 def install(paths: Paths, unit: svc.Unit) -> int:
+    from looop.preflight import needs_runner
     from looop.seed import make_data_dir
 
-    if not paths.config.exists():
-        raise FatalError(f"no config at {paths.config}: run `looop init` first (it picks the agent CLI)", 1)
+    needs_runner(paths)  # the one rule before `init`: write the config (asking on a terminal), check the CLI
     make_data_dir(paths)
     atomic_write(unit.path, unit.text)
     print(f"wrote {unit.path}")
@@ -38,12 +38,24 @@ def install(paths: Paths, unit: svc.Unit) -> int:
         steps = [["launchctl", "bootstrap", f"gui/{os.getuid()}", str(unit.path)]]
     problem = _run_all(steps)
     if problem:
-        print(f"not started: {problem}")
-        print(f"  once the service manager is reachable, run: {' '.join(steps[-1])}")
-        return 0
+        raise FatalError(f"service install: {unit.path} is written but the pulse is NOT running as a service: "
+                         f"{problem}. Without a service manager, run the pulse with `looop up`; once one is "
+                         f"reachable: {' '.join(steps[-1])}", 1)
     print(f"{unit.name} enabled: the pulse runs at login and restarts after a failure "
           f"(profile {paths.data}); stop it for now with `looop down`")
+    if unit.manager == "systemd":
+        print(_lingering())
     return 0
+
+
+def _lingering() -> str:
+    """A systemd user unit runs only while its user is logged in, unless lingering is on."""
+    user = os.environ.get("USER") or os.environ.get("LOGNAME") or ""
+    linger = _ask(["loginctl", "show-user", user, "--property=Linger"]) if user else ""
+    if linger.strip() == "Linger=yes":
+        return "lingering is on: it keeps beating while you are logged out"
+    return ("note: it stops when you log out; to keep it beating then: "
+            f"loginctl enable-linger {user or '$USER'}")
 
 
 def uninstall(paths: Paths, unit: svc.Unit) -> int:

@@ -22,8 +22,10 @@ JOURNAL_TAIL = 10
 
 def snapshot(paths: Paths) -> dict[str, Any]:
     """The one document a client needs (schemas/status.schema.json)."""
-    from looop import cost, fairness, journal, schedules
+    from looop import cost, fairness, journal, parked, schedules, sensor_state
     from looop import pulse as pulse_mod
+    from looop.fleet import keep
+    from looop.guard import pause
     from looop.guard.budget import decides_since
 
     problem, cfg = config_problem(paths)
@@ -52,16 +54,19 @@ def snapshot(paths: Paths) -> dict[str, Any]:
             "next_beat_at": _local_iso(planned.get("next_beat_epoch")) if planned else None,
             "session": bool(session and session.alive),
         },
-        "paused": paths.paused.exists(),
+        "pause": pause.current(paths),
+        "failing_sensors": sensor_state.failing(paths),
         "last_tick": {"time": last_time, "hash": last_hash},
         "last_move": tail[-1] if tail else None,
         "decisions": {"last_hour": len(decides_since(paths.events, now - 3600, event="decided")),
                       "today": len(decides_since(paths.events, cost.local_midnight(now), event="decided"))},
         "workers": [worker_record(w) for w in _workers(paths, cfg)],
+        "finished": [worker_record(w) for w in keep.workers(paths.fleet_root)],
         "schedules": [schedules.as_json(s) for s in schedules.load_all(paths, now)],
         "goals": [{"id": g, "last_acted": _local_iso(t)} for g, t in goals],
         "journal_tail": tail,
         "playbook_proposal_pending": paths.proposed.exists(),
+        "playbook_proposal_why": parked.why(paths) if paths.proposed.exists() else None,
         "attention": attention,
         "cost_today_usd": cost.today_total(paths.ledger),
         "data_dir": str(paths.data),
@@ -72,6 +77,7 @@ def snapshot(paths: Paths) -> dict[str, Any]:
         **_mailbox(paths),
         "sandbox": _sandbox(cfg),
     }
+    snap["paused"] = snap["pause"] is not None
     snap["held_back"] = [snap["budget"]["reason"]] if snap["budget"]["exhausted"] else []
     return snap
 
@@ -184,8 +190,6 @@ def status(paths: Paths, as_json: bool = False) -> int:
     from looop.color import paint
     from looop.cost import usd
 
-    if snap["problem"]:
-        print(paint(f"! {one_line(snap['problem'])}", "red", "bold"))
     p = snap["pulse"]
     if p["running"]:
         how = " as the session pulse" if p["session"] else ""
@@ -196,8 +200,12 @@ def status(paths: Paths, as_json: bool = False) -> int:
         pulse = f"running (pid {p['pid']}{how}; waits {p['interval_s']}s{nxt})"
     else:
         pulse = "not running (start it: looop up)"
+    for text, colour in problems(snap):  # what is wrong comes first
+        print(paint(f"! {text}", colour, "bold"))
     print(f"{paint('looop', 'bold')} {snap['version']}  data: {snap['data_dir']}")
-    print(f"  pulse:     {pulse}{paint('  [PAUSED]', 'yellow') if snap['paused'] else ''}")
+    held = snap["pause"]
+    paused = paint(f"  [PAUSED: {pause_words(held)}]", "yellow") if held else ""
+    print(f"  pulse:     {pulse}{paused}")
     print(f"  last move: {one_line(snap['last_move'] or 'none yet')}")
     d, b = snap["decisions"], snap["budget"]
     cap = f", max {b['max_decides_per_hour']}/h" if b["max_decides_per_hour"] else ""
@@ -211,9 +219,16 @@ def status(paths: Paths, as_json: bool = False) -> int:
             code = f" exit {w['exit_code']}" if w["exit_code"] is not None else ""
             flag = paint(f"  ⚑ {one_line(w['note'] or '(no note)')}", "yellow") if w["flagged"] else ""
             verify = f" verify {one_line(str(w['verify']))}" if w["verify"] else ""
-            print(f"    {one_line(w['id'])} [{w['state']}{code}, {w['health']}]{verify}{flag}")
+            print(f"    {one_line(w['id'].removeprefix('looop-'))} [{w['state']}{code}, {w['health']}]{verify}{flag}")
     else:
         print("  workers:   none")
+    if snap["finished"]:
+        bad = [f"{one_line(w['id'].removeprefix('looop-'))} ("
+               + (f"verify {w['verify']}" if w["verify"] == "fail" else f"{w['state']} {w['exit_code']}") + ")"
+               for w in snap["finished"] if w["verify"] == "fail" or w["exit_code"] not in (None, 0)
+               or w["state"] == "dead"]
+        print(f"  finished:  {len(snap['finished'])} kept (looop ls)" + (paint(f"; failed: {', '.join(bad)}", "red")
+                                                                       if bad else ""))
     due = [s for s in snap["schedules"] if s["state"] in ("due", "invalid")]
     nexts = sorted((s["next_due"], s["name"]) for s in snap["schedules"] if s["next_due"])
     if snap["schedules"]:
@@ -231,6 +246,8 @@ def status(paths: Paths, as_json: bool = False) -> int:
               + ("" if first["last_acted"] else " (never acted on)"))
     if snap["playbook_proposal_pending"]:
         print(paint("  PLAYBOOK change pending: looop playbook diff", "yellow"))
+        if snap["playbook_proposal_why"]:
+            print(paint(f"    why: {snap['playbook_proposal_why']}", "yellow"))
     from looop.mailbox import view
 
     for line in view.status_lines(snap):
@@ -239,20 +256,38 @@ def status(paths: Paths, as_json: bool = False) -> int:
         print(paint(f"  attention: {one_line(line)}", "yellow"))
     caps = f" of ${usd(b['daily_budget_usd'])} a day" if b["daily_budget_usd"] is not None else ""
     print(f"  spend today: ${usd(snap['cost_today_usd'])}{caps}")
-    if b["exhausted"]:
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(_epoch(b["resumes_at"])))
-        print(paint(f"  BUDGET REACHED: {b['reason']}; no LLM calls until {when}", "yellow"))
-    for name in snap["flapping"]:
-        print(paint(f"  flapping sensor: {one_line(name)} (its signal changes every beat: move churn to \"detail\")", "yellow"))
-    if snap["git_failure"]:
-        g = snap["git_failure"]
-        print(paint(f"  git: the last commit failed ({g['time']}): {one_line(g['problem'])}", "red"))
+    return 0
+
+
+def pause_words(held: dict[str, Any]) -> str:
+    from looop.guard.pause import words
+
+    return words(held)
+
+
+def problems(snap: dict[str, Any]) -> list[tuple[str, str]]:
+    """What holds the loop back or went wrong, each one line, most serious first."""
+    out = []
+    if snap["problem"]:
+        out.append((one_line(snap["problem"]), "red"))
     f = snap["last_failure"]
     if f:
-        print(paint(f"  last beat FAILED ({one_line(str(f['why']))}; {f['failures_in_row']} in a row): "
-                    f"runs/{one_line(str(f['run']))}/output.log",
-                    "red"))
-    return 0
+        out.append((f"last beat FAILED ({one_line(str(f['why']))}; {f['failures_in_row']} in a row): "
+                    f"runs/{one_line(str(f['run']))}/output.log", "red"))
+    if snap["git_failure"]:
+        g = snap["git_failure"]
+        out.append((f"git: the last commit failed ({g['time']}): {one_line(g['problem'])}", "red"))
+    b = snap["budget"]
+    if b["exhausted"]:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(_epoch(b["resumes_at"])))
+        out.append((f"BUDGET REACHED: {b['reason']}; no LLM calls until {when}", "yellow"))
+    for sensor in snap.get("failing_sensors") or []:
+        out.append((f"sensor {one_line(sensor['name'])} FAILING: {one_line(sensor['problem'])} "
+                    f"(try it: looop sensor test {one_line(sensor['name'])})", "yellow"))
+    for name in snap["flapping"]:
+        out.append((f"flapping sensor: {one_line(name)} (its signal changes every beat: move churn to \"detail\")",
+                    "yellow"))
+    return out
 
 
 def _epoch_local(stamp: str) -> float:

@@ -35,6 +35,10 @@ def holding_the_lock(paths: Paths) -> Iterator[None]:
 def tick(paths: Paths, dry_run: bool = False, quiet: bool = False) -> int:
     from looop.tick import beat
 
+    if dry_run and PulseLock(paths.lock_dir).holder():  # never waits for, or takes, a running pulse's lock
+        from looop import peek
+
+        return peek.dry_run(paths)
     with holding_the_lock(paths):
         outcome = beat(paths, dry_run=dry_run, quiet=quiet)
     return 1 if outcome.failed else 0
@@ -62,9 +66,25 @@ def run_goal(paths: Paths, goal: str) -> int:
         if archived:
             listing += f"; archived: {', '.join(archived)}"
         raise FatalError(f"no goal '{goal}' in {paths.goals} (goals: {listing})", 1)
+    _within_daily_budget(paths, goal)
     holder = PulseLock(paths.lock_dir).holder()
     if holder:
         say(f"note: a pulse is running (pid {holder}); this manual run goes alongside it", "dim")
     events.emit(paths.events, "manual_run", goal=goal)
     outcome = beat(paths, focus=goal)
     return 1 if outcome.failed else 0
+
+
+def _within_daily_budget(paths: Paths, goal: str) -> None:
+    """A forced move overrides the hourly cap, never the money: past daily_budget_usd it is refused."""
+    from looop import config, knobs
+    from looop.cost import today_total, usd
+
+    daily = knobs.amount("daily_budget_usd", config.load(paths.config).data)
+    if daily is None:
+        return
+    spent = today_total(paths.ledger)
+    if spent >= daily:
+        events.emit(paths.events, "budget_exhausted", reason="daily budget", goal=goal)
+        raise FatalError(f"run {goal}: not run, the daily budget is spent (${usd(spent)} of ${usd(daily)} today; "
+                         f"it resets at midnight). Raise daily_budget_usd in {paths.config} to run it anyway", 1)

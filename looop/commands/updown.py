@@ -26,10 +26,10 @@ UP_WAIT = 20.0  # seconds `up` waits for the new pulse to hold the lock
 def up(paths: Paths) -> int:
     import fcntl
 
+    from looop.preflight import needs_runner
     from looop.seed import make_data_dir
 
-    if not paths.config.exists():
-        raise FatalError(f"no config at {paths.config}: run `looop init` first (it picks the agent CLI)", 1)
+    needs_runner(paths)  # the one rule before `init`: write the config (asking on a terminal), check the CLI
     make_data_dir(paths)
     paths.lock_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(paths.lock_dir / "up", os.O_RDWR | os.O_CREAT, 0o600)
@@ -67,9 +67,20 @@ def _up(paths: Paths) -> int:
         tail = sessions.log_tail(session, 2000).decode(errors="replace").strip().splitlines()[-3:]
         raise FatalError("the pulse did not start" + (": " + " / ".join(tail) if tail else "")
                          + f" (see {cmd} attach pulse)", 1)
+    from looop import firstbeat
+
+    first = firstbeat.wait(paths, pid, session)
+    if first == "ended":
+        tail = sessions.log_tail(session, 2000).decode(errors="replace").strip().splitlines()[-3:]
+        raise FatalError("the pulse stopped during its first beat" + (": " + " / ".join(tail) if tail else "")
+                         + f" (see {cmd} screenshot pulse)", 1)
     events.emit(paths.events, "pulse_up", pid=pid)
     print(f"pulse started (pid {pid}) as the session pulse")
-    print(f"  watch: {cmd} attach pulse   (Ctrl-\\ twice detaches)   stop: {cmd} down")
+    if first == "done":
+        print(f"  first beat: {firstbeat.outcome(paths, pid)}")
+    else:
+        print(f"  its first beat is still running after {firstbeat.FIRST_BEAT_WAIT:g}s (a decision can take minutes)")
+    print(f"  watch: {cmd} attach pulse   (read-only; Ctrl-\\ twice detaches)   stop: {cmd} down")
     return 0
 
 
@@ -99,9 +110,12 @@ def _wait_holder(paths: Paths, session) -> int | None:
 def down(paths: Paths, grace: float = 5.0) -> int:
     from looop.commands.workers import stop_session
     from looop.fleet import sessions
+    from looop.mailbox import alerts
 
     stopped: list[str] = []
     pid = PulseLock(paths.lock_dir).holder()
+    if pid:
+        alerts.mark_down(paths)
     pulse = fleet.pulse_session(paths.fleet_root)
     if pulse and pulse.alive:
         state, _ = stop_session(sessions.find(paths.fleet_root, fleet.PULSE), grace)

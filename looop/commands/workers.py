@@ -114,7 +114,8 @@ def attach(paths: Paths, name: str) -> int:
     from looop.fleet.attach import attach as attach_to
     from looop.selfbin import user_command
 
-    return attach_to(sessions.find(paths.fleet_root, name), user_command(paths))
+    session = sessions.find(paths.fleet_root, name)
+    return attach_to(session, user_command(paths), read_only=session.id == fleet.PULSE)  # the pulse: look, never steer
 
 
 def kill(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:

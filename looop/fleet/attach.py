@@ -58,8 +58,9 @@ def _connect(session: Session):
             time.sleep(0.05)
 
 
-def attach(session: Session, user_cmd: str = "looop") -> int:
-    """Attach until detach (0) or the worker's end (its exit code)."""
+def attach(session: Session, user_cmd: str = "looop", read_only: bool = False) -> int:
+    """Attach until detach (0) or the worker's end (its exit code). `read_only`
+    (the pulse): keys are never sent, Ctrl-C detaches, and it says how to stop it."""
     stdin, stdout = sys.stdin.fileno(), sys.stdout.fileno()
     if not worker(session).alive:
         return show_finished(session, stdout)
@@ -81,8 +82,11 @@ def attach(session: Session, user_cmd: str = "looop") -> int:
     try:
         if saved is not None:
             tty.setraw(stdin, termios.TCSANOW)  # TCSANOW: keep what was typed ahead
-        print(f"[looop] attached to {session.name}; {DETACH_RULE}\r", file=sys.stderr, flush=True)
-        result = _pump(sock, stdin, stdout, wake_r, is_tty)
+        rule = f"read-only, Ctrl-C or {DETACH_RULE}; `{user_cmd} down` stops it" if read_only else DETACH_RULE
+        print(f"[looop] attached to {session.name}; {rule}\r", file=sys.stderr, flush=True)
+        result = _pump(sock, stdin, stdout, wake_r, is_tty,
+                       read_only=f"[looop] {session.name} is read-only here: keys are not sent. "
+                                 f"Ctrl-C detaches; `{user_cmd} down` stops it\r\n" if read_only else "")
     finally:
         if saved is not None:
             termios.tcsetattr(stdin, termios.TCSADRAIN, saved)
@@ -103,8 +107,8 @@ def attach(session: Session, user_cmd: str = "looop") -> int:
     return code
 
 
-def _pump(sock, stdin: int, stdout: int, wake_r: int, is_tty: bool) -> tuple[str, int] | None:
-    """Shuttle bytes both ways. None = detached; else (state, exit code)."""
+def _pump(sock, stdin: int, stdout: int, wake_r: int, is_tty: bool, read_only: str = "") -> tuple[str, int] | None:
+    """Shuttle bytes both ways (with `read_only`, its hint instead of any key). None = detached; else (state, exit code)."""
     sel = selectors.DefaultSelector()
     sel.register(sock, selectors.EVENT_READ, "sock")
     sel.register(stdin, selectors.EVENT_READ, "stdin")
@@ -136,8 +140,12 @@ def _pump(sock, stdin: int, stdout: int, wake_r: int, is_tty: bool) -> tuple[str
                     continue
                 if escape_at is not None and time.monotonic() >= escape_at + DETACH_WINDOW:
                     escape_at = None
+                if read_only and b"\x03" in data:
+                    return None  # Ctrl-C leaves the pulse's view, never the pulse
                 data, detach, waiting = keys(data, escape_at is not None)
-                if data:
+                if data and read_only:
+                    os.write(sys.stderr.fileno(), read_only.encode())
+                elif data:
                     sock.sendall(control.frame(control.INPUT, data))
                 if detach:
                     return None

@@ -113,6 +113,11 @@ def find(fleet_root: Path, name: str) -> Session:
     sid = session_id(name)
     session = Session(sessions_dir(fleet_root) / sid)
     if not session.path.is_dir():
+        from looop.fleet import keep
+
+        finished = keep.find(fleet_root, sid)  # a finished one, kept worker_log_keep
+        if finished is not None:
+            return finished
         known = ", ".join(s.name for s in all_sessions(fleet_root)) or "none"
         raise FatalError(f"no worker '{bare_id(sid)}' in this profile (workers: {known}; see `looop ls`)", 1)
     return session

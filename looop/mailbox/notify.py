@@ -320,6 +320,9 @@ def _current_events(paths: Paths, cfg: dict[str, Any] | None, state: dict[str, A
         if w.alive and w.flagged:
             key, payload = flag_event(paths, store.worker_id(w.id), w.note or "", w.flagged_at)
             out[key] = payload
+    from looop.mailbox import alerts
+
+    out.update(alerts.worker_events(paths, cfg, workers))  # failed, verify failed, stalled
     streaks = state["streaks"]
     try:
         after = knobs.whole("notify_after_failures", cfg)

@@ -87,8 +87,11 @@ def _run_shell(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Resu
             raise FatalError(f"run_shell refused by the deny-list: {why} (nothing ran; "
                              "LOOOP_SHELL_ALLOW_DANGEROUS=1 turns the tripwire off)", 1)
     ran = shell.run(paths, cmd, echo=True, timeout=timeout)
-    if by == "decider":
-        shell.keep(paths, ran)
+    if by == "decider" or ran.interrupted:
+        shell.keep(paths, ran)  # an interrupted command is shown to the next beat, whoever ran it
+    if ran.interrupted:
+        journal(paths, f"run-shell interrupted after {ran.seconds:.0f}s, not re-run: {_short(cmd)}")
+        raise KeyboardInterrupt
     if ran.timed_out:
         raise FatalError(f"run_shell timed out after {timeout}s and was killed with its process group: "
                          f"{_short(cmd)}", 1)

@@ -32,6 +32,29 @@ class Ran:
     timed_out: bool
     seconds: float
     tail: str
+    interrupted: bool = False  # Ctrl-C (or SIGTERM) stopped it; the caller journals that, then stops
+
+
+def _guard(pgid: int) -> subprocess.Popen[bytes] | None:
+    """A watcher outside the command's group that kills the group if this
+    looop dies without saying `done` (kill -9 included): no orphan survives."""
+    try:
+        return subprocess.Popen(["sh", "-c", f'read x; [ "$x" = done ] || kill -KILL -{int(pgid)} 2>/dev/null'],
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+    except OSError:
+        return None
+
+
+def _release(guard: subprocess.Popen[bytes] | None) -> None:
+    if guard is None or guard.stdin is None:
+        return
+    try:
+        guard.stdin.write(b"done\n")
+        guard.stdin.close()
+        guard.wait(timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
 
 
 def timeout_s(paths: Paths) -> int:
@@ -59,37 +82,69 @@ def run(paths: Paths, cmd: str, *, echo: bool = True, timeout: float | None = No
         proc = procgroup.spawn(argv, cwd=paths.data, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                env=child_env(paths, LOOOP_COST_ID=marker))
+        guard = _guard(proc.pid)
         atomic_write(paths.shell_running, json.dumps(dict(record, pgid=proc.pid)) + "\n")
         assert proc.stdout is not None
+        last_out = [time.monotonic()]
 
         def pump() -> None:
             for chunk in iter(lambda: proc.stdout.read1(65536), b""):  # type: ignore[union-attr]
                 tail.extend(chunk)
                 del tail[:-TAIL_BYTES]
+                last_out[0] = time.monotonic()
                 if echo:
                     sys.stdout.buffer.write(chunk)
                     sys.stdout.flush()
 
         reader = threading.Thread(target=pump, daemon=True)
         reader.start()
-        timed_out = False
+        timed_out = interrupted = False
         try:
-            code = proc.wait(timeout=limit or None)
+            code = _wait(proc, limit, started, last_out, cmd if echo else None)
         except subprocess.TimeoutExpired:
             timed_out = True
             procgroup.stop(proc.pid, 2.0, proc)
             code = 124
+        except (KeyboardInterrupt, SystemExit):
+            interrupted = True
+            procgroup.stop(proc.pid, 2.0, proc)
+            code = 130
         except BaseException:
             procgroup.kill(proc.pid, proc)
+            _release(guard)
             raise
         procgroup.kill(proc.pid, proc)  # the whole group: no stray survives the command
+        _release(guard)
         reader.join(timeout=2)
     finally:
         paths.shell_running.unlink(missing_ok=True)
+    seconds = time.monotonic() - started
     text = bytes(tail).decode("utf-8", errors="replace")
     if timed_out:
         text += f"\nlooop: killed after {limit:g}s (LOOOP_SHELL_TIMEOUT), with its whole process group\n"
-    return Ran(cmd=cmd, exit_code=code, timed_out=timed_out, seconds=time.monotonic() - started, tail=text)
+    if interrupted:
+        text += f"\nlooop: interrupted after {seconds:.0f}s and stopped with its whole process group; NOT re-run\n"
+    return Ran(cmd=cmd, exit_code=code, timed_out=timed_out, seconds=seconds, tail=text, interrupted=interrupted)
+
+
+def _wait(proc: subprocess.Popen[bytes], limit: float, started: float, last_out: list[float],
+          shown: str | None) -> int:
+    """proc.wait with the time limit; a command silent for LOOOP_SHELL_PROGRESS (10 s) says, on stderr, that it still runs."""
+    from looop import knobs
+
+    every = float(knobs.get("shell_progress")) or float("inf")
+    deadline = started + limit if limit else None
+    while True:
+        step = every if deadline is None else min(every, max(0.0, deadline - time.monotonic()))
+        try:
+            return proc.wait(timeout=None if step == float("inf") else step)
+        except subprocess.TimeoutExpired:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                raise
+            if shown is not None and now - last_out[0] >= every:
+                left = f", killed in {deadline - now:.0f}s" if deadline is not None else ""
+                print(f"[looop] still running ({now - started:.0f}s{left}): {shown[:80]}", file=sys.stderr, flush=True)
 
 
 def keep(paths: Paths, ran: Ran) -> None:

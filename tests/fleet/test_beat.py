@@ -104,7 +104,7 @@ def test_status_lists_the_workers(loop):
     assert schemas.problems("status", snap) == []
     assert snap["workers"] == [{"id": "looop-s", "state": "running", "alive": True, "exit_code": None,
                                 "flagged": True, "note": "look", "health": "flagged", "verify": None}]
-    assert "looop-s [running, flagged]" in loop.call("status").stdout
+    assert "\n    s [running, flagged]" in loop.call("status").stdout  # the id the user types
 
 
 def test_a_beat_shows_a_flagged_worker_under_needs_you(loop):

@@ -31,7 +31,7 @@ def test_a_quiet_worker_turns_stuck_and_that_wakes_the_loop_once(loop):
     status = json.loads(loop.run("status", "--json").stdout)
     assert schemas.problems("status", status) == []
     assert status["workers"][0]["health"] == "stuck"
-    assert "looop-q [running, stuck]" in loop.run("status").stdout
+    assert "\n    q [running, stuck]" in loop.run("status").stdout  # the id the user types
     lines = loop.run("ls").stdout.splitlines()
     assert lines[1].split()[:3] == ["q", "running", "stuck"]
 

@@ -16,11 +16,20 @@ from tests.fleet.kit import (
     wait_for,
     wait_output,
 )
+from tests.helpers import looop_argv
 
 
-def test_up_without_a_config_points_at_init(loop):
-    out = loop.run("up")
-    assert out.returncode == 1 and "looop init" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+def test_up_before_init_follows_the_one_rule_of_every_verb_that_needs_the_cli(loop):
+    """No config: like tick, run and the pulse, `up` has `init` write one (the first installed preset, said in
+    one line), then checks the CLI is there; with none installed nothing starts."""
+    out = loop.run("up", env={"PATH": "/usr/bin:/bin"})
+    first, _, rest = out.stderr.partition("\n")
+    assert out.returncode == 1, out.stderr
+    assert first.startswith("looop: no config yet: wrote") and "`looop init` on a terminal picks another" in first
+    assert rest.startswith("looop: runner 'pi' needs tools that are not installed")
+    loop.config.unlink()
+    tick = loop.run("tick", env={"PATH": "/usr/bin:/bin"})
+    assert tick.returncode == 1 and tick.stderr == out.stderr, "the same rule and the same words as tick"
     assert not (loop.data / "fleet" / "sessions" / "looop-pulse").exists()
 
 
@@ -88,3 +97,49 @@ def test_pulse_is_not_a_worker_id(loop):
     use_fake_worker(loop)
     out = loop.run("start-session", "pulse", "hello")
     assert out.returncode == 1 and "the pulse's own session" in out.stderr
+
+
+def test_up_waits_for_the_first_beat_and_says_how_it_went(loop):
+    use_fake_worker(loop, "journal", "first move")
+    loop.seed()
+    out = loop.run("up", env={"LOOOP_INTERVAL": "3600"})
+    try:
+        assert out.returncode == 0, out.stderr
+        assert "pulse started (pid" in out.stdout and "first beat: decided: " in out.stdout
+        assert "first move" in out.stdout
+    finally:
+        assert loop.run("down").returncode == 0
+
+
+def test_up_says_so_when_the_pulse_dies_in_its_first_beat(loop):
+    agent = loop.root / "agent"
+    agent.write_text("#!/bin/sh\ncat >/dev/null\n")
+    agent.chmod(0o755)
+    loop.write_config(f"{agent} --print")
+    loop.seed()
+    wrapper = loop.root / "looop-then-uninstall"  # the CLI goes away just as the pulse starts
+    wrapper.write_text(f"#!/bin/sh\nrm -f {agent}\nexec {' '.join(looop_argv())} \"$@\"\n")
+    wrapper.chmod(0o755)
+    out = loop.run("up", env={"LOOOP_BIN": str(wrapper)})
+    assert out.returncode == 1 and "pulse started" not in out.stdout
+    assert "the pulse stopped during its first beat" in out.stderr and "Traceback" not in out.stderr
+    assert loop.run("status", "--json").stdout.count('"running": false') == 1
+
+
+def test_attach_pulse_is_read_only_and_ctrl_c_leaves_the_pulse_running(loop):
+    use_fake_worker(loop)
+    loop.seed()
+    assert loop.run("up", env={"LOOOP_INTERVAL": "3600"}).returncode == 0
+    try:
+        term = Term(loop, "attach", "pulse")
+        term.expect("read-only")
+        term.expect("next beat in ")
+        term.send("q")
+        term.expect("keys are not sent")
+        term.send("\x03")
+        assert term.wait() == 0
+        assert b"down` stops it" in term.seen
+        snap = json.loads(loop.run("status", "--json").stdout)
+        assert snap["pulse"]["running"] is True, "Ctrl-C in the pulse's view never stops the pulse"
+    finally:
+        assert loop.run("down").returncode == 0

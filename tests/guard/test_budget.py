@@ -120,14 +120,24 @@ def test_the_daily_budget_skips_the_runner_until_tomorrow(loop):
     assert loop.run("tick").returncode == 0 and loop.calls() == 2
 
 
-def test_a_manual_run_is_not_held_back(loop):
+def test_a_manual_run_passes_the_hourly_cap(loop):
+    loop.fake("journal", max_decides_per_hour=1)
+    loop.seed()
+    assert loop.run("tick").returncode == 0 and loop.calls() == 1
+    out = loop.run("run", "setup")
+    assert out.returncode == 0, out.stderr
+    assert loop.calls() == 2
+
+
+def test_a_manual_run_honours_the_daily_budget_and_says_so(loop):
     loop.fake("journal", daily_budget_usd=0.01)
     loop.seed()
     (loop.data / "cost.jsonl").write_text(json.dumps(
         {"ts": utc_now(), "kind": "tick", "id": "x", "runner": "fake", "cost_usd": 5}) + "\n")
     out = loop.run("run", "setup")
-    assert out.returncode == 0, out.stderr
-    assert loop.calls() == 1
+    assert out.returncode == 1 and loop.calls() == 0
+    assert "run setup: not run, the daily budget is spent ($5 of $0.01 today; it resets at midnight)" in out.stderr
+    assert "FAILED" not in out.stdout + out.stderr and "Traceback" not in out.stderr
 
 
 @pytest.mark.parametrize("hour", [0, 1, 12, 22, 23])

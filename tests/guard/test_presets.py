@@ -67,12 +67,17 @@ def test_init_force_overwrites_and_keeps_the_old_config(loop):
     assert out.returncode == 0, out.stderr
     assert json.loads(loop.config.read_text())["default"] == "codex"
     assert json.loads(loop.config.with_name("looop.json.bak").read_text())["default"] == "mine"
+    cfg = json.loads(loop.config.read_text())
+    assert cfg["runners"]["mine"] == {"tick": "true"}, "a hand-added runner survives --force"
+    assert "kept your own runners: mine" in out.stdout and schemas.problems("config", cfg) == []
 
 
 def test_init_without_a_terminal_picks_an_installed_runner(loop):
     out = loop.call("init", env=stand_ins(loop, "gemini"))
     assert out.returncode == 0, out.stderr
     assert json.loads(loop.config.read_text())["default"] == "gemini"
+    assert "no terminal to ask on: picked gemini (the first installed of claude, pi, codex, gemini, opencode)" \
+        in out.stdout
 
 
 def test_init_rejects_an_unknown_runner(loop):

@@ -199,3 +199,15 @@ def test_an_ask_cannot_drive_the_humans_terminal(loop):
     for out in (loop.call("asks").stdout, loop.call("status").stdout):
         assert "Merge?" in out
         assert "\x1b]" not in out and "\x1b[2J" not in out and "\x1b[31m" not in out
+
+
+def test_an_answer_outside_the_options_is_refused_unless_forced(loop):
+    assert loop.run("ask", "--worker", "w", "--prompt", "Ship?", "--options", "Yes,No",
+                    "--timeout", "0.01").returncode == 3
+    err = one_line_error(loop.run("answer", "w-1", "maybe"))
+    assert "not one of w-1's options: Yes, No" in err and "--force" in err
+    assert kit.files(loop, "answers") == []
+    assert loop.run("answer", "w-1", "yes").returncode == 0
+    assert json.loads((loop.data / "answers/w-1.json").read_text())["answer"] == "Yes", "spelled as the ask spells it"
+    assert loop.run("answer", "w-1", "--force", "maybe later").returncode == 0
+    assert json.loads((loop.data / "answers/w-1.json").read_text())["answer"] == "maybe later"
