@@ -242,7 +242,7 @@ def pending(paths: Paths) -> list[Ask]:
     return all_asks(paths)
 
 
-def answer(paths: Paths, rid: str, text: str, force: bool = False) -> dict[str, Any]:
+def answer(paths: Paths, rid: str, text: str, force: bool = False, by: str = "cli") -> dict[str, Any]:
     """Write the answer to `rid` exactly once (or, with force, replace it)."""
     ask_id(rid)
     if read(paths.asks / f"{rid}.json") is None:
@@ -255,7 +255,7 @@ def answer(paths: Paths, rid: str, text: str, force: bool = False) -> dict[str, 
     if size > ANSWER_MAX_BYTES:
         raise FatalError(f"answer: {size} bytes is over the {ANSWER_MAX_BYTES}-byte cap for an answer; "
                          "put long text in reports/ and answer with its path. Nothing was written", 1)
-    record = {"v": 1, "answer": text, "ts": utc()}
+    record = {"v": 1, "answer": text, "ts": utc(), "by": by}
     path = paths.answers / f"{rid}.json"
     if force:
         replace(path, record)
@@ -265,7 +265,8 @@ def answer(paths: Paths, rid: str, text: str, force: bool = False) -> dict[str, 
     given = read(path)
     if readable_answer(given):
         assert given is not None
-        raise FatalError(f"answer: {rid} is already answered ({_short(given['answer'])!r} at {given.get('ts')}); "
+        who = f" by {given['by']}" if isinstance(given.get("by"), str) else ""
+        raise FatalError(f"answer: {rid} is already answered{who} ({_short(given['answer'])!r} at {given.get('ts')}); "
                          "use --force to replace it", 1)
     raise FatalError(f"answer: {rid} has an unreadable answer file ({path}); replace it with --force", 1)
 
