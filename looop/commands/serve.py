@@ -46,6 +46,7 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8765, cert: str | N
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        sock.listen(128)  # connections wait in the backlog from the moment the link is printed
     except OSError as exc:
         raise FatalError(f"serve: cannot listen on {host}:{port}: {exc.strerror or exc}", 1) from None
     bound = sock.getsockname()[1]

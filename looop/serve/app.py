@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -41,6 +42,8 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 def _finalize(value: Any) -> Any:
     """Every `{{ value }}` is outside text: printable and valid Unicode before autoescape."""
+    if isinstance(value, Markup):  # a macro's output, escaped already
+        return value
     return data.clean(value) if isinstance(value, str) else value
 
 
@@ -79,7 +82,7 @@ def create(paths: Paths, token_file: Path, *, secure_cookie: bool = False) -> An
         sid = keys.session_of(request.cookies.get(COOKIE))
         flash = request.cookies.get(FLASH)
         said = None
-        if flash and ":" in flash:
+        if flash and ":" in unquote(flash):
             kind, _, text = unquote(flash).partition(":")
             said = {"kind": "error" if kind == "error" else "ok", "text": text[:300]}
         html = env.get_template(name).render(csrf=keys.csrf(sid) if sid else "", said=said, nav=name, **values)
@@ -192,7 +195,7 @@ def create(paths: Paths, token_file: Path, *, secure_cookie: bool = False) -> An
         return "inbox.html", {"d": data.inbox(paths)}
 
     def w_fleet(form: dict[str, str]) -> Any:
-        d = data.fleet_page(paths)
+        d = data.fleet_page(paths, with_screens=True)
         return "fleet.html", {"d": d}
 
     def w_screen(form: dict[str, str], id: str) -> Any:

@@ -11,6 +11,7 @@ import difflib
 import time
 from typing import Any
 
+from looop.errors import FatalError
 from looop.paths import Paths
 from looop.untrusted import plain
 
@@ -74,7 +75,7 @@ def _worker_costs(paths: Paths) -> dict[str, float]:
     return out
 
 
-def fleet_page(paths: Paths) -> dict[str, Any]:
+def fleet_page(paths: Paths, with_screens: bool = False) -> dict[str, Any]:
     from looop.commands.status import _workers, config_problem
 
     _, cfg = config_problem(paths)
@@ -85,7 +86,14 @@ def fleet_page(paths: Paths) -> dict[str, Any]:
                      "age_s": round(w.age_s, 1), "age": age(w.age_s), "exit_code": w.exit_code,
                      "note": w.note, "runner": w.runner, "cost_usd": round(costs.get(w.name, 0.0), 4),
                      "verify": w.verify.result if w.verify else None})
-    return cleaned({"workers": rows})
+    out = cleaned({"workers": rows})
+    if with_screens:
+        for row in out["workers"]:
+            try:
+                row["screen"] = screen(paths, row["id"])
+            except FatalError:
+                row["screen"] = None
+    return out
 
 
 # -- a worker's screen ---------------------------------------------------------------
