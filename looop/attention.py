@@ -64,13 +64,11 @@ def done(paths: Paths, nid: str, by: str = "human") -> tuple[Note, str]:
 
     text = read_text(paths.attention, "", limit=MAX_BYTES)
     lines = text.splitlines(keepends=True)
-    for index, line in enumerate(lines):
-        note = _parse(line)
-        if note is not None and note.id == nid:
-            break
-    else:
+    found = next(((i, n) for i, n in enumerate(map(_parse, lines)) if n is not None and n.id == nid), None)
+    if found is None:
         known = ", ".join(n.id for n in notes(paths)) or "none"
         raise FatalError(f"attention: no note '{one_line(nid)}' (notes: {known}; see `looop attention`)", 1)
+    index, note = found
     atomic_write(paths.attention, "".join(lines[:index] + lines[index + 1:]))
     short = " ".join(note.text.split())
     entry = journal(paths, f"attention done {nid} ({by}): {short[:100] + '…' if len(short) > 100 else short}")

@@ -98,9 +98,9 @@ def digest(paths: Paths, since_s: float, now: float | None = None) -> dict[str, 
         elif kind == "session_killed":
             worker(ev.get("session"))["killed"] = True
         elif kind == "verify_done":
-            w = worker(ev.get("session"))
-            if w["verify"] is None:  # newest first: the last verdict wins
-                w["verify"] = ev.get("result") if ev.get("result") in ("pass", "fail") else None
+            seen = worker(ev.get("session"))
+            if seen["verify"] is None:  # newest first: the last verdict wins
+                seen["verify"] = ev.get("result") if ev.get("result") in ("pass", "fail") else None
         elif kind == "ask_created":
             asked.append({"id": str(ev.get("ask")), "worker": str(ev.get("worker")), "at": utc(when)})
         elif kind == "ask_answered":

@@ -25,6 +25,7 @@ PROMPT_MAX_BYTES = 65536
 TELL_MAX_BYTES = 65536
 CONSUMED_KEEP_S = 7 * 86400
 PREFIX = "looop-"
+RECORD_MAX_BYTES = 4 * PROMPT_MAX_BYTES  # a record holds one capped text and a few small fields
 
 
 def worker_id(name: str | None) -> str:
@@ -109,10 +110,12 @@ def _unlink(path: Path) -> None:
 
 def read(path: Path | str) -> dict[str, Any] | None:
     """A record, or None when it is missing or not a JSON object."""
+    from looop.fsio import read_bytes
+
     try:
-        with open(path, "rb") as fh:
-            value = json.loads(fh.read())
-    except (OSError, ValueError):
+        raw = read_bytes(Path(path), RECORD_MAX_BYTES)  # never waits on a FIFO put where a record should be
+        value = json.loads(raw) if raw is not None else None
+    except (OSError, ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 

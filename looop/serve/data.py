@@ -108,9 +108,9 @@ def screen(paths: Paths, name: str) -> dict[str, Any]:
     cols, rows = fleetview.size_of(found)
     term = pyte_screen.Terminal(cols, rows, scrollback=0)
     term.feed(logtail.tail(found.log, found.log_old, SCREEN_BYTES))
-    lines = []
+    lines: list[list[dict[str, Any]]] = []
     for row in term.screen_rows():
-        runs = []
+        runs: list[dict[str, Any]] = []
         for text, style in pyte_screen.runs(row, cols):
             fg, bg, bold, italics, underscore, strike, reverse, _blink = style
             if reverse:
