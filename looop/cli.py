@@ -370,10 +370,12 @@ class Down(Verb):
 class Service(Verb):
     """Run the pulse at login: install, uninstall or status (systemd user unit / launchd agent)"""
 
+    serve = cli.Flag("--serve", help="the web inbox (`looop serve`) as its own service, beside the pulse")
+
     def main(self, action: cli.Set("install", "uninstall", "status") = "status") -> int:  # type: ignore[valid-type]
         from looop.commands.service import service
 
-        return service(_paths(), action)
+        return service(_paths(), action, serve=self.serve)
 
 
 @Looop.subcommand("ask")

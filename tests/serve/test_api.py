@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from looop import schemas
 from tests.fleet import kit as fleet
 from tests.mailbox import kit as mailbox
-from tests.serve.kit import base, served
+from tests.serve.kit import served
 
 PAGES = ["/", "/fleet", "/today", "/playbook", "/fleet/w1/screen"]
 API = {"/api/inbox": "web-inbox", "/api/fleet": "web-fleet", "/api/today": "web-today",
@@ -64,7 +64,7 @@ def test_every_api_document_matches_its_schema_and_actions_go_through_the_verbs(
 
         results = [c.post("/api/asks/w1-1/answer", {"answer": "yes"}), c.post("/api/asks/w1-1/answer", {"answer": "no"}),
                    c.post("/api/attention/a1/done", {}), c.post("/api/playbook/reject", {})]
-        for status, _, text in results:
+        for _status, _, text in results:
             assert schemas.problems("web-result", json.loads(text)) == []
         assert [r[0] for r in results] == [200, 409, 200, 200]
         assert "already answered by web" in json.loads(results[1][2])["error"]
