@@ -492,6 +492,12 @@ class Attention(Verb):
 class Serve(Verb):
     """A web inbox for your phone: asks, fleet, today, playbook (127.0.0.1; `looop[serve]`)"""
 
+    DESCRIPTION_MORE = (
+        "JSON under /api/ (the same cookie; POSTs need the X-CSRF-Token header from GET /api/session): "
+        "GET /api/inbox, /api/fleet, /api/fleet/<id>/screen, /api/today, /api/playbook; "
+        "POST /api/asks/<id>/answer {answer}, /api/fleet/<id>/tell {msg}, /api/fleet/<id>/kill, "
+        "/api/attention/<id>/done, /api/playbook/approve|reject. Schemas: schemas/web-*.schema.json.")
+
     host = cli.SwitchAttr("--host", str, default="127.0.0.1", argname="ADDR",
                           help="where to listen; anything but 127.0.0.1/localhost/::1 needs --cert/--key or --insecure-http")
     port = cli.SwitchAttr("--port", int, default=8765, argname="PORT", help="the TCP port (0: any free one)")

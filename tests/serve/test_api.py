@@ -114,3 +114,19 @@ def test_a_hostile_data_dir_renders_as_text_everywhere(loop):
             status, _, text = c.request("GET", path)
             assert status == 200, (path, text[-500:])
             assert "\x1b" not in json.loads(text).__repr__()
+
+
+def test_a_new_token_ends_every_session_and_the_old_link(loop):
+    loop.seed()
+    with served(loop) as (url, _):
+        c = Client(url)
+        assert c.request("GET", "/api/inbox")[0] == 200
+        token_file = next((loop.root / "home").rglob("looop-serve/*/token"))
+        assert token_file.stat().st_mode & 0o077 == 0  # owner-only
+        rotated = loop.run("serve", "--new-token", "--host", "0.0.0.0")  # a public host without TLS is refused
+        assert rotated.returncode == 2 and "--insecure-http" in rotated.stderr
+        from looop.serve import auth
+
+        auth.ensure_token(token_file, rotate=True)
+        assert c.request("GET", "/api/inbox")[0] == 401
+        assert c.request("GET", urlsplit(url).path + "?" + urlsplit(url).query)[0] == 403
