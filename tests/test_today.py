@@ -51,3 +51,21 @@ def test_attention_notes_get_ids_and_done_clears_one_journaled(loop):
     assert "which repo" not in (loop.data / "attention.md").read_text()
     wrong = loop.run("attention", "done", "a9")
     assert wrong.returncode == 1 and "no note 'a9'" in wrong.stderr and notes[0]["id"] in wrong.stderr
+
+
+def test_an_attention_note_is_notified_once_not_every_beat(loop, tmp_path):
+    from tests.mailbox import kit as mailbox
+
+    cmd, out = mailbox.recorder(tmp_path)
+    loop.fake("journal", notify_command=cmd)
+    loop.seed()
+    from looop.moves.execute import execute
+    from looop.paths import resolve
+
+    execute(resolve(loop.env), {"move": "flag_human", "text": "renew the token"})
+    (loop.data / "attention.md").write_text((loop.data / "attention.md").read_text() + "- by hand: disk full\n")
+    for _ in range(2):
+        assert loop.run("tick").returncode == 0
+    sent = [e for e in mailbox.recorded(out) if e["event"] == "attention"]
+    assert sorted(e["note"] for e in sent)[0] == "a1" and len(sent) == 2  # each note once
+    assert "attention done a1" in next(e for e in sent if e["note"] == "a1")["text"]
