@@ -70,6 +70,8 @@ def test_tell_a_worker_and_approve_a_proposal(loop):
     (loop.data / "PLAYBOOK.proposed.md").write_text("# new rules\nbe brief\n")
     with served(loop) as (url, _), browser() as b:
         page = b.new_context().new_page()
+        blocked: list[str] = []
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
         page.goto(url)
         page.get_by_label("Message").fill("use the staging db")
         page.get_by_role("button", name="Tell").click()
@@ -80,6 +82,9 @@ def test_tell_a_worker_and_approve_a_proposal(loop):
         page.goto(base(url) + "/fleet")
         assert page.locator("#screen-w1").count() == 1, page.content()[-3000:]
         assert "fake worker w1" in page.locator("#screen-w1").inner_text()
+        assert loop.run("answer", "w1-1", "go on").returncode == 0
+        page.locator("#screen-w1").get_by_text("received: go on").wait_for(timeout=10_000)  # live, no reload
+        assert blocked == []  # htmx runs under the CSP: nothing inline was needed
 
         page.goto(base(url) + "/playbook")
         page.get_by_text("+be brief").wait_for()
