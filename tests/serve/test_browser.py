@@ -86,6 +86,13 @@ def test_tell_a_worker_and_approve_a_proposal(loop):
         page.locator("#screen-w1").get_by_text("received: go on").wait_for(timeout=10_000)  # live, no reload
         assert blocked == []  # htmx runs under the CSP: nothing inline was needed
 
+        page.get_by_role("link", name="Kill…").click()
+        page.get_by_role("heading", name="Kill w1?").wait_for()
+        assert fleet.status(loop, "w1")["state"] == "running"  # asking is not doing
+        page.get_by_role("button", name="Kill w1").click()
+        page.get_by_role("status").get_by_text("w1 killed").wait_for()
+        assert fleet.status(loop, "w1")["state"] == "killed"
+
         page.goto(base(url) + "/playbook")
         page.get_by_text("+be brief").wait_for()
         page.get_by_role("button", name="Approve").click()
