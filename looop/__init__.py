@@ -22,6 +22,8 @@ Where things live (each module's docstring says the rule it protects):
     surface                  what needs the human: NEEDS YOU, tmux windows
     fleet/                   workers: detached agent sessions in a PTY; cap, health, verify
     watch/                   the read-only fleet view and screenshots (pyte, textual)
+    serve/                   the web inbox (`looop serve`): auth, page data, actions, routes
+    today, attention, review the day's digest; attention notes with ids; PLAYBOOK verdicts
     service                  the pulse as a login service (systemd, launchd)
     config, presets, knobs   runner wiring, built-in presets, the knob table
     paths, seed, selfbin     where files live, a fresh data dir, LOOOP_BIN

@@ -21,6 +21,7 @@ VERBS = (
     "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
     "playbook", "goal", "sensor", "shell", "cost", "schedule", "pause", "resume", "up", "down", "service",
     "watch", "screenshot", "ask", "asks", "answer", "tell", "told", "wait", "demo", "help", "version", "completions",
+    "today", "attention", "serve",
 )
 
 
@@ -419,10 +420,12 @@ class Down(Verb):
 class Service(Verb):
     """Run the pulse at login: install, uninstall or status (systemd user unit / launchd agent)"""
 
+    serve = cli.Flag("--serve", help="the web inbox (`looop serve`) as its own service, beside the pulse")
+
     def main(self, action: cli.Set("install", "uninstall", "status") = "status") -> int:  # type: ignore[valid-type]
         from looop.commands.service import service
 
-        return service(_paths(), action)
+        return service(_paths(), action, serve=self.serve)
 
 
 @Looop.subcommand("ask")
@@ -507,6 +510,59 @@ class Wait(Verb):
 
         return wait(_paths(), only_asks=self.only_asks, actionable=self.actionable, timeout=self.timeout,
                     as_json=self.json)
+
+
+@Looop.subcommand("today")
+class Today(Verb):
+    """What the loop did today: decisions, workers, asks, cost, failures, on one screen"""
+
+    since = cli.SwitchAttr("--since", str, default=None, argname="DUR",
+                           help="the window instead of since midnight (30m, 12h, 7d)")
+    json = cli.Flag("--json", help="print the machine format (schemas/today.schema.json)")
+
+    def main(self) -> int:
+        from looop.commands.today import today
+
+        return today(_paths(), since=self.since, as_json=self.json)
+
+
+@Looop.subcommand("attention")
+class Attention(Verb):
+    """The AI's notes for you (attention.md) with their ids; `attention done ID` clears one, journaled"""
+
+    json = cli.Flag("--json", help="print a JSON array of {id, text}")
+
+    def main(self, action: cli.Set("list", "done") = "list", id: str = "") -> int:  # type: ignore[valid-type]
+        from looop.commands.attention import attention
+
+        return attention(_paths(), action, id or None, as_json=self.json)
+
+
+@Looop.subcommand("serve")
+class Serve(Verb):
+    """A web inbox for your phone: asks, fleet, today, playbook (127.0.0.1; `looop[serve]`)"""
+
+    DESCRIPTION_MORE = (
+        "JSON under /api/ (the same cookie; POSTs need the X-CSRF-Token header from GET /api/session): "
+        "GET /api/inbox, /api/fleet, /api/fleet/<id>/screen, /api/today, /api/playbook; "
+        "POST /api/asks/<id>/answer {answer}, /api/fleet/<id>/tell {msg}, /api/fleet/<id>/kill, "
+        "/api/attention/<id>/done, /api/playbook/approve|reject. Schemas: schemas/web-*.schema.json.")
+
+    host = cli.SwitchAttr("--host", str, default="127.0.0.1", argname="ADDR",
+                          help="where to listen; anything but 127.0.0.1/localhost/::1 needs --cert/--key or --insecure-http")
+    port = cli.SwitchAttr("--port", int, default=8765, argname="PORT", help="the TCP port (0: any free one)")
+    cert = cli.SwitchAttr("--cert", str, default=None, argname="FILE", help="TLS certificate (PEM)")
+    key = cli.SwitchAttr("--key", str, default=None, argname="FILE", help="TLS private key (PEM)")
+    insecure_http = cli.Flag("--insecure-http", help="allow plain HTTP on a non-local host (warned: anyone on the path sees the token)")
+    token_file = cli.SwitchAttr("--token-file", str, default=None, argname="FILE",
+                                help="where the login token lives (default: owner-only, in the state dir)")
+    new_token = cli.Flag("--new-token", help="rotate the login token: old links and sessions stop working")
+
+    def main(self) -> int:
+        from looop.commands.serve import serve
+
+        return serve(_paths(), host=self.host, port=self.port, cert=self.cert, key=self.key,
+                     insecure_http=self.insecure_http, token_file=self.token_file, new_token=self.new_token)
 
 
 @Looop.subcommand("demo")

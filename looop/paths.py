@@ -74,6 +74,11 @@ class Paths:
         return _xdg("user_state_dir") / "looop-gate" / key
 
     @property
+    def serve_token(self) -> Path:
+        """`looop serve`'s login token (owner-only, beside the gate's dir, outside the data dir)."""
+        return self.gate_dir.parent.parent / "looop-serve" / self.gate_dir.name / "token"
+
+    @property
     def approved(self) -> Path:
         """The approved PLAYBOOK baseline (the gate's; never in the data dir)."""
         return self.gate_dir / "PLAYBOOK.approved"

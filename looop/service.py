@@ -90,3 +90,23 @@ def _systemd_quote(word: str) -> str:
 
 def _systemd_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%").replace("$", "$$")
+
+
+def serve_unit(pulse: Unit) -> Unit:
+    """`looop serve` as a second service beside the pulse's (`service install --serve`)."""
+    if pulse.manager == "launchd":
+        body = plistlib.loads(pulse.text.encode())
+        label = f"{body['Label']}.serve"
+        log = str(Path(body["StandardOutPath"]).with_name("serve.log"))
+        body.update(Label=label, ProgramArguments=[*body["ProgramArguments"], "serve"], StandardOutPath=log,
+                    StandardErrorPath=log)
+        return Unit("launchd", label, pulse.path.with_name(f"{label}.plist"), plistlib.dumps(body).decode())
+    name = pulse.name.replace("looop", "looop-serve", 1)
+    lines = []
+    for line in pulse.text.splitlines(keepends=True):
+        if line.startswith("Description="):
+            line = line.replace("looop pulse", "looop serve (the web inbox)", 1)
+        elif line.startswith("ExecStart="):
+            line = line.rstrip("\n") + " serve\n"
+        lines.append(line)
+    return Unit("systemd", name, pulse.path.with_name(name), "".join(lines))

@@ -45,11 +45,18 @@ def needs(paths: Paths, workers: list[Worker]) -> list[str]:
     from looop.mailbox import view
 
     lines += view.needs_lines(paths)  # pending asks (after flags, before attention), failing notifications
-    attention = read_text(paths.attention, "") or ""
-    for line in attention.splitlines():
-        if line.strip():
-            lines.append(f"attention: {line.strip()}")
+    lines += attention_lines(paths)
     return lines
+
+
+def attention_lines(paths: Paths) -> list[str]:
+    """The AI's notes, each with the command that clears it (each was notified once)."""
+    from looop import attention
+    from looop.selfbin import user_command
+
+    found = attention.notes(paths)
+    cmd = user_command(paths) if found else ""
+    return [f"attention: {n.text} (done: {cmd} attention done {n.id})" for n in found]
 
 
 def guard_lines(paths: Paths) -> list[str]:

@@ -163,6 +163,11 @@ class Verb(cli.Application):
 def verb_help(app: cli.Application) -> str:
     """One verb's help: usage, what it does, its switches."""
     lines = [f"usage: {synopsis(app)}", "", (app.__doc__ or "").strip()]
+    more = getattr(app, "DESCRIPTION_MORE", None)
+    if isinstance(more, str) and more:
+        import textwrap
+
+        lines += ["", *textwrap.wrap(more, 100)]
     switches = public_switches(app)
     if switches:
         lines.append("")

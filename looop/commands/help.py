@@ -162,8 +162,15 @@ VERBS
                                hold decisions: beats still sense, serve asks and notify, but
                                decide nothing and start no worker; journaled
   looop resume                 decide again (a pause --for DUR ends by itself)
-  looop service install|uninstall|status
-                               run the pulse at login (systemd user unit / launchd agent)
+  looop service install|uninstall|status [--serve]
+                               run the pulse at login (systemd user unit / launchd agent);
+                               --serve: the web inbox, as its own unit beside it
+  looop today [--since DUR] [--json]
+                               what the loop did: decisions, workers, asks, cost, failures
+  looop attention [done <id>]  the AI's notes for you, with ids; done clears one (journaled)
+  looop serve [--host H] [--port P] [--cert F --key F | --insecure-http] [--new-token]
+                               (human) the web inbox: asks, fleet, today, playbook; prints
+                               a login link; 127.0.0.1 unless TLS or --insecure-http
   looop demo                   a full beat and a skipped beat, no LLM needed
   looop completions bash|zsh   shell completion (verbs, goal ids, worker ids)
   looop version | help [<verb>]

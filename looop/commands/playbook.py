@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from looop import events, gate
+from looop import events
 from looop.color import paint
 from looop.fsio import read_text
 from looop.paths import Paths
@@ -22,15 +22,15 @@ def playbook(paths: Paths, action: str = "diff", number: str | None = None) -> i
         print("no pending PLAYBOOK change")
         return 0
     if action == "approve":
-        gate.approve(paths.playbook, paths.approved, paths.proposed, paths.playbook_history)
-        events.emit(paths.events, "playbook_approved")
-        line = _journal(paths, "playbook approve: the proposed PLAYBOOK change is live")
+        from looop import review
+
+        line = review.approve(paths)
         print(f"approved: PLAYBOOK.proposed.md is now the live PLAYBOOK.md (and the new baseline); journaled: {line}")
         return 0
     if action == "reject":
-        gate.reject(paths.proposed)
-        events.emit(paths.events, "playbook_rejected")
-        line = _journal(paths, "playbook reject: the proposed PLAYBOOK change was discarded")
+        from looop import review
+
+        line = review.reject(paths)
         print(f"rejected: the proposed PLAYBOOK change was discarded; journaled: {line}")
         return 0
     base = read_text(paths.approved) if paths.approved.exists() else read_text(paths.playbook, "")

@@ -17,10 +17,12 @@ from looop.fsio import atomic_write
 from looop.paths import Paths
 
 
-def service(paths: Paths, action: str) -> int:
+def service(paths: Paths, action: str, serve: bool = False) -> int:
     from looop import selfbin
 
     unit = svc.unit_for(paths, selfbin.looop_bin(paths), os.environ.get("PATH", os.defpath))
+    if serve:  # the web inbox, beside the pulse: its own unit, so either can stop alone
+        unit = svc.serve_unit(unit)
     return {"install": install, "uninstall": uninstall, "status": status}[action](paths, unit)
 
 

@@ -102,6 +102,14 @@ def flag_event(paths: Paths, worker: str, note: str, flagged_at: str | None) -> 
                                            "text": text, "data_dir": str(paths.data)}
 
 
+def attention_event(paths: Paths, note: Any) -> tuple[str, dict[str, Any]]:
+    from looop.selfbin import user_command
+
+    text = f"{note.text}\nClear it: {user_command(paths)} attention done {note.id}"
+    return f"attention:{note.id}", {"event": "attention", "note": note.id, "title": "looop: a note for you",
+                                    "text": text, "data_dir": str(paths.data)}
+
+
 def _failing_event(paths: Paths, failed: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     streak, run = failed.get("failures_in_row"), failed.get("run")
     text = (f"{streak} beats in a row failed ({failed.get('why')}).\n"
@@ -323,6 +331,11 @@ def _current_events(paths: Paths, cfg: dict[str, Any] | None, state: dict[str, A
     from looop.mailbox import alerts
 
     out.update(alerts.worker_events(paths, cfg, workers))  # failed, verify failed, stalled
+    from looop import attention
+
+    for note in attention.notes(paths):  # each note once: its key stays until it is done
+        key, payload = attention_event(paths, note)
+        out[key] = state["events"][key]["payload"] if key in state["events"] else payload
     streaks = state["streaks"]
     try:
         after = knobs.whole("notify_after_failures", cfg)

@@ -25,6 +25,7 @@ PROMPT_MAX_BYTES = 65536
 TELL_MAX_BYTES = 65536
 CONSUMED_KEEP_S = 7 * 86400
 PREFIX = "looop-"
+RECORD_MAX_BYTES = 4 * PROMPT_MAX_BYTES  # a record holds one capped text and a few small fields
 
 
 def worker_id(name: str | None) -> str:
@@ -109,10 +110,12 @@ def _unlink(path: Path) -> None:
 
 def read(path: Path | str) -> dict[str, Any] | None:
     """A record, or None when it is missing or not a JSON object."""
+    from looop.fsio import read_bytes
+
     try:
-        with open(path, "rb") as fh:
-            value = json.loads(fh.read())
-    except (OSError, ValueError):
+        raw = read_bytes(Path(path), RECORD_MAX_BYTES)  # never waits on a FIFO put where a record should be
+        value = json.loads(raw) if raw is not None else None
+    except (OSError, ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 
@@ -242,7 +245,7 @@ def pending(paths: Paths) -> list[Ask]:
     return all_asks(paths)
 
 
-def answer(paths: Paths, rid: str, text: str, force: bool = False) -> dict[str, Any]:
+def answer(paths: Paths, rid: str, text: str, force: bool = False, by: str = "cli") -> dict[str, Any]:
     """Write the answer to `rid` exactly once (or, with force, replace it)."""
     ask_id(rid)
     if read(paths.asks / f"{rid}.json") is None:
@@ -255,7 +258,7 @@ def answer(paths: Paths, rid: str, text: str, force: bool = False) -> dict[str, 
     if size > ANSWER_MAX_BYTES:
         raise FatalError(f"answer: {size} bytes is over the {ANSWER_MAX_BYTES}-byte cap for an answer; "
                          "put long text in reports/ and answer with its path. Nothing was written", 1)
-    record = {"v": 1, "answer": text, "ts": utc()}
+    record = {"v": 1, "answer": text, "ts": utc(), "by": by}
     path = paths.answers / f"{rid}.json"
     if force:
         replace(path, record)
@@ -265,7 +268,8 @@ def answer(paths: Paths, rid: str, text: str, force: bool = False) -> dict[str, 
     given = read(path)
     if readable_answer(given):
         assert given is not None
-        raise FatalError(f"answer: {rid} is already answered ({_short(given['answer'])!r} at {given.get('ts')}); "
+        who = f" by {given['by']}" if isinstance(given.get("by"), str) else ""
+        raise FatalError(f"answer: {rid} is already answered{who} ({_short(given['answer'])!r} at {given.get('ts')}); "
                          "use --force to replace it", 1)
     raise FatalError(f"answer: {rid} has an unreadable answer file ({path}); replace it with --force", 1)
 

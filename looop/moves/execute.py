@@ -242,13 +242,14 @@ def _drop_schedule(paths: Paths, move: dict[str, Any], by: str, force: bool) -> 
 
 
 def _flag_human(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
-    from looop.fsio import append_line
-    from looop.journal import now_stamp
+    from looop import attention
+    from looop.mailbox import notify
 
     text = " ".join(str(move.get("text") or "").split())
     if not text:
         raise FatalError("flag_human text is empty", 1)
-    append_line(paths.attention, f"- {now_stamp()[0]} {text}")
+    note = attention.add(paths, text)
+    notify.raise_event(paths, *notify.attention_event(paths, note))
     return f"flag-human: {_short(text)}", None
 
 

@@ -17,8 +17,17 @@ _LINE_SEARCH = 64 << 10  # how far past a cut to look for a line start
 
 
 def _read_range(path: Path, start: int, end: int | None = None) -> bytes:
+    """Bytes [start, end) of a regular file; b"" for anything else (a FIFO is never waited on)."""
+    import stat
+
     try:
-        with open(path, "rb") as fh:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return b""
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return b""
             fh.seek(max(start, 0))
             return fh.read() if end is None else fh.read(max(end - start, 0))
     except OSError:

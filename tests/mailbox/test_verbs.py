@@ -55,7 +55,7 @@ def test_answer_is_written_once_and_each_mistake_is_one_line(loop):
     assert kit.files(loop, "answers") == []
     assert loop.run("answer", "w-1", "yes").stdout == "answered w-1\n"
     err = one_line_error(loop.run("answer", "w-1", "no"))
-    assert "already answered ('yes'" in err and "--force" in err
+    assert "already answered by cli ('yes'" in err and "--force" in err
     assert json.loads((loop.data / "answers/w-1.json").read_text())["answer"] == "yes"
     assert loop.run("answer", "w-1", "--force", "no").returncode == 0
     assert json.loads((loop.data / "answers/w-1.json").read_text())["answer"] == "no"

@@ -1,0 +1,31 @@
+"""`looop attention [done ID]`: the AI's notes for the human, and clearing one."""
+
+from __future__ import annotations
+
+import json
+
+from looop.paths import Paths
+
+
+def attention(paths: Paths, action: str = "list", nid: str | None = None, as_json: bool = False) -> int:
+    from looop import attention as notes
+    from looop.errors import FatalError
+    from looop.untrusted import one_line
+
+    if action == "done":
+        if not nid:
+            raise FatalError("attention done needs a note id (see `looop attention`)", 2)
+        note, line = notes.done(paths, nid)
+        print(f"done {note.id}; journaled: {one_line(line)}")
+        return 0
+    found = notes.notes(paths)
+    if as_json:
+        print(json.dumps([{"id": n.id, "text": n.text} for n in found], ensure_ascii=False))
+        return 0
+    if not found:
+        print("no attention notes")
+        return 0
+    for n in found:
+        print(f"{n.id:<8} {one_line(n.text)}")
+    print("\nclear one: looop attention done ID")
+    return 0
