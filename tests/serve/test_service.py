@@ -26,9 +26,12 @@ def test_the_serve_units_run_looop_serve_for_the_same_profile(tmp_path: Path):
 def test_install_serve_writes_a_second_unit_and_leaves_the_pulse_alone(loop):
     loop.fake("journal")
     env = {"PATH": os.environ["PATH"]}
-    assert loop.run("service", "install", env=env).returncode == 0
+    from tests.test_service import _user_manager
+
+    ok = 0 if _user_manager() else 1  # without a service manager, install writes the unit and says it is not running
+    assert loop.run("service", "install", env=env).returncode == ok
     out = loop.run("service", "install", "--serve", env=env)
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == ok, out.stderr
     units = sorted(p.name for p in (loop.root / "home" / ".config" / "systemd" / "user").glob("looop-*.service"))
     assert len(units) == 2 and any(u.startswith("looop-serve-") for u in units)
     assert loop.run("service", "uninstall", "--serve").returncode == 0
