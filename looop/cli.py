@@ -386,11 +386,13 @@ class Ask(Verb):
     ref = cli.SwitchAttr("--ref", str, default=None, argname="PATH", help="a file with the detail (e.g. reports/x.md)")
     timeout = cli.SwitchAttr("--timeout", str, default=None, argname="SECONDS",
                              help="give up after this long (exit 3; the ask stays pending); env LOOOP_ASK_TIMEOUT")
+    wait = cli.SwitchAttr("--wait", str, default=None, argname="ASK-ID",
+                          help="pick up the answer to an ask made before (after a cut-off wait); asks nothing new")
 
     def main(self) -> int:
         from looop.commands.mailbox import ask
 
-        return ask(_paths(), self.worker, self.prompt, self.options, self.ref, self.timeout)
+        return ask(_paths(), self.worker, self.prompt, self.options, self.ref, self.timeout, self.wait)
 
 
 @Looop.subcommand("asks")

@@ -83,6 +83,9 @@ KNOBS: dict[str, Knob] = {
                                   "typed moves: 1 turns the run_shell deny-list off", high=1),
     "ask_timeout": Knob("LOOOP_ASK_TIMEOUT", "ask_timeout", "number", None,
                         "seconds `looop ask` waits before exit 3; 0 or none = forever", high=30 * DAY),
+    "ask_progress": Knob("LOOOP_ASK_PROGRESS", None, "seconds", 60,
+                         "a waiting `looop ask` prints a line to stderr this often, so shell tools "
+                         "that time out a silent command do not; 0 = never", high=DAY),
     "notify_after_failures": Knob("LOOOP_NOTIFY_AFTER_FAILURES", "notify_after_failures", "whole", 3,
                                   "notify after this many failed beats in a row"),
 }
