@@ -21,9 +21,9 @@ _BEFORE_STDIN = "'The text that follows is your whole brief for this beat. Follo
 # CLIs that time out a silent command). A day, in ms, for the tool limits:
 _DAY_MS = "86400000"
 # claude: CLAUDE_CODE_SANDBOXED skips the "trust this folder" dialog; the
-# setting skips the bypass-mode warning (IS_SANDBOX lets root use it); the Bash
-# limits are the tool's own.
-_CLAUDE_WORKER = (f"CLAUDE_CODE_SANDBOXED=1 IS_SANDBOX=1 BASH_DEFAULT_TIMEOUT_MS={_DAY_MS} BASH_MAX_TIMEOUT_MS={_DAY_MS} "
+# setting skips the bypass-mode warning (as root, claude also wants IS_SANDBOX=1,
+# which preflight asks the user for); the Bash limits are the tool's own.
+_CLAUDE_WORKER = (f"CLAUDE_CODE_SANDBOXED=1 BASH_DEFAULT_TIMEOUT_MS={_DAY_MS} BASH_MAX_TIMEOUT_MS={_DAY_MS} "
                   "claude --dangerously-skip-permissions --settings '{\"skipDangerousModePermissionPrompt\":true}'")
 # codex: --no-daemon keeps the turns in this process group (`kill` leaves nothing,
 # and a second worker's commands run in its own environment); the data dir is
