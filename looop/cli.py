@@ -110,6 +110,16 @@ class Status(Verb):
         return status(_paths(), as_json=self.json)
 
 
+@Looop.subcommand("doctor")
+class Doctor(Verb):
+    """Is this machine ready? The config, the data dir's git, each worker command tried for a dialog"""
+
+    def main(self) -> int:
+        from looop.commands.doctor import doctor
+
+        return doctor(_paths())
+
+
 @Looop.subcommand("ls")
 class Ls(Verb):
     """This profile's workers: id, state, age, exit code, ⚑ flag"""

@@ -77,6 +77,8 @@ KNOBS: dict[str, Knob] = {
     "worker_still": Knob("LOOOP_WORKER_STILL", None, "seconds", 10,
                          "a live worker this long without output has its screen checked for a CLI dialog",
                          low=1, high=DAY),
+    "doctor_timeout": Knob("LOOOP_DOCTOR_TIMEOUT", None, "seconds", 30,
+                           "`looop doctor` gives each worker command this long to show a dialog", low=1, high=3600),
     "verify_timeout": Knob("LOOOP_VERIFY_TIMEOUT", "verify_timeout", "seconds", 60,
                            "a worker's --verify command is killed after this long and fails", low=1, high=DAY),
     "shell_timeout": Knob("LOOOP_SHELL_TIMEOUT", "shell_timeout", "seconds", 300,
