@@ -137,6 +137,7 @@ def _watch(name: str, proc: subprocess.Popen[bytes], master: int, term: screen.T
     from looop.watch import screen
 
     start = last_change = time.monotonic()
+    drew = False
     while True:
         now = time.monotonic()
         text = "\n".join(screen.text_lines(term.screen_rows(), term.columns))
@@ -150,9 +151,11 @@ def _watch(name: str, proc: subprocess.Popen[bytes], master: int, term: screen.T
                 return Row(f"worker {name}", f"blocked: {found.name}", found.fix)
             return Row(f"worker {name}", "fail" if code else "ok",
                        f"exited {code} at once: {last[:160]}" if code else "ran and ended cleanly")
-        if found is None and now - last_change >= QUIET_S and now - start >= QUIET_S:
+        if found is None and drew and now - last_change >= QUIET_S:
             return Row(f"worker {name}", "ok", "started and waits for input, with no dialog")
         if now - start >= bound:
+            if not drew:
+                return Row(f"worker {name}", "warn", f"drew nothing in {bound:g} s")
             return Row(f"worker {name}", "ok", f"still drawing after {bound:g} s, with no dialog")
         ready = select.select([master], [], [], 0.2)[0]
         if ready:
@@ -162,7 +165,7 @@ def _watch(name: str, proc: subprocess.Popen[bytes], master: int, term: screen.T
                 data = b""
             if data:
                 term.feed(data)
-                last_change = time.monotonic()
+                last_change, drew = time.monotonic(), True
 
 
 CHECKS: tuple[Callable[[Paths], list[Row]], ...] = (check_config, check_git, check_workers)

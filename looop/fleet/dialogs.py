@@ -27,9 +27,11 @@ class Dialog:
 DIALOGS = (
     Dialog("first-run setup", re.compile(r"Choose the text style|Unable to connect to Anthropic services"),
            "run `claude` once in a terminal and finish its first-run setup (or `looop init` and agree)"),
-    Dialog("sign-in", re.compile(r"Sign in with ChatGPT|How would you like to authenticate|Select login method"
+    Dialog("sign-in", re.compile(r"Sign in with ChatGPT|like to authenticate|Use Gemini API Key|Select login method"
                                  r"|Please run /login"),
            "sign the CLI in once in a terminal (codex: `codex login`; gemini: pick your auth in `gemini`)"),
+    Dialog("API key approval", re.compile(r"Do you want to use this API key\?"),
+           "run `claude` once in a terminal and answer Yes to using the API key from your environment"),
     Dialog("folder trust", re.compile(r"Do you trust the files in this folder\?|Trust this folder\?"
                                       r"|Do you trust the contents of this directory"),
            "use the preset's worker command (it trusts the data dir), or trust the folder once in the CLI"),
