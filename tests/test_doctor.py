@@ -33,7 +33,8 @@ def test_doctor_passes_every_preset_and_names_the_dialog_of_a_bad_command(loop):
     loop.seed()
     runners(loop, claude=PRESETS["claude"]["interactive"], codex=PRESETS["codex"]["interactive"],
             gemini=PRESETS["gemini"]["interactive"], pi=PRESETS["pi"]["interactive"])
-    out = loop.run("doctor", env={"LOOOP_DOCTOR_TIMEOUT": "20"})
+    loop.env["LOOOP_DOCTOR_TIMEOUT"] = "4"
+    out = loop.run("doctor")
     assert out.returncode == 0, out.stdout + out.stderr
     table = rows(out.stdout)
     assert table["config"][0] == "ok" and table["data dir git"][0] == "ok"

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from looop.watch import screen
 
 PROMPT = "This is a readiness check by looop. Reply with one word, ready, and do nothing else."
-QUIET_S = 5.0  # a worker's screen still this long, with no dialog on it, is waiting for input: ready
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,9 +112,11 @@ def try_worker(paths: Paths, name: str, command: str, bound: float) -> Row:
         cwd = paths.data if paths.data.is_dir() else Path(tmp)
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        env = {**os.environ, "TERM": os.environ.get("TERM") or "xterm-256color", "LOOOP_DOCTOR": "1"}
-        try:
-            proc = subprocess.Popen(["bash", "-lc", f"cd {shlex.quote(str(cwd))} && {line}"], stdin=slave,
+        from looop import runner
+
+        env = runner.child_env({**os.environ, "TERM": os.environ.get("TERM") or "xterm-256color"})
+        try:  # the shape start-session launches: a login shell that keeps the caller's PATH
+            proc = subprocess.Popen(runner.bash_argv(f"cd {shlex.quote(str(cwd))} && {line}"), stdin=slave,
                                     stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True)
         except OSError as exc:
             os.close(master)
@@ -137,35 +138,41 @@ def _watch(name: str, proc: subprocess.Popen[bytes], master: int, term: screen.T
     from looop.watch import screen
 
     start = last_change = time.monotonic()
-    drew = False
+    drew = eof = False
     while True:
         now = time.monotonic()
         text = "\n".join(screen.text_lines(term.screen_rows(), term.columns))
         found = find(text)
         if found is not None and now - last_change >= 1.0:
             return Row(f"worker {name}", f"blocked: {found.name}", found.fix)
-        if proc.poll() is not None and not select.select([master], [], [], 0)[0]:
+        if eof and proc.poll() is None:
+            try:
+                proc.wait(timeout=max(0.0, min(1.0, bound - (now - start))))
+            except Exception:  # noqa: BLE001 - the terminal closed but the process lingers
+                pass
+        if proc.poll() is not None and (eof or not select.select([master], [], [], 0)[0]):
             code = proc.returncode
             last = next((ln.strip() for ln in reversed(text.splitlines()) if ln.strip()), "")
             if found is not None:
                 return Row(f"worker {name}", f"blocked: {found.name}", found.fix)
             return Row(f"worker {name}", "fail" if code else "ok",
                        f"exited {code} at once: {last[:160]}" if code else "ran and ended cleanly")
-        if found is None and drew and now - last_change >= QUIET_S:
-            return Row(f"worker {name}", "ok", "started and waits for input, with no dialog")
-        if now - start >= bound:
+        if now - start >= bound:  # a CLI can take many seconds to start: only the bound says "no dialog"
             if not drew:
                 return Row(f"worker {name}", "warn", f"drew nothing in {bound:g} s")
-            return Row(f"worker {name}", "ok", f"still drawing after {bound:g} s, with no dialog")
-        ready = select.select([master], [], [], 0.2)[0]
-        if ready:
+            return Row(f"worker {name}", "ok", f"ran {bound:g} s with no dialog")
+        if eof:
+            continue
+        if select.select([master], [], [], 0.2)[0]:
             try:
                 data = os.read(master, 65536)
-            except OSError:
+            except OSError:  # EIO: every writer of the terminal is gone
                 data = b""
             if data:
                 term.feed(data)
                 last_change, drew = time.monotonic(), True
+            else:
+                eof = True
 
 
 CHECKS: tuple[Callable[[Paths], list[Row]], ...] = (check_config, check_git, check_workers)
