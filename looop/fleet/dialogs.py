@@ -68,9 +68,13 @@ def mark_blocked(workers: list[Worker], fleet_root: Path) -> list[Worker]:
     Only a worker quiet for LOOOP_WORKER_STILL (and not waiting on an ask or
     flagged) has its screen replayed, so a busy fleet costs nothing here."""
     from looop import knobs
+    from looop.errors import FatalError
     from looop.fleet import sessions
 
-    still = knobs.get("worker_still")
+    try:
+        still = knobs.get("worker_still")
+    except FatalError:  # reported once at start (knobs.check_env): `ls` and `status` still answer
+        still = knobs.KNOBS["worker_still"].default
 
     out = []
     for w in workers:

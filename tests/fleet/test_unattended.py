@@ -103,7 +103,7 @@ def blocked_health(loop: Loop, wid: str) -> str:
     def health() -> str | None:
         [row] = [s for s in kit.ls_json(loop)["sessions"] if s["id"] in (wid, f"looop-{wid}")]
         return row["health"] if row["health"].startswith("blocked: ") else None
-    return wait_for(health, what=f"{wid} blocked", timeout=15)
+    return str(wait_for(health, what=f"{wid} blocked", timeout=15))
 
 
 @pytest.mark.parametrize(("what", "command", "dialog"), [
@@ -112,7 +112,8 @@ def blocked_health(loop: Loop, wid: str) -> str:
      "bypass-mode warning"),
     ("no permission flag", 'CLAUDE_CODE_SANDBOXED=1 claude "$(cat {{prompt_file}})"', "permission prompt"),
 ])
-def test_a_worker_standing_on_a_dialog_is_blocked_in_ls_status_and_notified(loop, what, command, dialog):
+def test_a_worker_standing_on_a_dialog_is_blocked_in_ls_status_watch_and_notified(loop, monkeypatch, what, command,
+                                                                                   dialog):
     onboarded(loop)
     record = loop.root / "notified.jsonl"
     use_preset(loop, "claude", command,
@@ -124,6 +125,10 @@ def test_a_worker_standing_on_a_dialog_is_blocked_in_ls_status_and_notified(loop
     assert f"blocked: {dialog}" in loop.run("ls").stdout
     status = json.loads(loop.run("status", "--json").stdout)
     assert [w["health"] for w in status["workers"]] == [f"blocked: {dialog}"]
+    from looop.watch import fleetview
+
+    monkeypatch.setenv("LOOOP_WORKER_STILL", "1")
+    assert [r.health for r in fleetview.rows(kit.fleet_root(loop), living_only=True)] == [f"blocked: {dialog}"]  # watch's table
     assert loop.run("tick").returncode == 0
     sent = [json.loads(x) for x in record.read_text().splitlines() if x.strip()]
     assert [(e["event"], e["worker"]) for e in sent] == [("blocked", "stuck")]
