@@ -62,3 +62,12 @@ def test_doctor_on_a_broken_config_fails_in_one_line(loop):
     out = loop.run("doctor")
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert rows(out.stdout)["config"][0] == "fail"
+
+
+def test_a_worker_command_that_dies_at_once_fails_with_its_last_words(loop):
+    loop.seed()
+    loop.config.write_text(json.dumps({"default": "x", "runners": {
+        "x": {"tick": FAKE_RUNNER, "interactive": "bash -c 'echo no API key found; exit 3' {{prompt_file}}"}}}))
+    out = loop.run("doctor")
+    assert out.returncode == 1
+    assert rows(out.stdout)["worker x"][:2] == ["fail", "exited 3 at once: no API key found"]
