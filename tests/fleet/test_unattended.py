@@ -58,18 +58,21 @@ def test_a_worker_under_each_preset_asks_past_its_tool_limit_and_gets_the_answer
     env = {"FAKE_QUESTION": f"Merge it, {cli}?", "FAKE_TOOL_LIMIT_S": "1", "FAKE_TOOL_IDLE_S": "1",
            "LOOOP_ASK_PROGRESS": "1"}
     kit.start(loop, "w", env=env)
+    kit.start(loop, "v", env={**env, "FAKE_QUESTION": f"Deploy it, {cli}?"})  # a second worker beside it
     kit.wait_output(loop, "w", f"{cli} starting")
-    [ask] = mail.wait_pending(loop)
-    assert ask["prompt"] == f"Merge it, {cli}?" and ask["worker"] == "w"
+    asks = {a["worker"]: a for a in mail.wait_pending(loop, count=2)}
+    assert asks["w"]["prompt"] == f"Merge it, {cli}?" and asks["v"]["prompt"] == f"Deploy it, {cli}?"
     if cli in ("claude", "opencode"):  # the preset raised the tool's own limit: the ask is still waiting
         assert "cut off" not in kit.log_text(loop, "w")
-    assert loop.run("answer", ask["id"], "yes").returncode == 0
-    text = kit.wait_output(loop, "w", "model got: ", timeout=20)
-    assert "model got: yes (exit 0)" in text
+    for wid, answer in (("w", "yes"), ("v", "not today")):
+        assert loop.run("answer", asks[wid]["id"], answer).returncode == 0
+        assert f"model got: {answer} (exit 0)" in kit.wait_output(loop, wid, "model got: ", timeout=20)
     assert [a["id"] for a in mail.pending(loop)] == []
-    assert len(mail.files(loop, "asks")) == 1  # one question, whatever the tool did
-    loop.run("kill", "w", "--grace", "1")
-    kit.wait_state(loop, "w", "killed", "exited")
+    assert len(mail.files(loop, "asks")) == 2  # one question each, whatever the tool did
+    for wid in ("w", "v"):
+        loop.run("kill", wid, "--grace", "1")
+        kit.wait_state(loop, wid, "killed", "exited")
+    assert codex_daemon(loop) is None  # nothing left running
 
 
 def test_a_tool_that_cuts_the_ask_off_still_delivers_the_later_answer(loop):
