@@ -112,6 +112,16 @@ class Status(Verb):
         return status(_paths(), as_json=self.json)
 
 
+@Looop.subcommand("doctor")
+class Doctor(Verb):
+    """Is this machine ready? The config, the data dir's git, each worker command tried for a dialog"""
+
+    def main(self) -> int:
+        from looop.commands.doctor import doctor
+
+        return doctor(_paths())
+
+
 @Looop.subcommand("ls")
 class Ls(Verb):
     """This profile's workers: id, state, age, exit code, ⚑ flag"""
@@ -439,11 +449,13 @@ class Ask(Verb):
     ref = cli.SwitchAttr("--ref", str, default=None, argname="PATH", help="a file with the detail (e.g. reports/x.md)")
     timeout = cli.SwitchAttr("--timeout", str, default=None, argname="SECONDS",
                              help="give up after this long (exit 3; the ask stays pending); env LOOOP_ASK_TIMEOUT")
+    wait = cli.SwitchAttr("--wait", str, default=None, argname="ASK-ID",
+                          help="pick up the answer to an ask made before (after a cut-off wait); asks nothing new")
 
     def main(self) -> int:
         from looop.commands.mailbox import ask
 
-        return ask(_paths(), self.worker, self.prompt, self.options, self.ref, self.timeout)
+        return ask(_paths(), self.worker, self.prompt, self.options, self.ref, self.timeout, self.wait)
 
 
 @Looop.subcommand("asks")

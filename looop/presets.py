@@ -16,10 +16,25 @@ _AFTER_STDIN = f"$'\\n\\n{_BRIEF}'"
 # opencode puts stdin after its message argument.
 _BEFORE_STDIN = "'The text that follows is your whole brief for this beat. Follow it exactly.'"
 
+# A worker runs detached: no dialog may wait for a keypress, and its shell tool
+# must let a `looop ask` wait for hours (it prints a line a minute, for the
+# CLIs that time out a silent command). A day, in ms, for the tool limits:
+_DAY_MS = "86400000"
+# claude: CLAUDE_CODE_SANDBOXED skips the "trust this folder" dialog; the
+# setting skips the bypass-mode warning (as root, claude also wants IS_SANDBOX=1,
+# which preflight asks the user for); the Bash limits are the tool's own.
+_CLAUDE_WORKER = (f"CLAUDE_CODE_SANDBOXED=1 BASH_DEFAULT_TIMEOUT_MS={_DAY_MS} BASH_MAX_TIMEOUT_MS={_DAY_MS} "
+                  "claude --dangerously-skip-permissions --settings '{\"skipDangerousModePermissionPrompt\":true}'")
+# codex: --no-daemon keeps the turns in this process group (`kill` leaves nothing,
+# and a second worker's commands run in its own environment); the data dir is
+# trusted for this run only.
+_CODEX_WORKER = ('codex --no-daemon --sandbox workspace-write --ask-for-approval never '
+                 '-c "projects={\\"$PWD\\"={trust_level=\\"trusted\\"}}"')
+
 PRESETS: dict[str, dict[str, str]] = {
     "claude": {
         "tick": 'claude -p --dangerously-skip-permissions --output-format stream-json --verbose | "$LOOOP_BIN" _fmt',
-        "interactive": 'claude "$(cat {{prompt_file}})"',
+        "interactive": _CLAUDE_WORKER + ' "$(cat {{prompt_file}})"',
         "resume": "claude --resume",
     },
     "pi": {
@@ -31,7 +46,7 @@ PRESETS: dict[str, dict[str, str]] = {
         # `-` reads the prompt from stdin; the data dir need not be a trusted repo;
         # --json streams events whose token counts `_fmt` meters.
         "tick": 'codex exec --json --sandbox workspace-write --skip-git-repo-check - | "$LOOOP_BIN" _fmt',
-        "interactive": 'codex --sandbox workspace-write "$(cat {{prompt_file}})"',
+        "interactive": _CODEX_WORKER + ' "$(cat {{prompt_file}})"',
         "resume": "codex resume",
     },
     "gemini": {
@@ -45,7 +60,7 @@ PRESETS: dict[str, dict[str, str]] = {
         # The brief goes on stdin: `--file` would take the message for a second file
         # name, and truncates a long brief.
         "tick": f"opencode run {_BEFORE_STDIN}",
-        "interactive": 'opencode --prompt "$(cat {{prompt_file}})"',
+        "interactive": f'OPENCODE_EXPERIMENTAL_BASH_DEFAULT_TIMEOUT_MS={_DAY_MS} opencode --prompt "$(cat {{{{prompt_file}}}})"',
         "resume": "opencode --continue",
     },
 }

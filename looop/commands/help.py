@@ -107,11 +107,13 @@ VERBS
   looop run <goal>             force one move for a goal now
   looop status [--json]        pulse, last move, workers, pending changes, spend
   looop ls [--json] [-w]       this profile's workers (⚑ = waiting for you)
+  looop doctor                 is this machine ready: config, git, each worker
+                               command tried for a dialog that would block it
   looop attach <id>            attach to a worker (Ctrl-\\ twice within 3 s detaches;
                                a single Ctrl-\\ is not sent to the worker)
   looop watch [<id>] [--all | --since DUR]
                                read-only full-screen view of every session:
-                               ↑/↓ select, PgUp/PgDn ^U/^D scroll, g/G, Tab, q
+                               ↑/↓ select, PgUp/PgDn ^U/^D ←/→ scroll, g/G, Tab, q
   looop screenshot <id> [--ansi | --json]
                                what a session's terminal shows now
   looop start-session <id> "<prompt>" [runner] [--verify CMD]
@@ -129,6 +131,7 @@ VERBS
                                exit 0 changed, 2 pulse not running, 3 timeout
   looop ask --prompt TEXT [--options a,b] [--ref PATH] [--timeout S] [--worker ID]
                                (workers) block until the human answers; print it
+  looop ask --wait <ask-id>    (workers) pick up the answer after a cut-off wait
   looop told [--worker ID]     (workers) print messages told to you, each once
   looop playbook [diff|approve|reject]
                                review the AI's proposed PLAYBOOK change

@@ -96,10 +96,22 @@ def _write(target: Path, runner: str, kept: dict | None = None) -> None:
 
         print(f"note: `{runner}` is not on PATH yet ({INSTALL_HINTS.get(runner, 'install it')})")
     print("every preset is in the file: change \"default\" to switch runners")
+    from looop.fleet import firstrun
+
+    for line in firstrun.notes(runner, Path.home(), _yes if _on_terminal() else None):
+        print(line)
 
 
 def _on_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _yes(question: str) -> bool:
+    try:
+        return input(f"{question} [y/N]: ").strip().lower() in ("y", "yes")
+    except EOFError:
+        print()
+        return False
 
 
 def _guess() -> str:

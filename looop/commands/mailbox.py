@@ -38,24 +38,41 @@ def _timeout(paths: Paths, given: str | None) -> float | None:
 
 
 def ask(paths: Paths, worker: str | None, prompt: str, options: str | None, ref: str | None,
-        timeout: str | None) -> int:
+        timeout: str | None, resume: str | None = None) -> int:
+    from looop import knobs
     from looop.mailbox import asking, notify
     from looop.selfbin import user_command
 
-    wid = store.worker_id(worker if worker is not None else os.environ.get("LOOOP_SESSION_ID"))
-    opts = [o.strip() for o in (options or "").split(",") if o.strip()]
-    if options is not None and not opts:
-        raise FatalError("ask: --options is empty; give choices like --options yes,no (or leave it out)", 1)
+    caller = worker if worker is not None else os.environ.get("LOOOP_SESSION_ID")
     wait_s = _timeout(paths, timeout)
-    from looop.seed import make_data_dir
+    if resume is not None:
+        if prompt or options is not None or ref is not None:
+            raise FatalError("ask: --wait picks up an ask made before; give it no --prompt, --options or --ref", 1)
+        record, wid = _earlier_ask(paths, resume, caller)
+    else:
+        wid = store.worker_id(caller)
+        opts = [o.strip() for o in (options or "").split(",") if o.strip()]
+        if options is not None and not opts:
+            raise FatalError("ask: --options is empty; give choices like --options yes,no (or leave it out)", 1)
+        from looop.seed import make_data_dir
 
-    make_data_dir(paths)
-    record = store.new_ask(paths, wid, prompt, opts, ref)
-    from looop import events
+        make_data_dir(paths)
+        found = _same_ask_left_waiting(paths, wid, prompt, opts, ref)
+        if found is not None:
+            record = found  # the shell tool cut the first wait off: the same question, not a second one
+        else:
+            record = store.new_ask(paths, wid, prompt, opts, ref)
+            from looop import events
 
-    events.emit(paths.events, "ask_created", ask=record["id"], worker=wid)
-    notify.raise_event(paths, *notify.ask_event(paths, record))
-    answer = asking.wait_for_answer(paths, record, wait_s, user_command(paths))
+            events.emit(paths.events, "ask_created", ask=record["id"], worker=wid)
+            notify.raise_event(paths, *notify.ask_event(paths, record))
+    self_cmd = '"$LOOOP_BIN"' if os.environ.get("LOOOP_BIN") else user_command(paths)
+
+    def note(waited_s: float) -> None:
+        print(asking.waiting_line(record["id"], waited_s, self_cmd), file=sys.stderr, flush=True)
+
+    every = knobs.get("ask_progress")
+    answer = asking.wait_for_answer(paths, record, wait_s, user_command(paths), progress=note, progress_s=every)
     told = store.deliver_tells(paths, wid)
     for msg in told:
         print(f"• {msg}")
@@ -63,6 +80,39 @@ def ask(paths: Paths, worker: str | None, prompt: str, options: str | None, ref:
         print("---")
     print(answer)
     return 0
+
+
+def _earlier_ask(paths: Paths, rid: str, caller: str | None) -> tuple[dict[str, Any], str]:
+    """The ask `ask --wait <id>` picks up: it must exist and be the caller's own."""
+    try:
+        store.ask_id(rid)
+    except FatalError:
+        raise FatalError(f"ask --wait {rid!r}: not an ask id (ids look like <worker>-<n>, as `looop asks` shows)",
+                         1) from None
+    record = store.read(paths.asks / f"{rid}.json")
+    if record is None:
+        raise FatalError(f"ask --wait {rid}: no such ask in {paths.asks} (`looop asks --all` lists them)", 1)
+    owner = record.get("worker") if isinstance(record.get("worker"), str) else store.split(rid)[0]
+    if caller and store.worker_id(caller) != owner:
+        raise FatalError(f"ask --wait {rid}: that ask is worker {owner}'s, not {store.worker_id(caller)}'s", 1)
+    return {**record, "id": rid}, str(owner)
+
+
+def _same_ask_left_waiting(paths: Paths, wid: str, prompt: str, opts: list[str],
+                           ref: str | None) -> dict[str, Any] | None:
+    """A pending ask of this worker with the very same question that nobody waits
+    on any more: asking it again resumes it."""
+    from looop.mailbox import asking
+
+    for rid in store.pending_ids(paths):
+        if store.split(rid)[0] != wid:
+            continue
+        record = store.read(paths.asks / f"{rid}.json")
+        if (record is None or record.get("prompt") != prompt or (record.get("options") or []) != opts
+                or record.get("reference") != (ref or None) or asking.is_blocked(paths.asks / f"{rid}.json")):
+            continue
+        return {**record, "id": rid}
+    return None
 
 
 def asks(paths: Paths, as_json: bool = False, include_answered: bool = False, prune: str | None = None) -> int:

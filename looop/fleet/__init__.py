@@ -82,6 +82,9 @@ def workers(fleet_root: Path, *, config: Mapping[str, Any] | None = None,
     if found:
         stuck = health.stuck_after(config) if stuck_s is None else stuck_s
         found = health.assess(found, stuck, asks or {})
+        from looop.fleet import dialogs
+
+        found = dialogs.mark_blocked(found, fleet_root)
     return sorted(found, key=lambda w: (-w.age_s, w.id))
 
 

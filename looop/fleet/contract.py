@@ -18,12 +18,19 @@ directory is the loop's data dir. These rules hold for the whole session:
 
 Asking the human
 - Never send desktop or OS notifications: looop tells the human for you.
-- For a decision that fits in a line or a choice, ask through the mailbox:
-    answer=$({b} ask --prompt "<the question>" --options yes,no [--ref reports/<file>.md])
-  It blocks until the human answers (from any shell or their phone) and prints
-  only the answer (messages they told you first come before it, each as
-  "• <msg>", then a "---" line). Leave out --options for a free-text answer.
-  Exit 1 means the answer was unreadable or the ask vanished: ask again.
+- For a decision that fits in a line or a choice, ask through the mailbox,
+  as a plain command of its own (never inside a command substitution or a pipe):
+    {b} ask --prompt "<the question>" --options yes,no [--ref reports/<file>.md]
+  Run it with the longest timeout your shell tool allows (the human may take
+  hours). It blocks until the human answers (from any shell or their phone);
+  while it waits it prints a "looop: waiting ... ask <id>" line now and then.
+  Its last line is the answer (messages they told you first come before it,
+  each as "• <msg>", then a "---" line). Leave out --options for a free-text
+  answer. Exit 1 means the answer was unreadable or the ask vanished: ask again.
+- If your shell tool cuts the ask off (a time limit), the question stays
+  asked and the answer is kept for you: do not ask again; run
+    {b} ask --wait <id>
+  with the id from the "waiting" line, as often as it takes, to get the answer.
 - When the human must talk it through with you at the keyboard (an
   interview, a review), flag instead and wait right there:
     {b} flag {bare_id} "<what you need, in one line>"

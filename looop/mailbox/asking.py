@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +67,18 @@ def blocked_workers(paths: Paths) -> dict[str, float]:
     return {w: a.age_s for w, a in blocked(paths).items()}
 
 
-def wait_for_answer(paths: Paths, record: dict[str, Any], timeout: float | None, user_cmd: str) -> str:
-    """Block (polling with a back-off up to 1 s) until the ask is answered."""
+def waiting_line(rid: str, waited_s: float, self_cmd: str) -> str:
+    """What a waiting ask says on stderr: who it waits for, and how to pick the
+    answer up if a shell tool cuts this command off."""
+    so_far = f" ({int(waited_s // 60)} min so far)" if waited_s >= 60 else ""
+    return (f"looop: waiting for the human to answer ask {rid}{so_far}; if this command is cut off, "
+            f"the ask stays pending: run  {self_cmd} ask --wait {rid}  to get the answer")
+
+
+def wait_for_answer(paths: Paths, record: dict[str, Any], timeout: float | None, user_cmd: str,
+                    progress: Callable[[float], None] | None = None, progress_s: float = 0) -> str:
+    """Block (polling with a back-off up to 1 s) until the ask is answered,
+    calling `progress(waited_s)` at once and every `progress_s` seconds (0: never)."""
     rid = record["id"]
     ask_file = paths.asks / f"{rid}.json"
     answer_file = paths.answers / f"{rid}.json"
@@ -77,7 +88,9 @@ def wait_for_answer(paths: Paths, record: dict[str, Any], timeout: float | None,
         raise FatalError(f"ask {rid}: {ask_file} was deleted before an answer came", 1) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_SH)
-        deadline = None if not timeout else time.monotonic() + timeout
+        start = time.monotonic()
+        deadline = None if not timeout else start + timeout
+        next_note = start if progress is not None else None
         delay = 0.05
         while True:
             if os.path.lexists(answer_file):
@@ -87,6 +100,10 @@ def wait_for_answer(paths: Paths, record: dict[str, Any], timeout: float | None,
             if deadline is not None and time.monotonic() >= deadline:
                 raise FatalError(f"ask {rid}: no answer after {timeout:g}s; it stays pending "
                                  f"(`{user_cmd} answer {rid} …` still works)", 3)
+            now = time.monotonic()
+            if next_note is not None and now >= next_note and progress is not None:
+                progress(now - start)
+                next_note = now + progress_s if progress_s > 0 else None
             pause = delay if deadline is None else max(0.0, min(delay, deadline - time.monotonic()))
             time.sleep(pause)
             delay = min(POLL_MAX_S, delay * 1.5)

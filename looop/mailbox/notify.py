@@ -110,6 +110,20 @@ def attention_event(paths: Paths, note: Any) -> tuple[str, dict[str, Any]]:
                                     "text": text, "data_dir": str(paths.data)}
 
 
+def blocked_event(paths: Paths, worker: str, dialog: str, since: str | None) -> tuple[str, dict[str, Any]]:
+    """A worker standing still on a CLI dialog nobody will answer (fleet/dialogs.py)."""
+    from looop.fleet import dialogs
+    from looop.selfbin import user_command
+
+    found = next((d for d in dialogs.DIALOGS if d.name == dialog), None)
+    fix = f"\nOnce for all workers: {found.fix}" if found else ""
+    text = (f"{worker} is stopped on the CLI's {dialog} dialog.{fix}\n"
+            f"See it: {user_command(paths)} screenshot {worker}")
+    return f"blocked:{worker}:{dialog}:{since}", {"event": "blocked", "worker": worker,
+                                                  "title": f"looop: {worker} is blocked", "text": text,
+                                                  "data_dir": str(paths.data)}
+
+
 def _failing_event(paths: Paths, failed: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     streak, run = failed.get("failures_in_row"), failed.get("run")
     text = (f"{streak} beats in a row failed ({failed.get('why')}).\n"
@@ -327,6 +341,10 @@ def _current_events(paths: Paths, cfg: dict[str, Any] | None, state: dict[str, A
     for w in workers:
         if w.alive and w.flagged:
             key, payload = flag_event(paths, store.worker_id(w.id), w.note or "", w.flagged_at)
+            out[key] = payload
+        elif w.alive and w.health.startswith("blocked: "):
+            key, payload = blocked_event(paths, store.worker_id(w.id), w.health.removeprefix("blocked: "),
+                                         w.started_at)
             out[key] = payload
     from looop.mailbox import alerts
 

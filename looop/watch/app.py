@@ -14,6 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.filter import Monochrome, NoColor
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -152,6 +153,11 @@ class Watch(App):
     """
     BINDINGS = [
         Binding("q", "quit", "quit", priority=True),
+        Binding("ctrl+c", "quit", show=False, priority=True),
+        Binding("left", "sideways(-1)", show=False, priority=True),
+        Binding("right", "sideways(1)", show=False, priority=True),
+        Binding("home", "sideways(-1000000)", show=False, priority=True),
+        Binding("end", "sideways(1000000)", show=False, priority=True),
         Binding("pageup", "page(-1)", "scroll", priority=True),
         Binding("pagedown", "page(1)", show=False, priority=True),
         Binding("ctrl+u", "half(-1)", show=False, priority=True),
@@ -165,6 +171,12 @@ class Watch(App):
                  since_s: float | None = None, colour: bool = True,
                  asks: Callable[[], Mapping[str, float]] | None = None) -> None:
         super().__init__()
+        # Colour is looop's call (LOOOP_COLOR, then NO_COLOR): textual's own NO_COLOR
+        # filter is dropped (its monochrome one fails on default colours) and
+        # colour off strips every colour the same way.
+        self._filters = [f for f in self._filters if not isinstance(f, (Monochrome, NoColor))]
+        if not colour:
+            self._filters.append(NoColor())
         self.asks = asks  # which workers wait on an ask, and since when (the mailbox)
         self.fleet_root, self.selected = fleet_root, select
         self.living_only, self.since_s, self.colour = not show_all, since_s, colour
@@ -178,7 +190,8 @@ class Watch(App):
         table: DataTable = DataTable(id="table", cursor_type="row", zebra_stripes=False)
         table.add_columns("ID", "HEALTH", "STATE", "IDLE", "UPTIME", "ASK", "VERIFY")
         yield table
-        yield Static("↑/↓ select  PgUp/PgDn ^U/^D scroll  g/G oldest/tail  Tab living↔all  q quit", id="keys")
+        yield Static("↑/↓ select  PgUp/PgDn ^U/^D scroll  ←/→ sideways  g/G oldest/tail  Tab living↔all  q quit",
+                     id="keys")
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
@@ -298,6 +311,12 @@ class Watch(App):
         view = self.query_one(TermView)
         view.scroll_back(-rows) if rows < 0 else view.scroll_forward(rows)
         self.update_head()
+
+    def action_sideways(self, cols: int) -> None:
+        """←/→ (and Home/End) scroll a session wider than the view."""
+        view = self.query_one(TermView)
+        step = cols * max(1, view.size.width // 4) if abs(cols) == 1 else cols
+        view.scroll_to(x=max(0, min(view.max_scroll_x, view.scroll_x + step)), animate=False, immediate=True)
 
     def action_oldest(self) -> None:
         self.query_one(TermView).oldest()

@@ -24,6 +24,40 @@ Row = Any  # one pyte buffer line: a mapping x → Char with a default
 Style = tuple  # (fg, bg, bold, italics, underscore, strikethrough, reverse, blink)
 
 
+class _Stream(pyte.Stream):
+    """pyte's parser, made to take what a real terminal takes.
+
+    pyte reads `CSI > …` as plain `CSI …` (so `CSI > 4 ; 2 m` would underline):
+    here it is private, like `CSI ? …`. A parameter's digits past the fifth are
+    dropped (pyte clamps at 9999 anyway; 4,300 digits would pass Python's int
+    limit). A sequence whose keyword a screen method does not take is ignored."""
+
+    _prev = ""
+    _in_csi = False
+    _digits = 0
+
+    def _send_to_parser(self, data: str) -> bool | None:
+        if data == "\x9b" or (data == "[" and self._prev == "\x1b"):
+            self._in_csi, self._digits = True, 0
+        elif self._in_csi:
+            if data.isdigit():
+                self._digits += 1
+                if self._digits > 5:
+                    return None  # still inside the sequence
+            elif data == ";":
+                self._digits = 0
+            elif data == ">":
+                data = "?"
+            elif "\x40" <= data <= "\x7e":
+                self._in_csi = False
+        self._prev = data
+        try:
+            return super()._send_to_parser(data)
+        except TypeError:  # pyte has reset its parser: the next byte starts afresh
+            self._in_csi = False
+            return self._taking_plain_text
+
+
 class Terminal(pyte.Screen):
     """pyte's screen plus scrollback and the alternate screen it lacks."""
 
@@ -32,7 +66,7 @@ class Terminal(pyte.Screen):
         self.scrollback: deque[Row] = deque(maxlen=scrollback)
         self._main: tuple[Any, Any] | None = None  # (buffer, cursor) saved while on the alternate screen
         self._cells: dict[Any, dict[str, Any]] = {}
-        self.stream = pyte.Stream(self)
+        self.stream = _Stream(self)
         self._decode = codecs.getincrementaldecoder("utf-8")("replace").decode
 
     # -- feeding --------------------------------------------------------------
@@ -89,6 +123,12 @@ class Terminal(pyte.Screen):
             self._leave_alternate()
             modes = tuple(m for m in modes if m not in _ALT_MODES)
         super().reset_mode(*modes, **kwargs)
+
+    def select_graphic_rendition(self, *attrs: int, private: bool = False) -> None:
+        """`CSI > … m` and `CSI ? … m` set or query key modes (gemini probes
+        them first thing); they style nothing."""
+        if not private:
+            super().select_graphic_rendition(*attrs)
 
     def write_process_input(self, data: str) -> None:
         """Answers to queries (cursor position, device attributes) go nowhere:

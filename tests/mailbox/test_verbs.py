@@ -125,11 +125,11 @@ def test_a_timeout_exits_3_and_the_ask_stays_pending(loop):
 
 
 def test_ask_numbers_never_reuse_an_answered_id(loop):
-    for _ in range(2):
-        assert loop.run("ask", "--worker", "w", "--prompt", "Go?", "--timeout", "0.01").returncode == 3
+    for n in range(2):
+        assert loop.run("ask", "--worker", "w", "--prompt", f"Go {n}?", "--timeout", "0.01").returncode == 3
     assert loop.run("answer", "w-2", "yes").returncode == 0
     (loop.data / "asks" / "w-2.json").unlink()  # even with its ask gone, w-2 stays taken
-    assert loop.run("ask", "--worker", "w", "--prompt", "Go?", "--timeout", "0.01").returncode == 3
+    assert loop.run("ask", "--worker", "w", "--prompt", "Go 3?", "--timeout", "0.01").returncode == 3
     assert kit.files(loop, "asks") == ["w-1.json", "w-3.json"]
 
 

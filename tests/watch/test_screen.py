@@ -106,3 +106,25 @@ def test_the_first_frame_needs_only_the_newest_part():
     older, newest = logtail.split_for_first_frame(data, first=1000)
     assert older + newest == data
     assert newest.startswith(b"line ") and len(newest) <= 1000
+
+
+def test_a_private_sgr_probe_is_taken_and_changes_nothing():
+    # gemini asks for xterm's modifyOtherKeys this way before it draws anything
+    term = show(b"\x1b[>4;?m\x1b[>4;2mplain \x1b[?4mstill plain\x1b[1mbold")
+    assert text(term) == ["plain still plainbold"]
+    row = term.screen_rows()[0]
+    assert not row[0].underscore and not row[6].underscore
+    assert row[17].bold
+
+
+def test_a_sequence_with_a_keyword_the_screen_does_not_know_is_dropped_not_fatal():
+    # `CSI ? … J` / `CSI ? … K` are selective erases; `CSI ? … r` and `CSI ? … s` restore/save modes
+    term = show(b"one\x1b[?5r\x1b[?1s\x1b[?2;3@two\x1b[?1b\r\nthree")
+    assert text(term) == ["onetwo", "three"]
+
+
+def test_a_csi_parameter_of_thousands_of_digits_is_clamped_like_any_big_one():
+    term = show(b"a\x1b[" + b"9" * 5000 + b"Cb\r\n" + b"\x1b[" + b"1" * 100_000 + b";31mred\x1b[32m green")
+    assert text(term)[0].startswith("a") and text(term)[0].endswith("b")  # to the right edge, as for 9999
+    assert text(term)[1] == "red green"
+    assert term.screen_rows()[1][4].fg == "green"
