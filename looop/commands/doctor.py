@@ -175,7 +175,19 @@ def _watch(name: str, proc: subprocess.Popen[bytes], master: int, term: screen.T
                 eof = True
 
 
-CHECKS: tuple[Callable[[Paths], list[Row]], ...] = (check_config, check_git, check_workers)
+def check_box(paths: Paths) -> list[Row]:
+    """The sandbox in use, proved by one boxed `true` and one refused write (§19)."""
+    from looop.box import doctor as box_doctor
+
+    lines = box_doctor.report(paths)
+    head, proof = lines[0], lines[1:]
+    rows = [Row("sandbox", "fail" if head.startswith("!") else "ok" if not head.startswith("sandbox: off") else "warn",
+                head.lstrip("! "))]
+    rows += [Row("sandbox", "fail" if line.startswith("!") else "ok", line.lstrip("! ").strip()) for line in proof]
+    return rows
+
+
+CHECKS: tuple[Callable[[Paths], list[Row]], ...] = (check_config, check_git, check_box, check_workers)
 
 
 def doctor(paths: Paths) -> int:

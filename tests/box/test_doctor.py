@@ -51,3 +51,15 @@ def test_a_boxed_worker_starts_only_where_it_may_write(loop, tmp_path):
     assert out.returncode == 0, out.stderr
     assert f"cwd: {code}), in the box (bwrap)" in out.stdout
     fleet.wait_state(loop, "w3", "exited")
+
+
+@needs_bwrap
+def test_looop_doctor_shows_the_box_in_use_and_its_proof(loop):
+    loop.fake("journal", sandbox="bwrap")
+    loop.seed()
+    out = loop.run("doctor")
+    lines = [line for line in out.stdout.splitlines() if line.lstrip().startswith("sandbox")]
+    assert len(lines) == 3, out.stdout
+    assert "bwrap" in lines[0] and " ok " in f"{lines[0]} "
+    assert "boxed `true`: ok" in lines[1] and "refused (read-only)" in lines[2]
+    assert not any(" fail " in f"{line} " for line in lines), out.stdout
