@@ -29,8 +29,9 @@ _STARTS = {"start", "isolate", "restart", "try-restart", "reload-or-restart", "t
 _PROTECTED_BRANCHES = {"main", "master"}
 _SAFE_DEV = re.compile(r"^/dev/(null|zero|full|random|urandom|tty|stdin|stdout|stderr|fd/\d+|pts/\d+|shm/.*)$")
 _EXEC = {"-exec", "-execdir", "-ok", "-okdir"}
-_MAX_DEPTH = 24  # scripts inside scripts: deeper than this is refused, never followed
+_MAX_DEPTH = 12  # scripts inside scripts: deeper than this is refused, never followed
 _depth = 0
+_seen: dict[str, str | None] = {}
 
 
 def allowed_dangerous(config: Any = None) -> bool:
@@ -43,20 +44,28 @@ def allowed_dangerous(config: Any = None) -> bool:
 def check(cmd: str) -> str | None:
     """Why `cmd` is refused, or None when the tripwire lets it through."""
     global _depth
+    if _depth == 0:
+        _seen.clear()  # scripts inside scripts are read once per command, not once per path to them
+    elif cmd in _seen:
+        return _seen[cmd]
     if _depth >= _MAX_DEPTH:
         return "scripts nested too deep for the tripwire to follow"
     _depth += 1
     try:
-        cmd = cmd.replace("\\\n", "")  # line continuations join words, as the shell's reader does
-        crude = _verdict(shellread.matched(cmd))
-        if crude is None:
-            return None  # the word matcher refuses a superset: nothing for the (slow) parser to find
-        try:
-            return parsed(cmd)  # the parser lets through look-alikes the matcher cannot tell apart
-        except Exception:  # noqa: BLE001  bashlex raises assorted errors on syntax it does not know
-            return crude
+        _seen[cmd] = why = _check(cmd.replace("\\\n", ""))  # line continuations join words, as the shell's reader does
+        return why
     finally:
         _depth -= 1
+
+
+def _check(cmd: str) -> str | None:
+    crude = _verdict(shellread.matched(cmd))
+    if crude is None:
+        return None  # the word matcher refuses a superset: nothing for the (slow) parser to find
+    try:
+        return parsed(cmd)  # the parser lets through look-alikes the matcher cannot tell apart
+    except Exception:  # noqa: BLE001  bashlex raises assorted errors on syntax it does not know
+        return crude
 
 
 def parsed(cmd: str) -> str | None:
@@ -84,30 +93,56 @@ def _refuse(argv: list[str], redirects: list[str], piped_from: list[list[str]]) 
         if _raw_device(target):
             return f"redirection onto a raw device ({target})"
     argv, scripts = shellread.unwrap(shellwords.expand(argv))
-    for script in scripts:
-        why = check(script)
+    name = os.path.basename(argv[0]) if argv else ""
+    args = argv[1:]
+    if argv:
+        why = _refuse_command(name, args)
+        if why:
+            return why
+        scripts += _scripts_of(name, args)
+        for n, arg in enumerate(args if name == "find" else []):
+            if arg in _EXEC:  # find -exec CMD … ; runs CMD, with find's stdin
+                run = args[n + 1:]
+                why = _refuse(run[:next((i for i, a in enumerate(run) if a in (";", "+")), len(run))], [], piped_from)
+                if why:
+                    return f"{why}, run by find {arg}"
+    feeders = [u for u in (shellread.unwrap(shellwords.expand(p))[0] for p in piped_from if not _fed(p)) if u]
+    for script in scripts:  # a script's stdin is its command's: what is fed to this reaches a shell it starts
+        first = shellread.unwrap(script.split())[0][:1]
+        why = check(script) or (_fed_to(first[0], piped_from, feeders, stdin=True) if first else None)
         if why:
             return why
     if not argv:
         return None
-    name = os.path.basename(argv[0])
-    args = argv[1:]
-    why = _refuse_command(name, args)
-    if why:
-        return why
-    feeders = [u for u in (shellread.unwrap(p)[0] for p in piped_from if p[:1] != [shellread.LITERAL]) if u]
+    return _fed_to(name, piped_from, feeders,
+                   stdin=_reads_stdin(args) or any(p[:1] == [shellread.LOOSE] for p in piped_from))
+
+
+def _scripts_of(name: str, args: list[str]) -> list[str]:
+    """The scripts a command runs itself: `bash -c S`, `eval S`, `trap S EXIT`, `script -c S`, `sg -c S`."""
+    if name in shellread.SHELLS or name == "eval":
+        inner = _inline_script(name, args)
+        return [] if inner is None else [inner]
+    if name == "trap" and args and args[0] not in ("-l", "-p"):  # trap SCRIPT SIGNAL…
+        words = [a for a in args if a != "--"]
+        return [words[0] if words and any(c.isspace() for c in words[0]) else " ".join(words)]
+    if name in shellread.SCRIPT_OPTIONS and name not in shellread.PREFIXES:  # options in any order
+        return [s for n, a in enumerate(args) if (s := shellread.script_at(name, a, args[n + 1:]))][:1]
+    return []
+
+
+def _fed_to(name: str, piped_from: list[list[str]], feeders: list[list[str]], stdin: bool) -> str | None:
+    """Why what is fed to `name` is refused, when `name` is a shell: a download, or a literal script."""
+    name = os.path.basename(name)
     downloads = [os.path.basename(f[0]) for f in feeders if os.path.basename(f[0]) in shellread.DOWNLOAD]
     if name in shellread.SHELLS | _SOURCE and downloads:
         return f"a download piped into a shell ({downloads[0]} … | {name})"
-    if name in shellread.SHELLS and _reads_stdin(args):
-        for text in _literals(piped_from, feeders):
-            why = check(text)
-            if why:
-                return f"{why}, in a script fed to {name}"
-    if name in shellread.SHELLS or name == "eval":
-        inner = _inline_script(name, args)
-        if inner is not None:
-            return check(inner)
+    if name not in shellread.SHELLS or not stdin:
+        return None
+    for text in _literals(piped_from, feeders):
+        why = check(text)
+        if why:
+            return f"{why}, in a script fed to {name}"
     return None
 
 
@@ -133,20 +168,6 @@ def _refuse_command(name: str, args: list[str]) -> str | None:
         return _rm(args)
     if name == "git" and "push" in args:
         return _push(args[args.index("push") + 1:])
-    if name == "find":
-        for n, arg in enumerate(args):
-            if arg in _EXEC:
-                run = list(args[n + 1:])
-                run = run[:next((i for i, a in enumerate(run) if a in (";", "+")), len(run))]
-                why = _refuse(run, [], [])
-                if why:
-                    return f"{why}, run by find {arg}"
-    if name == "trap" and args and args[0] not in ("-l", "-p"):
-        return check(" ".join(a for a in args if a != "--"))
-    if name in shellread.SCRIPT_OPTIONS and name not in shellread.PREFIXES:  # script -c, sg -c: options in any order
-        script = next((s for n, a in enumerate(args) if (s := shellread.script_at(name, a, args[n + 1:])) is not None), None)
-        if script is not None:
-            return check(script)
     if name in ("looop", "$LOOOP_BIN", "${LOOOP_BIN}"):
         return _human_only(args)
     return None
@@ -175,12 +196,17 @@ def _reads_stdin(args: list[str]) -> bool:
     return not operands or any("s" in f[1:] for f in flags) or operands[0] == "-"
 
 
+def _fed(p: list[str]) -> bool:
+    return p[:1] in ([shellread.LITERAL], [shellread.LOOSE])
+
+
 def _literals(piped_from: list[list[str]], feeders: list[list[str]]) -> Iterator[str]:
     for p in piped_from:
-        if p[:1] == [shellread.LITERAL]:
+        if _fed(p):
             yield p[1]
     for f in feeders:
-        if os.path.basename(f[0]) in ("echo", "printf"):
+        if os.path.basename(f[0]) in ("echo", "printf"):  # with or without its escapes (echo -e, dash)
+            yield " ".join(f[1:])
             yield shellwords.unescape(" ".join(f[1:]))
 
 

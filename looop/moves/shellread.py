@@ -39,6 +39,7 @@ SCRIPT_OPTIONS: dict[str, tuple[str, ...]] = {
 SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "mksh", "fish", "ash"}
 DOWNLOAD = {"curl", "wget", "fetch", "aria2c"}
 LITERAL = "\0literal"  # marks text fed to a command's stdin (`echo TEXT |`, `<<< TEXT`, a heredoc)
+LOOSE = "\0loose"  # the word matcher's: text that may reach any shell in the command, however it is called
 
 
 def unwrap(argv: list[str]) -> tuple[list[str], list[str]]:
@@ -83,16 +84,21 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str]]:
 
 
 def script_at(name: str, word: str, rest: list[str]) -> str | None:
-    """The script `word` (`-c`, `-qcS`, `--command=S`) gives to `name`, with the words after it
-    (a lock file, or env -S's arguments: either way the tripwire reads them too)."""
+    """The script `word` (`-c S`, `-qcS`, `--command=S`) gives to `name`. env -S's arguments
+    follow it; after a one-word script (or the word matcher's split one) the words are read too."""
     for opt in SCRIPT_OPTIONS.get(name, ()):
         if word == opt:
-            return " ".join(rest)
-        if opt.startswith("--") and word.startswith(opt + "="):
-            return " ".join([word[len(opt) + 1:], *rest])
-        if not opt.startswith("--") and word.startswith("-") and not word.startswith("--") and opt[1] in word[1:]:
-            attached = word[word.index(opt[1], 1) + 1:]
-            return " ".join([attached, *rest] if attached else rest)
+            value, rest = (rest[0], rest[1:]) if rest else ("", [])
+        elif opt.startswith("--") and word.startswith(opt + "="):
+            value = word[len(opt) + 1:]
+        elif not opt.startswith("--") and word.startswith("-") and not word.startswith("--") and opt[1] in word[1:]:
+            value = word[word.index(opt[1], 1) + 1:]
+            if not value:
+                value, rest = (rest[0], rest[1:]) if rest else ("", [])
+        else:
+            continue
+        whole = name != "env" and any(c.isspace() for c in value)
+        return value if whole else " ".join([value, *rest])
     return None
 
 
@@ -189,10 +195,25 @@ def _children(node: Any) -> list[Any]:
 
 _TRIGGER = re.compile(r"(?:sudo|doas|pkexec|su|run0|rm|push|mkfs\S*|mke2fs|wipefs|mkswap|dd|shutdown|reboot|halt|"
                       r"poweroff|systemctl|loginctl|init|telinit|eval|sh|bash|zsh|dash|ksh|mksh|fish|ash|source|"
-                      r"looop|LOOOP_BIN)\b|/dev/|(?:^|[\s;&|({])\.\s")
+                      r"looop|LOOOP_BIN)\b|/dev/|(?:^|[\s;&|({`])\.\s")
 _RESERVED = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "case", "esac", "in"}
 _SPLIT = re.compile(r"\|\||&&|[;&|\n(){}`]|\$\(|<\(|>\(")
-_FEEDS = re.compile(r"(?:\b(?:echo|printf)\b|<<<)(.*)")
+_FEEDS = re.compile(r"\b(?:echo|printf)\b|<<<")
+
+
+def _flat(cmd: str, escapes: bool, numeric: bool = False) -> str:
+    """`cmd` with quotes and backslashes dropped and braces expanded; `numeric`: `\\x73`-style
+    escapes decoded (as `$'…'` would); `escapes`: also `\\n` and `\\t` as the space they print as,
+    for the text echo and printf feed on."""
+    text = re.sub(r"\$(?=['\"])", "", cmd)  # $'…' and $"…" quoting
+    if numeric:
+        text = shellwords.NUMERIC.sub(lambda m: shellwords.unescape(m.group(0)), text)  # $'\x73udo' is sudo
+    if escapes:
+        text = re.sub(r"\\[nt]", " ", text)
+    text = re.sub(r"[\"'\\]", "", text)
+    text = re.sub(r"\$\{(\w+)\}", r"$\1", text)  # ${HOME} is a word, not a group
+    return re.sub(r"[^\s;&|()<>`]*\{[^{}\s]*,[^{}\s]*\}[^\s;&|()<>`]*",
+                  lambda m: " ".join(shellwords.braces(m.group(0))), text)
 
 
 def matched(cmd: str) -> Iterator[Found]:
@@ -200,17 +221,16 @@ def matched(cmd: str) -> Iterator[Found]:
 
     Splitting also inside quotes and heredocs makes more segments than the
     shell would, so this refuses a superset of what the parser refuses."""
-    text = shellwords.ansi_c(cmd, requote=False)  # $'\x73udo' is sudo
-    text = re.sub(r"\\[nt]", " ", text)  # printf 'reboot\n' prints reboot
-    text = re.sub(r"[\"'\\]", "", text)
-    text = re.sub(r"\$\{(\w+)\}", r"$\1", text)  # ${HOME} is a word, not a group
-    text = re.sub(r"\S*\{[^{}\s]*,[^{}\s]*\}\S*", lambda m: " ".join(shellwords.braces(m.group(0))), text)
+    text = _flat(cmd, escapes=False)
+    if "\\" in cmd:  # `\x73` is x73 outside $'…' and s inside: read it both ways
+        text += "\n" + _flat(cmd, escapes=False, numeric=True)
     if not _TRIGGER.search(text):
         return  # no word any rule looks at: the common case, decided in one regex scan
     segments = _SPLIT.split(text)
     downloads = [[w] for s in segments for w in s.split() if os.path.basename(w) in DOWNLOAD]
     # any literal text anywhere may feed any shell, like any download: crude on purpose
-    fed = downloads + [[LITERAL, m.group(1)] for s in segments for m in [_FEEDS.search(s)] if m and m.group(1)]
+    printed = segments + (_SPLIT.split(_flat(cmd, escapes=True, numeric=True)) if "\\" in cmd else [])
+    fed = downloads + [[LOOSE, s[m.end():]] for s in printed for m in _FEEDS.finditer(s) if s[m.end():].strip()]
     for segment in segments:
         if not _TRIGGER.search(segment):
             continue

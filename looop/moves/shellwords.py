@@ -11,6 +11,7 @@ import re
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "e": "\x1b", "E": "\x1b"}
 _ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.S)
+NUMERIC = re.compile(r"\\(?:x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3})")  # what a matcher decodes
 _ANSI_C = re.compile(r"\$'((?:[^'\\]|\\.)*)'", re.S)
 _BRACE = re.compile(r"\{([^{}]*,[^{}]*)\}")
 MAX_WORDS = 64  # of one word's brace expansion: enough to see the command, never a blow-up
@@ -32,11 +33,36 @@ def unescape(body: str) -> str:
 
 
 def ansi_c(text: str, requote: bool) -> str:
-    """`$'…'` replaced by its text (single-quoted again when `requote`), and `$"…"` by `"…"`."""
+    """`$'…'` outside other quotes replaced by its text (single-quoted again when `requote`), and
+    `$"…"` by `"…"`; inside quotes a `$` is only a dollar sign."""
     import shlex
 
-    text = _ANSI_C.sub(lambda m: shlex.quote(unescape(m.group(1))) if requote else unescape(m.group(1)), text)
-    return re.sub(r"\$(?=\")", "", text)
+    out: list[str] = []
+    quote = ""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if quote == "'":
+            quote = "" if c == "'" else quote
+        elif c == "\\":
+            out.append(text[i:i + 2])
+            i += 2
+            continue
+        elif quote == '"':
+            quote = "" if c == '"' else quote
+        elif c == "$" and text[i + 1:i + 2] == "'" and (m := _ANSI_C.match(text, i)):
+            body = unescape(m.group(1))
+            out.append(shlex.quote(body) if requote else body)
+            i = m.end()
+            continue
+        elif c == "$" and text[i + 1:i + 2] == '"':
+            i += 1
+            continue
+        elif c in "'\"":
+            quote = c
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def braces(word: str) -> list[str]:
@@ -58,6 +84,11 @@ def braces(word: str) -> list[str]:
 
 def expand(argv: list[str]) -> list[str]:
     """Each word brace-expanded; a word that expands to nothing is dropped, as bash drops it."""
-    if not any("{" in w for w in argv):
+    if not any(_expands(w) for w in argv):
         return argv
-    return [alt for w in argv for alt in (braces(w) if "{" in w else [w]) if alt or "{" not in w]
+    return [alt for w in argv for alt in (braces(w) if _expands(w) else [w]) if alt or not _expands(w)]
+
+
+def _expands(word: str) -> bool:
+    """A word bash may brace-expand: one with a brace and no blank (a quoted script is left whole)."""
+    return "{" in word and not any(c.isspace() for c in word)
