@@ -71,14 +71,17 @@ def _refused(results: dict[str, tuple[int, str]], attempts: list[str]) -> None:
         assert "only the human runs `looop " in err or "acts only as itself" in err, (attempt, err)
 
 
+@pytest.mark.parametrize("tripwire", ["on", "off"])
 @pytest.mark.parametrize("attempt", HUMAN_ONLY)
-def test_a_typed_run_shell_cannot_run_a_human_only_verb(loop, attempt):
+def test_a_typed_run_shell_cannot_run_a_human_only_verb(loop, attempt, tripwire):
     decide(loop, {"move": "run_shell", "cmd": f'"$LOOOP_BIN" {attempt}'})
     _world(loop)
     before = _snapshot(loop)
-    out = loop.run("tick", env=UNBOXED)
+    out = loop.run("tick", env={**UNBOXED, "LOOOP_SHELL_ALLOW_DANGEROUS": "1" if tripwire == "off" else "0"})
     assert out.returncode == 1, out.stdout + out.stderr
-    assert "run_shell exited 77" in out.stdout + out.stderr
+    # the tripwire refuses it before it runs; without the tripwire the verb itself refuses
+    said = "run_shell refused by the deny-list" if tripwire == "on" else "run_shell exited 77"
+    assert said in out.stdout + out.stderr
     assert "only the human runs `looop " in out.stdout + out.stderr
     assert _snapshot(loop) == before
     assert [a["id"] for a in json.loads(loop.run("asks", "--json").stdout)] == ["other-1"]
@@ -148,3 +151,18 @@ def test_every_marker_refuses_and_the_human_is_not_refused():
         caller.check("serve", [], {}, env={caller.BOXED: "1"})
     caller.check("kill", ["w"], {}, env={caller.SESSION: "looop-w"})
     caller.check("kill", ["w"], {}, env={caller.CHILD: "1"})  # the decider kills any worker
+
+
+@pytest.mark.parametrize("move", [
+    {"move": "start_worker", "id": "w1", "prompt": "do it", "verify": "sudo rm -rf ~"},
+    {"move": "write_sensor", "name": "sly", "script": "echo '{}'; busybox reboot"},
+])
+def test_verify_and_a_sensor_script_pass_the_deny_list_before_anything_runs(loop, move):
+    fleet.use_fake_worker(loop, "journal")
+    decide(loop, move)
+    loop.seed()
+    out = loop.run("tick", env=UNBOXED)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "refused by the deny-list" in out.stdout + out.stderr
+    assert not fleet.session_dir(loop, "w1").exists()
+    assert not (loop.data / "sensors" / "sly.sh").exists()
