@@ -15,6 +15,7 @@ class ExitStatus(IntEnum):
     OK = 0
     FAILED = 1  # the work failed: a beat's runner, a held lock, a worker that would not start
     BAD_INPUT = 2  # the input is wrong: the config, an argument, a knob's value
+    NOT_PERMITTED = 77  # a looop child ran a human-only verb, or a worker acted as another (sysexits EX_NOPERM)
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 
 

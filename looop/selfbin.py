@@ -56,6 +56,7 @@ def user_command(paths: Paths) -> str:
 
 
 def child_env(paths: Paths, **extra: str) -> dict[str, str]:
+    """The environment of every process the loop starts: where things are, and that it is looop's."""
     from looop.color import enabled
 
     env = dict(os.environ)
@@ -67,6 +68,7 @@ def child_env(paths: Paths, **extra: str) -> dict[str, str]:
         REPORTS_DIR=str(paths.reports),
         COST_LEDGER=str(paths.ledger),
         LOOOP_COLOR="1" if enabled() else "0",
+        LOOOP_CHILD="1",  # a hand of the loop: the human-only verbs refuse it (looop.caller)
     )
     env.update(extra)
     return env

@@ -145,11 +145,18 @@ class Verb(cli.Application):
 
     def _validate_args(self, swfuncs: Any, tailargs: Any) -> Any:
         try:
-            return super()._validate_args(swfuncs, tailargs)
+            checked = super()._validate_args(swfuncs, tailargs)
         except SwitchError as exc:
             if not _ours(exc):
                 raise
             raise explain(self, exc, list(tailargs)) from None
+        from looop import caller
+
+        if caller.marker() is not None:  # a looop child: some verbs are the human's, a worker is only itself
+            given = {("--" if len(n) > 1 else "-") + n: (sf.val[0] if sf.val else True)
+                     for f, sf in swfuncs.items() for n in self._switches_by_func[f].names}
+            caller.check(verb_of(self), [str(a) for a in checked[1]], given)
+        return checked
 
     @cli.switch(["-h", "--help"], overridable=True, group="Meta-switches", help="Prints this help and quits")
     def help(self) -> None:

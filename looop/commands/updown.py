@@ -54,6 +54,7 @@ def _up(paths: Paths) -> int:
             return _already(paths, _wait_holder(paths, session), cmd)
         sessions.remove(session)
     env = selfbin.child_env(paths)
+    env.pop("LOOOP_CHILD", None)  # the pulse is the human's loop, not one of its hands
     if "LOOOP_COLOR" not in os.environ:
         env.pop("LOOOP_COLOR", None)  # the session's terminal decides
     env.setdefault("TERM", "xterm-256color")

@@ -1,9 +1,13 @@
 """The run_shell deny-list: a tripwire for the obviously destructive, not a sandbox.
 
 A command is parsed with a real shell parser (bashlex, imported lazily) so
-quoting, `$(…)`, `env`/`nohup`/`xargs`/`sudo` prefixes, `bash -c '…'` and
+quoting (`$'…'` too), brace expansion, `$(…)`, `<(…)`, wrappers (`env [-S]`,
+`nohup`, `xargs`, `watch`, `flock -c`, `busybox`, `find -exec` …), `bash -c
+'…'`, a literal script fed to a shell (`echo … | bash`, `bash <<< …`) and
 `;`/`&&`/`|` chains are seen through; when the parser gives up, a word matcher
-looks at every command-like segment instead. Protects "nothing irreversible".
+looks at every command-like segment instead. It gives a readable refusal
+before anything runs; the OS box (looop's sandbox) is the boundary. Protects
+"nothing irreversible".
 """
 
 from __future__ import annotations
@@ -13,24 +17,21 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-# Wrappers that run their arguments as a command: (name, options that take a value).
-_PREFIXES: dict[str, set[str]] = {
-    "env": {"-u", "--unset", "-C", "--chdir", "-S", "--split-string"},
-    "nohup": set(), "nice": {"-n", "--adjustment"}, "ionice": {"-c", "-n", "-t"},
-    "time": {"-f", "--format", "-o", "--output"}, "command": set(), "builtin": set(), "exec": {"-a"},
-    "xargs": {"-a", "-d", "-E", "-e", "-I", "-i", "-L", "-l", "-n", "-P", "-s", "--arg-file", "--delimiter",
-              "--max-args", "--max-procs", "--max-chars", "--replace"},
-    "timeout": {"-s", "--signal", "-k", "--kill-after"}, "setsid": set(), "stdbuf": {"-i", "-o", "-e"},
-    "chroot": set(), "unbuffer": set(), "flock": {"-w", "-E"}, "caffeinate": set(), "watch": {"-n", "-d"},
-    "strace": {"-e", "-o", "-p"}, "ltrace": set(), "chrt": set(), "taskset": set(), "runuser": {"-u", "-g"},
-}
-_POSITIONAL_FIRST = {"timeout": 1, "chroot": 1, "flock": 1, "chrt": 1, "taskset": 1}  # a leading operand
-_SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "mksh", "fish", "ash", "busybox"}
-_ELEVATE = {"sudo", "doas", "pkexec", "su"}
+from looop.moves import shellread, shellwords
+
+_SOURCE = {"source", "."}
+_ELEVATE = {"sudo", "doas", "pkexec", "su", "run0"}
 _POWER = {"shutdown", "reboot", "halt", "poweroff"}
-_DOWNLOAD = {"curl", "wget", "fetch", "aria2c"}
+_POWER_VERBS = {"poweroff", "reboot", "halt", "kexec", "soft-reboot"}
+_POWER_TARGETS = {"poweroff.target", "reboot.target", "halt.target", "kexec.target", "ctrl-alt-del.target",
+                  "soft-reboot.target"}
+_STARTS = {"start", "isolate", "restart", "try-restart", "reload-or-restart", "try-reload-or-restart", "--now"}
 _PROTECTED_BRANCHES = {"main", "master"}
 _SAFE_DEV = re.compile(r"^/dev/(null|zero|full|random|urandom|tty|stdin|stdout|stderr|fd/\d+|pts/\d+|shm/.*)$")
+_EXEC = {"-exec", "-execdir", "-ok", "-okdir"}
+_MAX_DEPTH = 12  # scripts inside scripts: deeper than this is refused, never followed
+_depth = 0
+_seen: dict[str, str | None] = {}
 
 
 def allowed_dangerous(config: Any = None) -> bool:
@@ -42,8 +43,23 @@ def allowed_dangerous(config: Any = None) -> bool:
 
 def check(cmd: str) -> str | None:
     """Why `cmd` is refused, or None when the tripwire lets it through."""
-    cmd = cmd.replace("\\\n", "")  # line continuations join words, as the shell's reader does
-    crude = _verdict(_matched(cmd))
+    global _depth
+    if _depth == 0:
+        _seen.clear()  # scripts inside scripts are read once per command, not once per path to them
+    elif cmd in _seen:
+        return _seen[cmd]
+    if _depth >= _MAX_DEPTH:
+        return "scripts nested too deep for the tripwire to follow"
+    _depth += 1
+    try:
+        _seen[cmd] = why = _check(cmd.replace("\\\n", ""))  # line continuations join words, as the shell's reader does
+        return why
+    finally:
+        _depth -= 1
+
+
+def _check(cmd: str) -> str | None:
+    crude = _verdict(shellread.matched(cmd))
     if crude is None:
         return None  # the word matcher refuses a superset: nothing for the (slow) parser to find
     try:
@@ -54,15 +70,15 @@ def check(cmd: str) -> str | None:
 
 def parsed(cmd: str) -> str | None:
     """The verdict of the shell parser alone (raises when bashlex cannot parse `cmd`)."""
-    return _verdict(_parsed(cmd.replace("\\\n", "")))
+    return _verdict(shellread.parsed(cmd.replace("\\\n", "")))
 
 
 def matched(cmd: str) -> str | None:
     """The verdict of the word matcher alone."""
-    return _verdict(_matched(cmd.replace("\\\n", "")))
+    return _verdict(shellread.matched(cmd.replace("\\\n", "")))
 
 
-def _verdict(commands: Iterator[Found]) -> str | None:
+def _verdict(commands: Iterator[shellread.Found]) -> str | None:
     for argv, redirects, piped_into in commands:
         why = _refuse(argv, redirects, piped_into)
         if why:
@@ -74,81 +90,144 @@ def _verdict(commands: Iterator[Found]) -> str | None:
 
 def _refuse(argv: list[str], redirects: list[str], piped_from: list[list[str]]) -> str | None:
     for target in redirects:
-        if target.startswith("/dev/") and not _SAFE_DEV.match(target):
+        if _raw_device(target):
             return f"redirection onto a raw device ({target})"
-    argv = _unwrap(argv)
+    argv, scripts = shellread.unwrap(shellwords.expand(argv))
+    name = os.path.basename(argv[0]) if argv else ""
+    args = argv[1:]
+    if argv:
+        why = _refuse_command(name, args)
+        if why:
+            return why
+        scripts += _scripts_of(name, args)
+        for n, arg in enumerate(args if name == "find" else []):
+            if arg in _EXEC:  # find -exec CMD … ; runs CMD, with find's stdin
+                run = args[n + 1:]
+                why = _refuse(run[:next((i for i, a in enumerate(run) if a in (";", "+")), len(run))], [], piped_from)
+                if why:
+                    return f"{why}, run by find {arg}"
+    feeders = [u for u in (shellread.unwrap(shellwords.expand(p))[0] for p in piped_from if not _fed(p)) if u]
+    for script in scripts:  # a script's stdin is its command's: what is fed to this reaches a shell it starts
+        first = shellread.unwrap(script.split())[0][:1]
+        why = check(script) or (_fed_to(first[0], piped_from, feeders, stdin=True) if first else None)
+        if why:
+            return why
     if not argv:
         return None
-    name = os.path.basename(argv[0])
-    args = argv[1:]
+    return _fed_to(name, piped_from, feeders,
+                   stdin=_reads_stdin(args) or any(p[:1] == [shellread.LOOSE] for p in piped_from))
+
+
+def _scripts_of(name: str, args: list[str]) -> list[str]:
+    """The scripts a command runs itself: `bash -c S`, `eval S`, `trap S EXIT`, `script -c S`, `sg -c S`."""
+    if name in shellread.SHELLS or name == "eval":
+        inner = _inline_script(name, args)
+        return [] if inner is None else [inner]
+    if name == "trap" and args and args[0] not in ("-l", "-p"):  # trap SCRIPT SIGNAL…
+        words = [a for a in args if a != "--"]
+        return [words[0] if words and any(c.isspace() for c in words[0]) else " ".join(words)]
+    if name in shellread.SCRIPT_OPTIONS and name not in shellread.PREFIXES:  # options in any order
+        return [s for n, a in enumerate(args) if (s := shellread.script_at(name, a, args[n + 1:]))][:1]
+    return []
+
+
+def _fed_to(name: str, piped_from: list[list[str]], feeders: list[list[str]], stdin: bool) -> str | None:
+    """Why what is fed to `name` is refused, when `name` is a shell: a download, or a literal script."""
+    name = os.path.basename(name)
+    downloads = [os.path.basename(f[0]) for f in feeders if os.path.basename(f[0]) in shellread.DOWNLOAD]
+    if name in shellread.SHELLS | _SOURCE and downloads:
+        return f"a download piped into a shell ({downloads[0]} … | {name})"
+    if name not in shellread.SHELLS or not stdin:
+        return None
+    for text in _literals(piped_from, feeders):
+        why = check(text)
+        if why:
+            return f"{why}, in a script fed to {name}"
+    return None
+
+
+def _refuse_command(name: str, args: list[str]) -> str | None:
     if name in _ELEVATE:
         return f"{name} in command position (no privilege escalation)"
-    if name in _POWER or (name == "systemctl" and set(args) & {"poweroff", "reboot", "halt", "kexec"}) or (
+    if name in _POWER or (name in ("systemctl", "loginctl") and (set(args) & _POWER_VERBS or (
+            set(args) & _POWER_TARGETS and set(args) & _STARTS))) or (
             name in ("init", "telinit") and args[:1] in (["0"], ["6"])):
-        return f"{name} {' '.join(args[:1])}".strip() + " (powers the machine off or restarts it)"
+        shown = next((a for a in args if a in _POWER_VERBS | _POWER_TARGETS), args[0] if args else "")
+        return f"{name} {shown}".strip() + " (powers the machine off or restarts it)"
     if name.startswith("mkfs") or name in ("mke2fs", "wipefs", "mkswap"):
         return f"{name} (formats a filesystem)"
     if name == "dd":
         for arg in args:
-            if arg.startswith("of=/dev/") and not _SAFE_DEV.match(arg[3:]):
+            if arg.startswith("of=") and _raw_device(arg[3:]):
                 return f"dd onto a raw device ({arg})"
+    if name in ("tee", "shred", "blkdiscard"):
+        for arg in args:
+            if _raw_device(arg):
+                return f"{name} onto a raw device ({arg})"
     if name == "rm":
         return _rm(args)
     if name == "git" and "push" in args:
         return _push(args[args.index("push") + 1:])
-    feeders = [os.path.basename(u[0]) for u in map(_unwrap, piped_from) if u]
-    downloads = [f for f in feeders if f in _DOWNLOAD]
-    if name in _SHELLS and downloads:
-        return f"a download piped into a shell ({downloads[0]} … | {name})"
-    if name in _SHELLS or name == "eval":
-        inner = _inline_script(name, args)
-        if inner is not None:
-            return check(inner)
+    if name in ("looop", "$LOOOP_BIN", "${LOOOP_BIN}"):
+        return _human_only(args)
     return None
 
 
-def _unwrap(argv: list[str]) -> list[str]:
-    """Drop assignments and wrapper commands (`env X=1 nohup xargs -n1 cmd …` → `cmd …`)."""
-    i = 0
-    while i < len(argv):
-        word = argv[i]
-        if re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", word):
-            i += 1
-            continue
-        name = os.path.basename(word)
-        if name not in _PREFIXES:
-            break
-        takes_value = _PREFIXES[name]
-        i += 1
-        operands = _POSITIONAL_FIRST.get(name, 0)
-        while i < len(argv):
-            w = argv[i]
-            if w == "--":
-                i += 1
-                break
-            if w.startswith("-") and len(w) > 1:
-                i += 2 if w in takes_value else 1
-            elif re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", w) and name == "env":
-                i += 1
-            elif operands:
-                operands -= 1
-                i += 1
-            else:
-                break
-    return argv[i:]
+def _human_only(args: list[str]) -> str | None:
+    """`"$LOOOP_BIN" answer …` from a looop child: refused here, readably, before it runs."""
+    from looop import caller
+    from looop.errors import FatalError
+
+    words = [a for a in args if not a.startswith("-")]
+    try:
+        caller.check(words[0] if words else "", words[1:], {a.split("=")[0]: True for a in args if a.startswith("--")},
+                     env={caller.CHILD: "1"})
+    except FatalError as exc:
+        return str(exc).split(" (")[0]
+    return None
+
+
+def _reads_stdin(args: list[str]) -> bool:
+    """A shell with no -c and no script file runs what comes on its stdin (-n: reads, runs nothing)."""
+    flags = [a for a in args if a.startswith("-") and not a.startswith("--") and len(a) > 1]
+    if any("c" in f[1:] or "n" in f[1:] for f in flags):
+        return False
+    operands = [a for a in args if not a.startswith(("-", "+"))]
+    return not operands or any("s" in f[1:] for f in flags) or operands[0] == "-"
+
+
+def _fed(p: list[str]) -> bool:
+    return p[:1] in ([shellread.LITERAL], [shellread.LOOSE])
+
+
+def _literals(piped_from: list[list[str]], feeders: list[list[str]]) -> Iterator[str]:
+    for p in piped_from:
+        if _fed(p):
+            yield p[1]
+    for f in feeders:
+        if os.path.basename(f[0]) in ("echo", "printf"):  # with or without its escapes (echo -e, dash)
+            yield " ".join(f[1:])
+            yield shellwords.unescape(" ".join(f[1:]))
 
 
 def _inline_script(name: str, args: list[str]) -> str | None:
-    """The script of `bash -c '<script>'` (or `eval …`)."""
+    """The script of `bash -c '<script>' [args…]` (or `eval …`), with its arguments: read them all."""
     if name == "eval":
         return " ".join(args)
     for n, arg in enumerate(args):
         if arg.startswith("-") and not arg.startswith("--") and "c" in arg[1:]:
-            rest = [a for a in args[n + 1:] if not a.startswith("-")]
-            return rest[0] if rest else None
-    if name == "busybox" and args and args[0] in _SHELLS:
-        return _inline_script(args[0], args[1:])
+            rest = args[n + 1:]
+            rest = rest[1:] if rest[:1] == ["--"] else rest
+            return " ".join(rest) if rest else None
     return None
+
+
+def _raw_device(path: str) -> bool:
+    """`/dev/sda`, however spelled (`//dev/sda`, `/./dev/sda`, `/dev/../dev/sda`); not /dev/null and kin."""
+    if not path.startswith("/"):
+        return False
+    normal = os.path.normpath(re.sub(r"/+", "/", path))
+    return normal.startswith("/dev/") and not _SAFE_DEV.match(normal)
 
 
 def _rm(args: list[str]) -> str | None:
@@ -181,10 +260,14 @@ def _is_home_or_root(target: str) -> bool:
             t = "/HOME" + t[len(home):]
             break
     t = t.rstrip("/") or "/"
-    for suffix in ("/*", "/.", "/.*"):
-        while t.endswith(suffix) and t != suffix.lstrip("/"):
-            t = t[: -len(suffix)] or "/"
-    return t in ("/", "/*", "/HOME", "*") and target.strip() != "*"
+    while True:  # a last part that is only a glob (`*`, `.*`, `?*`, `[a-z]*`, `.[!.]*`) is everything in it
+        head, _, last = t.rpartition("/")
+        if not head and not t.startswith("/") or not re.fullmatch(r"\.?[?*]+", re.sub(r"\[[^]]*\]", "?", last)):
+            break
+        t = head or "/"
+    while t.endswith("/.") and t != "/.":
+        t = t[:-2] or "/"
+    return t in ("/", "/HOME", "/.")
 
 
 def _push(args: list[str]) -> str | None:
@@ -202,125 +285,3 @@ def _push(args: list[str]) -> str | None:
     return None
 
 
-# --- seeing through the shell: bashlex ------------------------------------------------------
-
-Found = tuple[list[str], list[str], list[list[str]]]  # argv, redirect targets, commands piped into it
-
-
-def _parsed(cmd: str) -> Iterator[Found]:
-    import bashlex  # type: ignore[import-untyped]
-
-    for tree in bashlex.parse(cmd):
-        yield from _walk(tree, [], cmd)
-
-
-def _word(node: Any, src: str) -> str:
-    """A word with its quotes removed (bashlex's own removal misses `'a'"'"'b'` spellings)."""
-    import shlex
-
-    try:
-        tokens = shlex.split(re.sub(r"\$(?=['\"])", "", src[node.pos[0]:node.pos[1]]))  # $'…' quoting
-    except (ValueError, TypeError, AttributeError):
-        return node.word
-    return tokens[0] if len(tokens) == 1 else node.word
-
-
-def _walk(node: Any, upstream: list[list[str]], src: str) -> Iterator[Found]:
-    kind = getattr(node, "kind", "")
-    if kind == "pipeline":
-        seen: list[list[str]] = list(upstream)
-        for part in node.parts:
-            if getattr(part, "kind", "") == "pipe":
-                continue
-            found = list(_walk(part, seen, src))
-            yield from found
-            seen = seen + [f[0] for f in found if f[0]]
-        return
-    if kind == "command":
-        argv: list[str] = []
-        redirects: list[str] = []
-        inner: list[Found] = []
-        for part in node.parts:
-            pk = getattr(part, "kind", "")
-            if pk == "word":
-                argv.append(_word(part, src))
-            elif pk == "redirect" and hasattr(part.output, "word") and str(part.type).startswith(">"):
-                redirects.append(_word(part.output, src))
-            inner.extend(_nested(part, src))
-        yield from inner
-        # `bash <(curl …)` and `sh -c "$(curl …)"` feed a download to a shell like a pipe does
-        yield argv, redirects, upstream + [f[0] for f in inner if f[0]]
-        return
-    if kind == "redirect":
-        if hasattr(node.output, "word") and str(node.type).startswith(">"):
-            yield [], [_word(node.output, src)], upstream
-        yield from _nested(node, src)
-        return
-    for child in _children(node):
-        yield from _walk(child, upstream if kind in ("compound",) else [], src)
-
-
-def _nested(node: Any, src: str) -> Iterator[Found]:
-    """Commands inside a word: `$(…)`, backquotes, `<(…)`."""
-    for child in _children(node):
-        ck = getattr(child, "kind", "")
-        if ck in ("commandsubstitution", "processsubstitution"):
-            yield from _walk(child.command, [], src)
-        else:
-            yield from _nested(child, src)
-
-
-def _children(node: Any) -> list[Any]:
-    out: list[Any] = []
-    for attr in ("parts", "list"):
-        value = getattr(node, attr, None)
-        if isinstance(value, list):
-            out.extend(value)
-    for attr in ("command", "output", "body"):
-        value = getattr(node, attr, None)
-        if value is not None and hasattr(value, "kind"):
-            out.append(value)
-    return out
-
-
-# --- the fallback: a word matcher --------------------------------------------------------------
-
-_TRIGGER = re.compile(r"\b(?:sudo|doas|pkexec|su|rm|push|mkfs\S*|mke2fs|wipefs|mkswap|dd|shutdown|reboot|halt|"
-                      r"poweroff|systemctl|init|telinit|eval|sh|bash|zsh|dash|ksh|mksh|fish|ash|busybox)\b|/dev/")
-_RESERVED = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "case", "esac", "in"}
-_SPLIT = re.compile(r"\|\||&&|[;&|\n(){}`]|\$\(|<\(|>\(")
-
-
-def _matched(cmd: str) -> Iterator[Found]:
-    """Each command-like segment, with quotes and backslashes dropped (errs on refusing).
-
-    Splitting also inside quotes and heredocs makes more segments than the
-    shell would, so this refuses a superset of what the parser refuses."""
-    text = re.sub(r"\$(?=['\"])", "", cmd)  # $'…' and $"…" quoting
-    text = re.sub(r"[\"'\\]", "", text)
-    text = re.sub(r"\$\{(\w+)\}", r"$\1", text)  # ${HOME} is a word, not a group
-    if not _TRIGGER.search(text):
-        return  # no word any rule looks at: the common case, decided in one regex scan
-    downloads = [[w] for w in re.findall(r"\S*\b(?:curl|wget|fetch|aria2c)\b\S*", text)
-                 if os.path.basename(w) in _DOWNLOAD]
-    for segment in _SPLIT.split(text):
-        if not _TRIGGER.search(segment):
-            continue
-        words = segment.split()
-        redirects = re.findall(r">>?\|?\s*(/dev/[^\s;|&)]+)", segment)
-        argv = [w for w in words if not re.match(r"^\d*[<>]", w)]
-        while argv and argv[0] in _RESERVED:
-            argv = argv[1:]
-        if not argv and not redirects:
-            continue
-        yield argv, redirects, downloads  # any download anywhere may feed any shell: crude on purpose
-        inner = _unwrap(argv)
-        while inner and os.path.basename(inner[0]) in _SHELLS | {"eval"}:  # `bash -c bash -c …`
-            rest, script = inner[1:], []
-            for n, arg in enumerate(rest):
-                if inner[0] == "eval" or (arg.startswith("-") and "c" in arg[1:] and not arg.startswith("--")):
-                    script = rest if inner[0] == "eval" else rest[n + 1:]
-                    break
-            if script:
-                yield script, [], downloads
-            inner = _unwrap(script)

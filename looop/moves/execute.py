@@ -76,16 +76,11 @@ def _noop(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
 
 
 def _run_shell(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
-    from looop import knobs
-    from looop.moves import deny, shell
+    from looop.moves import shell
 
     cmd = body(move.get("cmd"), "run_shell cmd").rstrip("\n")
     timeout = shell.timeout_s(paths)  # a bad knob fails before anything runs
-    if not deny.allowed_dangerous(knobs.config_dict(paths.config)):
-        why = deny.check(cmd)
-        if why:
-            raise FatalError(f"run_shell refused by the deny-list: {why} (nothing ran; "
-                             "LOOOP_SHELL_ALLOW_DANGEROUS=1 turns the tripwire off)", 1)
+    tripwire(paths, cmd, "run_shell")
     ran = shell.run(paths, cmd, echo=True, timeout=timeout)
     if by == "decider" or ran.interrupted:
         shell.keep(paths, ran)  # an interrupted command is shown to the next beat, whoever ran it
@@ -100,6 +95,18 @@ def _run_shell(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Resu
         raise FatalError(f"run_shell exited {ran.exit_code}: {_short(cmd)}" + (f" ({_short(last)})" if last else ""), 1)
     reason = " ".join(str(move.get("reason") or "").split())
     return f"run-shell: {_short(cmd)}" + (f" ({reason})" if reason else ""), shell.FOLLOW_UP_S if by == "decider" else None
+
+
+def tripwire(paths: Paths, cmd: str, what: str) -> None:
+    """Refuse shell code the deny-list trips on, before anything runs (run_shell, verify, a sensor)."""
+    from looop import knobs
+    from looop.moves import deny
+
+    if not deny.allowed_dangerous(knobs.config_dict(paths.config)):
+        why = deny.check(cmd)
+        if why:
+            raise FatalError(f"{what} refused by the deny-list: {why} (nothing ran; "
+                             "LOOOP_SHELL_ALLOW_DANGEROUS=1 turns the tripwire off)", 1)
 
 
 def _write_goal(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
@@ -132,6 +139,7 @@ def _write_sensor(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
     script = body(move.get("script"), f"sensor {name} script")
     if not script.startswith("#!"):
         script = "#!/usr/bin/env bash\n" + script
+    tripwire(paths, script, f"sensor {name} script")
     if not force:
         problem = try_sensor(paths, name, script)
         if problem:
@@ -208,6 +216,8 @@ def _start_worker(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
     wid = plain(move.get("id"), "worker id")
     prompt = body(move.get("prompt"), f"worker {wid} prompt")
     runner, verify = move.get("runner"), move.get("verify")
+    if isinstance(verify, str):
+        tripwire(paths, verify, f"worker {wid} verify")
     start_session(paths, wid, prompt, runner if isinstance(runner, str) else None,
                   verify=verify if isinstance(verify, str) else None)
     return f"start-worker {wid}", None
