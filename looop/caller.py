@@ -30,6 +30,9 @@ HUMAN_ONLY: dict[str, tuple[str, ...]] = {
     "down": (),
     "service": (),
     "serve": (),
+    "pause": (),
+    "resume": (),  # the human's pause is the human's to lift
+    "attention": ("done",),
     "prune": ("--force",),
 }
 

@@ -25,6 +25,7 @@ PROPOSAL = "# PLAYBOOK\nthe AI's own proposal\n"
 HUMAN_ONLY = [
     "answer other-1 yes", "playbook approve", "playbook reject", "playbook restore 1",
     "playbook write 'the AI makes its own PLAYBOOK live'", "init --force", "up", "down", "service install",
+    "pause 'the AI stops the loop'", "resume", "attention done a1",
 ]
 
 
