@@ -64,7 +64,7 @@ def test_a_worker_under_each_preset_asks_past_its_tool_limit_and_gets_the_answer
     assert asks["w"]["prompt"] == f"Merge it, {cli}?" and asks["v"]["prompt"] == f"Deploy it, {cli}?"
     if cli in ("claude", "opencode"):  # the preset raised the tool's own limit: the ask is still waiting
         assert "cut off" not in kit.log_text(loop, "w")
-    for wid, answer in (("w", "yes"), ("v", "not today")):
+    for wid, answer in (("w", "yes"), ("v", "no")):
         assert loop.run("answer", asks[wid]["id"], answer).returncode == 0
         assert f"model got: {answer} (exit 0)" in kit.wait_output(loop, wid, "model got: ", timeout=20)
     assert [a["id"] for a in mail.pending(loop)] == []
@@ -86,8 +86,8 @@ def test_a_tool_that_cuts_the_ask_off_still_delivers_the_later_answer(loop):
     kit.wait_output(loop, "slow", "model: picking up ask slow-1", timeout=20)
     kit.wait_output(loop, "slow", "cut off")
     assert [a["id"] for a in mail.pending(loop)] == ["slow-1"]
-    assert loop.run("answer", "slow-1", "later, yes").returncode == 0
-    assert "model got: later, yes (exit 0)" in kit.wait_output(loop, "slow", "model got: ", timeout=20)
+    assert loop.run("answer", "slow-1", "no").returncode == 0
+    assert "model got: no (exit 0)" in kit.wait_output(loop, "slow", "model got: ", timeout=20)
     assert mail.files(loop, "asks") == ["slow-1.json"]
     loop.run("kill", "slow", "--grace", "1")
 

@@ -11,6 +11,11 @@ from looop.fsio import pid_alive
 from tests.helpers import wait_for
 
 
+# looop's own process-group handling, which is all there is with the box off (a boxed
+# command also dies with its box, and its pids are the box's own)
+UNBOXED = {"LOOOP_SANDBOX": "off"}
+
+
 def _gone(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as fh:
@@ -30,7 +35,7 @@ def test_a_silent_command_says_it_still_runs(loop):
 def test_ctrl_c_stops_the_command_and_keeps_the_move(loop):
     loop.seed()
     pidfile = loop.root / "child.pid"
-    proc = loop.popen("shell", f"sleep 300 & echo $! > {pidfile}; wait")
+    proc = loop.popen("shell", f"sleep 300 & echo $! > {pidfile}; wait", env=UNBOXED)
     try:
         wait_for(lambda: pidfile.exists() and pidfile.read_text().strip(), 20, what="the command to start")
         child = int(pidfile.read_text())
@@ -50,7 +55,7 @@ def test_ctrl_c_stops_the_command_and_keeps_the_move(loop):
 def test_kill_9_of_looop_leaves_no_orphan(loop):
     loop.seed()
     pidfile = loop.root / "child.pid"
-    proc = loop.popen("shell", f"sleep 300 & echo $! > {pidfile}; wait")
+    proc = loop.popen("shell", f"sleep 300 & echo $! > {pidfile}; wait", env=UNBOXED)
     child = 0
     try:
         wait_for(lambda: pidfile.exists() and pidfile.read_text().strip(), 20, what="the command to start")
