@@ -99,7 +99,14 @@ def attach(paths: Paths, name: str) -> int:
 
 
 def kill(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
-    """SIGTERM the worker's process group; SIGKILL after `grace` seconds."""
+    """SIGTERM the worker's process group; SIGKILL after `grace` seconds.
+
+    Never the pulse: a move or a worker naming it cannot switch the loop off
+    (the human stops it with `looop down`)."""
+    from looop import fleet
+
+    if sessions.session_id(name) == fleet.PULSE:
+        raise FatalError("pulse is the loop's own pulse, not a worker: stop it with `looop down`", 1)
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
     if not w.alive:
