@@ -79,16 +79,65 @@ def _umask() -> int:
 
 
 def append_line(path: Path, line: str) -> None:
-    """Append one whole line with a single write(2) on an O_APPEND descriptor."""
+    """Append one whole line with a single write(2) on an O_APPEND descriptor.
+
+    Something at `path` that is not a regular file (a FIFO) is skipped with a
+    warning, never written to blocking."""
     raw = (line.rstrip("\n") + "\n").encode()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if exc.errno not in (errno.ENXIO, errno.EISDIR):  # a FIFO nobody reads, a directory
+            raise
+        skipped(path)
+        return
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            skipped(path)
+            return
         written = os.write(fd, raw)
         if written != len(raw):  # pragma: no cover - only on a full disk
             raise OSError(errno.ENOSPC, f"short write to {path}")
     finally:
         os.close(fd)
+
+
+_WARNED: set[str] = set()
+
+
+def skipped(path: Path, kind: str = "") -> None:
+    """Say once per process, on stderr, that a file was passed over because it is not a regular file."""
+    import sys
+
+    key = str(path)
+    if key in _WARNED:
+        return
+    _WARNED.add(key)
+    from looop.untrusted import one_line
+
+    kind = kind or file_kind(path) or "not a regular file"
+    print(f"looop: skipped {one_line(key)}: it is {kind}, not a regular file", file=sys.stderr, flush=True)
+
+
+def open_regular(path: Path):
+    """A regular file opened for binary reading, or None when it is missing or
+    is something else (a FIFO, a device, a socket: skipped with a warning).
+    Never blocks: the open is non-blocking and the kind checked on the descriptor."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        if exc.errno not in (errno.ENXIO, errno.EISDIR):
+            raise
+        skipped(path)
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        skipped(path)
+        return None
+    return os.fdopen(fd, "rb")
 
 
 def file_kind(path: Path) -> str:
@@ -120,10 +169,14 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes | None:
         return None
     except OSError as exc:
         if exc.errno == errno.ENXIO:  # a socket, or a FIFO's other end
+            skipped(path)
             return None
         raise
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            if not stat.S_ISDIR(mode):
+                skipped(path)
             return None
         chunks = []
         left = limit
@@ -174,9 +227,8 @@ def tail_lines(path: Path, count: int, chunk: int = 8192) -> list[str]:
 
     The cost depends on `count`, never on how long the file has grown.
     """
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
+    fh = open_regular(path)
+    if fh is None:
         return []
     with fh:
         fh.seek(0, os.SEEK_END)
@@ -273,9 +325,8 @@ class PulseLock:
 
 def lines_backwards(path: Path, chunk: int = 65536):
     """Yield a file's lines from the last to the first, reading from the end."""
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
+    fh = open_regular(path)
+    if fh is None:
         return
     with fh:
         fh.seek(0, os.SEEK_END)

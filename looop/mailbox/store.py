@@ -109,10 +109,12 @@ def _unlink(path: Path) -> None:
 
 def read(path: Path | str) -> dict[str, Any] | None:
     """A record, or None when it is missing or not a JSON object."""
+    from looop.fsio import read_bytes
+
     try:
-        with open(path, "rb") as fh:
-            value = json.loads(fh.read())
-    except (OSError, ValueError):
+        raw = read_bytes(Path(path))  # a FIFO is skipped, never waited on
+        value = json.loads(raw) if raw is not None else None
+    except (OSError, ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 
