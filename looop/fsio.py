@@ -270,15 +270,23 @@ class PulseLock:
         self._fd: int | None = None
 
     def holder(self) -> int | None:
-        """The pid written by the holder, if it is still alive."""
+        """The pid of the process holding the lock, checked to really hold it.
+
+        The file's text alone is never trusted (after a kill -9 it names a
+        pid the system may reuse; a worker may overwrite it): where the kernel
+        lists its locks (/proc/locks) the holder is read from there; elsewhere
+        the named pid must be alive and be a looop process."""
         try:
-            text = self.pid_file.read_text().strip()
-        except (FileNotFoundError, NotADirectoryError):
+            inode = os.stat(self.pid_file).st_ino
+        except OSError:
             return None
-        if not text.isdigit():
+        listed = _flock_holders(inode)
+        if listed is not None:
+            return min(listed) if listed else None
+        text = read_text(self.pid_file, "", 64).strip()
+        if not text.isdigit() or not pid_alive(int(text)):
             return None
-        pid = int(text)
-        return pid if pid_alive(pid) else None
+        return int(text) if _is_looop(int(text)) else None
 
     def acquire(self) -> bool:
         """Take the lock; False when a live process holds it."""
@@ -321,6 +329,33 @@ class PulseLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def _flock_holders(inode: int) -> set[int] | None:
+    """Pids holding an flock on the file with this inode, from /proc/locks; None where there is no such list."""
+    try:
+        with open("/proc/locks", "rb") as fh:
+            table = fh.read().decode(errors="replace")
+    except OSError:
+        return None
+    found = set()
+    for row in table.splitlines():
+        fields = row.split()
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[4].isdigit():
+            if fields[5].rsplit(":", 1)[-1] == str(inode) and pid_alive(int(fields[4])):
+                found.add(int(fields[4]))
+    return found
+
+
+def _is_looop(pid: int) -> bool:
+    """The process's command line names looop (where `ps` can tell)."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["ps", "-p", str(pid), "-o", "command="], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "looop" in out.stdout
 
 
 def lines_backwards(path: Path, chunk: int = 65536):

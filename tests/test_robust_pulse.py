@@ -5,6 +5,7 @@ read from a file is checked to be ours before anything is sent to it."""
 from __future__ import annotations
 
 import json
+import subprocess
 
 from tests.fleet.kit import gone, use_fake_worker, wait_for, wait_output
 
@@ -61,3 +62,70 @@ def test_an_oversize_attach_hello_leaves_the_supervisor_and_worker_running(loop)
         assert json.loads(frames[0][1])["ok"]
     assert not gone(sup) and not gone(worker)
     assert loop.run("kill", "big").returncode == 0
+
+
+def _foreground_pulse(loop):
+    proc = loop.popen(env={"LOOOP_INTERVAL": "3600"})
+    wait_for(lambda: (loop.data / ".pulse.json").exists(), timeout=30, what="the pulse's first beat")
+    assert _pulse_pid(loop) == proc.pid
+    return proc
+
+
+def test_a_stale_lock_pid_after_kill_9_is_not_a_running_pulse_and_down_spares_its_new_owner(loop):
+    loop.fake("journal")
+    loop.seed()
+    pulse = _foreground_pulse(loop)
+    pulse.kill()
+    pulse.wait()
+    stranger = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        (loop.data / ".lock" / "pid").write_text(f"{stranger.pid}\n")  # the pid, reused
+        snap = json.loads(loop.run("status", "--json").stdout)
+        assert not snap["pulse"]["running"] and snap["pulse"]["pid"] is None
+        down = loop.run("down", "--grace", "1")
+        assert down.returncode == 0 and "no pulse running" in down.stdout
+        assert stranger.poll() is None, "down signalled a process that is not the pulse"
+        up = loop.run("up", env={"LOOOP_INTERVAL": "3600"})
+        assert up.returncode == 0 and "pulse started" in up.stdout, up.stdout + up.stderr
+        assert loop.run("down", "--grace", "1").returncode == 0
+        assert stranger.poll() is None
+    finally:
+        stranger.kill()
+        stranger.wait()
+
+
+def test_a_lock_pid_overwritten_while_the_pulse_runs_names_the_real_pulse(loop):
+    loop.fake("journal")
+    loop.seed()
+    pulse = _foreground_pulse(loop)
+    stranger = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        (loop.data / ".lock" / "pid").write_text(f"{stranger.pid}\n")  # a worker's write
+        assert json.loads(loop.run("status", "--json").stdout)["pulse"]["pid"] == pulse.pid
+        down = loop.run("down", "--grace", "2")
+        assert down.returncode == 0, down.stdout + down.stderr
+        assert pulse.wait(timeout=10) is not None
+        assert stranger.poll() is None, "down signalled the pid the file named, not the pulse"
+    finally:
+        stranger.kill()
+        stranger.wait()
+        pulse.kill()
+        pulse.wait()
+
+
+def test_a_bad_pulse_record_never_fails_status(loop):
+    loop.fake("journal")
+    loop.seed()
+    pulse = _foreground_pulse(loop)
+    try:
+        for text in (f'{{"pid": {pulse.pid}, "wait_s": Infinity, "next_beat_epoch": 1e20}}',
+                     f'{{"pid": {pulse.pid}, "wait_s": "soon", "next_beat_epoch": NaN}}',
+                     f'{{"pid": {pulse.pid}, "wait_s": 1e400, "next_beat_epoch": -1e300}}'):
+            (loop.data / ".pulse.json").write_text(text)
+            for args in (["status"], ["status", "--json"]):
+                out = loop.run(*args)
+                assert out.returncode == 0 and "unexpected" not in out.stderr, (text, out.stderr)
+            assert json.loads(loop.run("status", "--json").stdout)["pulse"]["running"]
+    finally:
+        pulse.kill()
+        pulse.wait()
