@@ -49,6 +49,40 @@ def atomic_write(path: Path, data: str | bytes, mode: int | None = None, durable
         raise
 
 
+def move_aside(source: Path, target: Path) -> Path:
+    """Move `source` to `target`, or to `target` numbered (`x.2.md`, `x.3.md`, …)
+    when that name is taken: nothing already there is ever replaced. Returns
+    where it went."""
+    stem, suffix = (target.stem, target.suffix) if target.suffix else (target.name, "")
+    for n in range(1, 10_000):
+        where = target if n == 1 else target.with_name(f"{stem}.{n}{suffix}")
+        try:
+            os.link(source, where)  # fails if the name is taken: no race can clobber
+        except FileExistsError:
+            continue
+        os.unlink(source)
+        return where
+    raise OSError(errno.EEXIST, f"no free name for {target}")
+
+
+def keep_copy(source: Path, target: Path) -> Path:
+    """Copy `source` to `target`, or to `target` numbered when taken; returns where it went."""
+    raw = source.read_bytes()
+    stem, suffix = (target.stem, target.suffix) if target.suffix else (target.name, "")
+    for n in range(1, 10_000):
+        where = target if n == 1 else target.with_name(f"{stem}.{n}{suffix}")
+        try:
+            fd = os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return where
+    raise OSError(errno.EEXIST, f"no free name for {target}")
+
+
 def sweep_temps(directory: Path, older_than: float = 60.0) -> list[Path]:
     """Remove temp files a killed atomic_write left behind: only names it makes
     (`.<name>.looop-XXXXXXXX.tmp`), never a fresh one, never the user's."""

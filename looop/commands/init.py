@@ -27,8 +27,9 @@ def init(paths: Paths, runner: str | None = None, force: bool = False) -> int:
     if runner not in presets.PRESETS:
         raise FatalError(f"--runner {runner!r}: not a built-in preset (presets: {', '.join(presets.ORDER)})", 2)
     if target.exists():
-        backup = target.with_name(target.name + ".bak")
-        atomic_write(backup, target.read_bytes())
+        from looop.fsio import keep_copy
+
+        backup = keep_copy(target, target.with_name(target.name + ".bak"))  # every earlier one kept
         print(f"kept the old config as {backup}")
     _write(target, runner)
     return 0

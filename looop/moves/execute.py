@@ -8,7 +8,6 @@ is a FatalError: one line, nothing changed, nothing journaled.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,9 +115,11 @@ def _archive_goal(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
     if not source.is_file():
         names = ", ".join(sorted(p.stem for p in paths.goals.glob("*.md"))) or "(none)"
         raise FatalError(f"no goal '{gid}' in {paths.goals} (goals: {names})", 1)
+    from looop.fsio import move_aside
+
     paths.archive.mkdir(parents=True, exist_ok=True)
-    os.replace(source, paths.archive / f"{gid}.md")
-    return f"archive-goal {gid}", None
+    where = move_aside(source, paths.archive / f"{gid}.md")  # an id archived before keeps both
+    return f"archive-goal {gid}" + (f" (as archive/{where.name})" if where.name != f"{gid}.md" else ""), None
 
 
 def _write_sensor(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:

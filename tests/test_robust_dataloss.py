@@ -1,0 +1,28 @@
+"""Data loss made impossible: earlier config backups and archived goals are
+never replaced."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_init_force_keeps_every_earlier_backup_numbered(loop):
+    loop.config.write_text(json.dumps({"default": "mine", "runners": {"mine": {"tick": "my-own-cli"}}}))
+    original = loop.config.read_text()
+    for _ in range(3):
+        out = loop.call("init", "--force", "--runner", "claude")
+        assert out.returncode == 0, out.stdout + out.stderr
+    backups = sorted(p.name for p in loop.root.glob("looop.json*.bak"))
+    assert backups == ["looop.json.2.bak", "looop.json.3.bak", "looop.json.bak"], backups
+    assert (loop.root / "looop.json.bak").read_text() == original, "the user's own config is still there"
+
+
+def test_archiving_an_id_archived_before_keeps_both(loop):
+    loop.fake("journal")
+    loop.seed()
+    for text in ("first life\n", "second life\n"):
+        assert loop.call("goal", "write", "g", text.strip()).returncode == 0
+        out = loop.call("goal", "archive", "g")
+        assert out.returncode == 0, out.stdout + out.stderr
+    kept = sorted(p.read_text() for p in (loop.data / "goals" / "archive").glob("g*.md"))
+    assert kept == ["first life\n", "second life\n"]
