@@ -129,3 +129,26 @@ def test_a_bad_pulse_record_never_fails_status(loop):
     finally:
         pulse.kill()
         pulse.wait()
+
+
+def test_a_forged_worker_pid_never_makes_prune_signal_a_stranger(loop):
+    from tests.fleet.kit import session_dir, start, wait_state
+
+    use_fake_worker(loop)
+    loop.seed()
+    start(loop, "done", "say", "bye", "exit", "0")
+    wait_state(loop, "done", "exited")
+    stranger = subprocess.Popen(["sleep", "60"], start_new_session=True)  # leads its own session, like tmux
+    try:
+        status_file = session_dir(loop, "done") / "status.json"
+        record = json.loads(status_file.read_text())
+        status_file.write_text(json.dumps({**record, "worker_pid": stranger.pid}))
+        wait_for(lambda: not any(p for p in [json.loads((session_dir(loop, "done") / "meta.json").read_text())
+                                             .get("supervisor_pid")] if not gone(p)), what="the supervisor to end")
+        out = loop.run("prune")
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert not session_dir(loop, "done").exists()
+        assert stranger.poll() is None, "prune signalled a process group looop never started"
+    finally:
+        stranger.kill()
+        stranger.wait()
