@@ -5,6 +5,7 @@ read from a file is checked to be ours before anything is sent to it."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 from tests.fleet.kit import gone, use_fake_worker, wait_for, wait_output
@@ -152,3 +153,23 @@ def test_a_forged_worker_pid_never_makes_prune_signal_a_stranger(loop):
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def test_prune_of_a_symlinked_session_dir_removes_the_link_and_says_so_once(loop, tmp_path):
+    from tests.fleet.kit import session_dir
+
+    loop.fake("journal")
+    loop.seed()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not looop's\n")
+    (elsewhere / "status.json").write_text(json.dumps({"state": "exited", "exit_code": 0}))
+    link = session_dir(loop, "odd")
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(elsewhere)
+    first = loop.run("prune")
+    assert first.returncode == 0 and "odd" in first.stdout, first.stdout + first.stderr
+    assert not os.path.lexists(link), "the link is gone"
+    assert (elsewhere / "keep.txt").read_text() == "not looop's\n", "what it pointed at is untouched"
+    again = loop.run("prune")
+    assert "pruned 0" in again.stdout

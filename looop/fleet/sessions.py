@@ -226,6 +226,9 @@ def check_of(session: Session, meta: dict[str, Any]) -> Any:
 
 def remove(session: Session) -> None:
     """Delete a finished session's dir; a dead supervisor's orphaned worker goes too."""
+    if session.path.is_symlink():  # not a dir looop made: drop the link, never what it points at
+        session.path.unlink(missing_ok=True)
+        return
     pid = worker_pid(session)
     if pid is not None and not supervisor_alive(session):
         stop_orphan(pid)
@@ -276,7 +279,8 @@ def prune(fleet_root: Path, only: set[str] | None = None) -> list[str]:
             continue
         if state_of(session) not in ALIVE_STATES:
             remove(session)
-            gone.append(session.id)
+            if not os.path.lexists(session.path):  # only what is really gone is said to be
+                gone.append(session.id)
     return gone
 
 
