@@ -65,6 +65,22 @@ def _seeded_by_looop(data: Path, gdir: Path) -> bool:
     return roots.ok and _SEED_MESSAGE in roots.out.splitlines()
 
 
+def _broken_dot_git(data: Path) -> str:
+    """Why `data/.git` is there but is no repository git can use ("" when it is
+    fine or absent): a new history is then never started beside it."""
+    import os
+
+    dot = data / ".git"
+    if not os.path.lexists(dot) or dot.is_dir() and not dot.is_symlink():
+        return ""
+    from looop import cmd
+
+    found = cmd.run(["git", "rev-parse", "--git-dir"], cwd=data)
+    if found.ok:
+        return ""
+    return f"{dot} is not a git repository git can open (a .git file pointing nowhere?); fix or remove it"
+
+
 def _inside_other_repo(data: Path) -> bool:
     from looop import cmd
 
@@ -77,6 +93,9 @@ def init(data: Path, gitignore: bytes = b"") -> Committed:
     `gitignore`), or a private one when the data dir lies in another repository."""
     if not available() or git_dir(data) is not None:
         return Committed(False)
+    broken = _broken_dot_git(data)
+    if broken:
+        return Committed(False, broken)
     if _make_git_dir(data, gitignore) is None:
         return Committed(False, f"git init in {data} failed")
     return commit(data, _SEED_MESSAGE)
@@ -108,7 +127,12 @@ def commit(data: Path, message: str) -> Committed:
     """Commit what changed among the tracked kinds; done=False when nothing did."""
     if not available():
         return Committed(False)
-    gdir = git_dir(data) or _make_git_dir(data, b"")
+    gdir = git_dir(data)
+    if gdir is None:
+        broken = _broken_dot_git(data)
+        if broken:
+            return Committed(False, broken)
+        gdir = _make_git_dir(data, b"")
     if gdir is None:
         return Committed(False, f"git init in {data} failed")
     listed = _git(data, gdir, "ls-files", "-z", "--", *TRACKED)

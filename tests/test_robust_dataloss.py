@@ -26,3 +26,15 @@ def test_archiving_an_id_archived_before_keeps_both(loop):
         assert out.returncode == 0, out.stdout + out.stderr
     kept = sorted(p.read_text() for p in (loop.data / "goals" / "archive").glob("g*.md"))
     assert kept == ["first life\n", "second life\n"]
+
+
+def test_a_dot_git_file_pointing_nowhere_starts_no_new_history(loop):
+    loop.fake("journal")
+    loop.data.mkdir(parents=True)
+    (loop.data / ".git").write_text("gitdir: /nowhere/at/all\n")
+    out = loop.run("tick")
+    assert "unexpected error" not in out.stdout + out.stderr
+    assert not (loop.data / ".looop-git").exists(), "a new history was started beside the broken .git"
+    assert ".git" in out.stdout + out.stderr
+    status = loop.call("status")
+    assert str(loop.data / ".git") in status.stdout + status.stderr
