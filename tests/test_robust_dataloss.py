@@ -4,6 +4,10 @@ never replaced."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+
+import pytest
 
 
 def test_init_force_keeps_every_earlier_backup_numbered(loop):
@@ -38,3 +42,29 @@ def test_a_dot_git_file_pointing_nowhere_starts_no_new_history(loop):
     assert ".git" in out.stdout + out.stderr
     status = loop.call("status")
     assert str(loop.data / ".git") in status.stdout + status.stderr
+
+
+@pytest.mark.parametrize("linked, args", [
+    ("goals", ["goal", "write", "g", "a goal"]),
+    ("goals/archive", ["goal", "archive", "g"]),
+    ("sensors", ["sensor", "write", "s", "echo '{}'"]),
+])
+def test_a_symlinked_dir_never_lets_a_move_write_outside_the_data_dir(loop, tmp_path, linked, args):
+    loop.fake("journal")
+    loop.seed()
+    assert loop.call("goal", "write", "g", "first").returncode == 0
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    real = loop.data / linked
+    if real.exists():
+        shutil.rmtree(real) if linked != "goals" else None
+    if linked == "goals":
+        (outside / "g.md").write_text("first\n")
+        shutil.rmtree(real)
+    real.symlink_to(outside)
+    before = sorted(p.name for p in outside.iterdir())
+    out = loop.call(*args)
+    assert out.returncode == 1 and "symlink" in out.stderr and out.stderr.count("\n") == 1, out.stdout + out.stderr
+    assert sorted(p.name for p in outside.iterdir()) == before, "nothing was written outside"
+    git = subprocess.run(["git", "status", "--porcelain"], cwd=loop.data, capture_output=True, text=True)
+    assert git.returncode == 0, "the index is not broken"

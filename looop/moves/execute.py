@@ -98,11 +98,24 @@ def _run_shell(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Resu
     return f"run-shell: {_short(cmd)}" + (f" ({reason})" if reason else ""), shell.FOLLOW_UP_S if by == "decider" else None
 
 
+def _own_dir(paths: Paths, directory: Path) -> None:
+    """Refuse a move's write into `directory` when it (or a dir on the way to it)
+    is a symlink leading out of the data dir: looop writes only its own files."""
+    data = paths.data.resolve()
+    here = directory
+    while here != paths.data and here != here.parent:
+        if here.is_symlink() and not here.resolve().is_relative_to(data):
+            raise FatalError(f"{here} is a symlink out of the data dir ({here.resolve()}); "
+                             "make it a plain directory: nothing was written", 1)
+        here = here.parent
+
+
 def _write_goal(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
     from looop.fsio import atomic_write
 
     gid = plain(move.get("id"), "goal id")
     text = body(move.get("body"), f"goal {gid} body")
+    _own_dir(paths, paths.goals)
     target = paths.goals / f"{gid}.md"
     existed = target.exists()
     atomic_write(target, text)
@@ -117,6 +130,7 @@ def _archive_goal(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
         raise FatalError(f"no goal '{gid}' in {paths.goals} (goals: {names})", 1)
     from looop.fsio import move_aside
 
+    _own_dir(paths, paths.archive)
     paths.archive.mkdir(parents=True, exist_ok=True)
     where = move_aside(source, paths.archive / f"{gid}.md")  # an id archived before keeps both
     return f"archive-goal {gid}" + (f" (as archive/{where.name})" if where.name != f"{gid}.md" else ""), None
@@ -135,6 +149,7 @@ def _write_sensor(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
         if problem:
             raise FatalError(f"sensor {name} was not installed: its test run {problem}"
                              + (" (--force installs it anyway)" if by == "human" else ""), 1)
+    _own_dir(paths, paths.sensors)
     target = paths.sensors / f"{name}.sh"
     existed = target.exists()
     atomic_write(target, script, mode=0o755)
