@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from looop.cmd import Result
+    from looop.paths import Paths
 
 TRACKED = ("PLAYBOOK.md", "goals", "sensors", "journal.md", "schedules")
 PRIVATE = ".looop-git"
@@ -135,11 +136,12 @@ def commit(data: Path, message: str) -> Committed:
         gdir = _make_git_dir(data, b"")
     if gdir is None:
         return Committed(False, f"git init in {data} failed")
-    listed = _git(data, gdir, "ls-files", "-z", "--", *TRACKED)
+    tracked = TRACKED + ((".gitignore",) if gdir == data / ".git" else ())  # looop's own repository: its ignores too
+    listed = _git(data, gdir, "ls-files", "-z", "--", *tracked)
     if not listed.ok:
         return Committed(False, _why("git ls-files", listed))
     known = {p.split("/", 1)[0] for p in listed.out.split("\0") if p}
-    paths = [p for p in TRACKED if (data / p).exists() or p in known]
+    paths = [p for p in tracked if (data / p).exists() or p in known]
     if not paths:
         return Committed(False)
     # -f: another repository's .gitignore may not hide looop's own files; temp files never go in
@@ -156,3 +158,19 @@ def commit(data: Path, message: str) -> Committed:
 def _why(what: str, result: Result) -> str:
     lines = [ln.strip() for ln in (result.err or result.out).splitlines() if ln.strip()]
     return f"{what} failed (exit {result.code}): {lines[-1] if lines else 'no message'}"
+
+
+def commit_human(paths: "Paths", line: str) -> None:
+    """A human verb's change, committed now under its own journal line (never
+    swept into the next beat's commit); a failure is one warning, never fatal."""
+    from looop import config
+    from looop.log import warn
+
+    try:
+        if not config.load(paths.config, seed=False).git:
+            return
+    except Exception:  # noqa: BLE001 - a bad config is the beat's to report; keep the history anyway
+        pass
+    done = commit(paths.data, line.lstrip("- ").strip() or "looop: a human verb")
+    if done.problem:
+        warn(f"the change stands, but its history was not kept: {done.problem}")
