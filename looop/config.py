@@ -99,10 +99,14 @@ def load(path: Path, *, seed: bool = True, valid_cache: Path | None = None) -> C
 
 
 def _load(path: Path, valid_cache: Path | None = None) -> Config:
+    from looop.fsio import file_kind, read_bytes
+
     try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FatalError(f"config {path}: not found", 2) from None
+        data_bytes = read_bytes(path)  # a FIFO is refused, never waited on
+        if data_bytes is None:
+            kind = file_kind(path)
+            raise FatalError(f"config {path}: " + (f"it is {kind}, not a regular file" if kind else "not found"), 2)
+        raw = data_bytes.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise FatalError(f"config {path}: cannot read: {_why(exc)}", 2) from None
     try:
@@ -145,9 +149,11 @@ def _digest(text: str) -> str:
 
 
 def _read(path: Path) -> str:
+    from looop.fsio import read_text
+
     try:
-        return path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
+        return read_text(path, "").strip()
+    except OSError:
         return ""
 
 

@@ -68,11 +68,14 @@ def parse_line(line: str) -> Entry | None:
 
 
 def entries(ledger: Path) -> Iterator[Entry]:
-    try:
-        fh = open(ledger, encoding="utf-8", errors="replace")
-    except FileNotFoundError:
+    import io
+
+    from looop.fsio import open_regular
+
+    raw = open_regular(ledger)
+    if raw is None:
         return
-    with fh:
+    with io.TextIOWrapper(raw, encoding="utf-8", errors="replace") as fh:
         for line in fh:
             entry = parse_line(line)
             if entry:

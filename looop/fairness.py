@@ -21,9 +21,10 @@ from looop.paths import Paths
 def load(paths: Paths) -> dict[str, float]:
     """{goal id: epoch of the last move that touched it}."""
     from looop.fsio import read_json_object
+    from looop.stamps import epoch
 
     data = read_json_object(paths.goal_activity) or {}
-    return {k: float(v) for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return {k: when for k, v in data.items() if (when := epoch(v)) is not None}
 
 
 def stamp(paths: Paths, goal_id: str, when: float | None = None) -> None:

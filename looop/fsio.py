@@ -49,6 +49,40 @@ def atomic_write(path: Path, data: str | bytes, mode: int | None = None, durable
         raise
 
 
+def move_aside(source: Path, target: Path) -> Path:
+    """Move `source` to `target`, or to `target` numbered (`x.2.md`, `x.3.md`, …)
+    when that name is taken: nothing already there is ever replaced. Returns
+    where it went."""
+    stem, suffix = (target.stem, target.suffix) if target.suffix else (target.name, "")
+    for n in range(1, 10_000):
+        where = target if n == 1 else target.with_name(f"{stem}.{n}{suffix}")
+        try:
+            os.link(source, where)  # fails if the name is taken: no race can clobber
+        except FileExistsError:
+            continue
+        os.unlink(source)
+        return where
+    raise OSError(errno.EEXIST, f"no free name for {target}")
+
+
+def keep_copy(source: Path, target: Path) -> Path:
+    """Copy `source` to `target`, or to `target` numbered when taken; returns where it went."""
+    raw = source.read_bytes()
+    stem, suffix = (target.stem, target.suffix) if target.suffix else (target.name, "")
+    for n in range(1, 10_000):
+        where = target if n == 1 else target.with_name(f"{stem}.{n}{suffix}")
+        try:
+            fd = os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return where
+    raise OSError(errno.EEXIST, f"no free name for {target}")
+
+
 def sweep_temps(directory: Path, older_than: float = 60.0) -> list[Path]:
     """Remove temp files a killed atomic_write left behind: only names it makes
     (`.<name>.looop-XXXXXXXX.tmp`), never a fresh one, never the user's."""
@@ -79,16 +113,65 @@ def _umask() -> int:
 
 
 def append_line(path: Path, line: str) -> None:
-    """Append one whole line with a single write(2) on an O_APPEND descriptor."""
+    """Append one whole line with a single write(2) on an O_APPEND descriptor.
+
+    Something at `path` that is not a regular file (a FIFO) is skipped with a
+    warning, never written to blocking."""
     raw = (line.rstrip("\n") + "\n").encode()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if exc.errno not in (errno.ENXIO, errno.EISDIR):  # a FIFO nobody reads, a directory
+            raise
+        skipped(path)
+        return
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            skipped(path)
+            return
         written = os.write(fd, raw)
         if written != len(raw):  # pragma: no cover - only on a full disk
             raise OSError(errno.ENOSPC, f"short write to {path}")
     finally:
         os.close(fd)
+
+
+_WARNED: set[str] = set()
+
+
+def skipped(path: Path, kind: str = "") -> None:
+    """Say once per process, on stderr, that a file was passed over because it is not a regular file."""
+    import sys
+
+    key = str(path)
+    if key in _WARNED:
+        return
+    _WARNED.add(key)
+    from looop.untrusted import one_line
+
+    kind = kind or file_kind(path) or "not a regular file"
+    print(f"looop: skipped {one_line(key)}: it is {kind}, not a regular file", file=sys.stderr, flush=True)
+
+
+def open_regular(path: Path):
+    """A regular file opened for binary reading, or None when it is missing or
+    is something else (a FIFO, a device, a socket: skipped with a warning).
+    Never blocks: the open is non-blocking and the kind checked on the descriptor."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        if exc.errno not in (errno.ENXIO, errno.EISDIR):
+            raise
+        skipped(path)
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        skipped(path)
+        return None
+    return os.fdopen(fd, "rb")
 
 
 def file_kind(path: Path) -> str:
@@ -120,10 +203,14 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes | None:
         return None
     except OSError as exc:
         if exc.errno == errno.ENXIO:  # a socket, or a FIFO's other end
+            skipped(path)
             return None
         raise
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            if not stat.S_ISDIR(mode):
+                skipped(path)
             return None
         chunks = []
         left = limit
@@ -174,9 +261,8 @@ def tail_lines(path: Path, count: int, chunk: int = 8192) -> list[str]:
 
     The cost depends on `count`, never on how long the file has grown.
     """
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
+    fh = open_regular(path)
+    if fh is None:
         return []
     with fh:
         fh.seek(0, os.SEEK_END)
@@ -218,15 +304,23 @@ class PulseLock:
         self._fd: int | None = None
 
     def holder(self) -> int | None:
-        """The pid written by the holder, if it is still alive."""
+        """The pid of the process holding the lock, checked to really hold it.
+
+        The file's text alone is never trusted (after a kill -9 it names a
+        pid the system may reuse; a worker may overwrite it): where the kernel
+        lists its locks (/proc/locks) the holder is read from there; elsewhere
+        the named pid must be alive and be a looop process."""
         try:
-            text = self.pid_file.read_text().strip()
-        except (FileNotFoundError, NotADirectoryError):
+            inode = os.stat(self.pid_file).st_ino
+        except OSError:
             return None
-        if not text.isdigit():
+        listed = _flock_holders(inode)
+        if listed is not None:
+            return min(listed) if listed else None
+        text = read_text(self.pid_file, "", 64).strip()
+        if not text.isdigit() or not pid_alive(int(text)):
             return None
-        pid = int(text)
-        return pid if pid_alive(pid) else None
+        return int(text) if _is_looop(int(text)) else None
 
     def acquire(self) -> bool:
         """Take the lock; False when a live process holds it."""
@@ -271,11 +365,37 @@ class PulseLock:
         self.release()
 
 
+def _flock_holders(inode: int) -> set[int] | None:
+    """Pids holding an flock on the file with this inode, from /proc/locks; None where there is no such list."""
+    try:
+        with open("/proc/locks", "rb") as fh:
+            table = fh.read().decode(errors="replace")
+    except OSError:
+        return None
+    found = set()
+    for row in table.splitlines():
+        fields = row.split()
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[4].isdigit():
+            if fields[5].rsplit(":", 1)[-1] == str(inode) and pid_alive(int(fields[4])):
+                found.add(int(fields[4]))
+    return found
+
+
+def _is_looop(pid: int) -> bool:
+    """The process's command line names looop (where `ps` can tell)."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["ps", "-p", str(pid), "-o", "command="], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "looop" in out.stdout
+
+
 def lines_backwards(path: Path, chunk: int = 65536):
     """Yield a file's lines from the last to the first, reading from the end."""
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
+    fh = open_regular(path)
+    if fh is None:
         return
     with fh:
         fh.seek(0, os.SEEK_END)

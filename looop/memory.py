@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from looop.cmd import Result
+    from looop.paths import Paths
 
 TRACKED = ("PLAYBOOK.md", "goals", "sensors", "journal.md", "schedules")
 PRIVATE = ".looop-git"
@@ -65,6 +66,22 @@ def _seeded_by_looop(data: Path, gdir: Path) -> bool:
     return roots.ok and _SEED_MESSAGE in roots.out.splitlines()
 
 
+def _broken_dot_git(data: Path) -> str:
+    """Why `data/.git` is there but is no repository git can use ("" when it is
+    fine or absent): a new history is then never started beside it."""
+    import os
+
+    dot = data / ".git"
+    if not os.path.lexists(dot) or dot.is_dir() and not dot.is_symlink():
+        return ""
+    from looop import cmd
+
+    found = cmd.run(["git", "rev-parse", "--git-dir"], cwd=data)
+    if found.ok:
+        return ""
+    return f"{dot} is not a git repository git can open (a .git file pointing nowhere?); fix or remove it"
+
+
 def _inside_other_repo(data: Path) -> bool:
     from looop import cmd
 
@@ -77,6 +94,9 @@ def init(data: Path, gitignore: bytes = b"") -> Committed:
     `gitignore`), or a private one when the data dir lies in another repository."""
     if not available() or git_dir(data) is not None:
         return Committed(False)
+    broken = _broken_dot_git(data)
+    if broken:
+        return Committed(False, broken)
     if _make_git_dir(data, gitignore) is None:
         return Committed(False, f"git init in {data} failed")
     return commit(data, _SEED_MESSAGE)
@@ -108,14 +128,20 @@ def commit(data: Path, message: str) -> Committed:
     """Commit what changed among the tracked kinds; done=False when nothing did."""
     if not available():
         return Committed(False)
-    gdir = git_dir(data) or _make_git_dir(data, b"")
+    gdir = git_dir(data)
+    if gdir is None:
+        broken = _broken_dot_git(data)
+        if broken:
+            return Committed(False, broken)
+        gdir = _make_git_dir(data, b"")
     if gdir is None:
         return Committed(False, f"git init in {data} failed")
-    listed = _git(data, gdir, "ls-files", "-z", "--", *TRACKED)
+    tracked = TRACKED + ((".gitignore",) if gdir == data / ".git" else ())  # looop's own repository: its ignores too
+    listed = _git(data, gdir, "ls-files", "-z", "--", *tracked)
     if not listed.ok:
         return Committed(False, _why("git ls-files", listed))
     known = {p.split("/", 1)[0] for p in listed.out.split("\0") if p}
-    paths = [p for p in TRACKED if (data / p).exists() or p in known]
+    paths = [p for p in tracked if (data / p).exists() or p in known]
     if not paths:
         return Committed(False)
     # -f: another repository's .gitignore may not hide looop's own files; temp files never go in
@@ -132,3 +158,19 @@ def commit(data: Path, message: str) -> Committed:
 def _why(what: str, result: Result) -> str:
     lines = [ln.strip() for ln in (result.err or result.out).splitlines() if ln.strip()]
     return f"{what} failed (exit {result.code}): {lines[-1] if lines else 'no message'}"
+
+
+def commit_human(paths: "Paths", line: str) -> None:
+    """A human verb's change, committed now under its own journal line (never
+    swept into the next beat's commit); a failure is one warning, never fatal."""
+    from looop import config
+    from looop.log import warn
+
+    try:
+        if not config.load(paths.config, seed=False).git:
+            return
+    except Exception:  # noqa: BLE001 - a bad config is the beat's to report; keep the history anyway
+        pass
+    done = commit(paths.data, line.lstrip("- ").strip() or "looop: a human verb")
+    if done.problem:
+        warn(f"the change stands, but its history was not kept: {done.problem}")

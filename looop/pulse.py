@@ -201,6 +201,12 @@ def _record(paths: Paths, wait: int, at: float, cadence: dict[str, int]) -> None
 def recorded(paths: Paths, pid: int | None) -> dict | None:
     """The running pulse's record, if `pid` is the pulse that wrote it."""
     from looop.fsio import read_json_object
+    from looop.stamps import epoch
 
     state = read_json_object(paths.pulse_state)
-    return state if state and pid is not None and state.get("pid") == pid else None
+    if not state or pid is None or state.get("pid") != pid:
+        return None
+    wait = state.get("wait_s")
+    if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not 0 <= wait <= 1e9:
+        return None  # torn or hand-edited: status shows the configured interval instead
+    return {**state, "next_beat_epoch": epoch(state.get("next_beat_epoch"))}

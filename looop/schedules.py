@@ -23,6 +23,7 @@ from looop.errors import FatalError
 from looop.paths import Paths
 
 MIN_EVERY = 60  # seconds: the floor of a recurring schedule
+HORIZON = 100 * 366 * 86400  # seconds: no schedule reaches further (a time_t and a datetime both hold it)
 KINDS = ("in_s", "every_s", "at", "cron")  # exactly one of these in a spec
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -47,10 +48,13 @@ class Schedule:
 
 def parse_duration(text: str, flag: str = "duration") -> int:
     """`90`, `90s`, `30m`, `12h`, `1d` → whole seconds."""
-    m = _DURATION.match(str(text))
+    m = _DURATION.match(str(text)) if len(str(text)) < 40 else None
     if not m:
         raise FatalError(f"{flag} {text!r}: not a duration (e.g. 90, 90s, 30m, 12h, 1d)", 2)
-    return int(m.group(1)) * _UNIT[m.group(2)]
+    seconds = int(m.group(1)) * _UNIT[m.group(2)]
+    if seconds > HORIZON:
+        raise FatalError(f"{flag} {text!r}: further than {HORIZON // 86400}d, the longest a schedule reaches", 2)
+    return seconds
 
 
 def words(seconds: float) -> str:
@@ -70,7 +74,13 @@ def parse_at(text: str) -> float:
         moment = datetime.fromisoformat(str(text).strip())
     except ValueError:
         raise FatalError(f"--at {text!r}: not an ISO time (e.g. 2026-12-01T09:00, local time)", 2) from None
-    return moment.timestamp()  # a naive time is local time
+    try:
+        epoch = moment.timestamp()  # a naive time is local time
+    except (ValueError, OverflowError, OSError):
+        epoch = -1.0
+    if not 0 <= epoch <= time.time() + HORIZON:
+        raise FatalError(f"--at {text!r}: outside 1970 to {HORIZON // 86400}d from now", 2)
+    return epoch
 
 
 def check_cron(expr: str) -> str:
@@ -82,8 +92,10 @@ def check_cron(expr: str) -> str:
 
     normal = " ".join(fields)
     try:
-        croniter(normal, datetime.now())
-    except (ValueError, KeyError, TypeError) as exc:  # croniter's errors are ValueErrors
+        croniter(normal, datetime.now()).get_next(datetime)
+    except (ValueError, KeyError, TypeError, OverflowError) as exc:  # croniter's errors are ValueErrors
+        if type(exc).__name__ == "CroniterBadDateError":
+            raise FatalError(f"--cron {expr!r}: never fires (no such date)", 2) from None
         raise FatalError(f"--cron {expr!r}: not a valid cron expression ({exc})", 2) from None
     return normal
 
@@ -113,13 +125,24 @@ def write(paths: Paths, name: str, spec: Mapping[str, Any], note: str = "", now:
         flags = ", ".join(f"--{k.removesuffix('_s')}" for k in given) or "none"
         raise FatalError(f"schedule {name}: give exactly one of --in, --every, --at, --cron (got {flags})", 2)
     now = time.time() if now is None else now
+    try:
+        record = _record(given[0], spec[given[0]], now)
+    except FatalError as exc:
+        raise FatalError(f"schedule {name}: {exc}", exc.code) from None
+    note = " ".join(str(note or "").split())
+    if note:
+        record["note"] = note
+    atomic_write(paths.schedules / f"{name}.json", json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+    return evaluate(name, record, now, None)
+
+
+def _record(kind: str, value: Any, now: float) -> dict[str, Any]:
+    """The file's fields for one spec (a FatalError when the value is out of range)."""
     record: dict[str, Any] = {"v": 1, "created": _stamp(now)}
-    kind = given[0]
-    value = spec[kind]
     if kind in ("in_s", "every_s"):
         seconds = parse_duration(value, f"--{kind[:-2]}") if isinstance(value, str) else value
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            raise FatalError(f"--{kind[:-2]} {value!r}: must be a whole number of seconds >= 0", 2)
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= HORIZON:
+            raise FatalError(f"--{kind[:-2]} {value!r}: must be a whole number of seconds from 0 to {HORIZON}", 2)
         if kind == "every_s":
             if seconds < MIN_EVERY:
                 raise FatalError(f"--every {value!r}: under the {MIN_EVERY} s floor of a recurring schedule", 2)
@@ -130,11 +153,7 @@ def write(paths: Paths, name: str, spec: Mapping[str, Any], note: str = "", now:
         record.update(kind="once", at=_stamp(parse_at(value)))
     else:
         record.update(kind="cron", cron=check_cron(value))
-    note = " ".join(str(note or "").split())
-    if note:
-        record["note"] = note
-    atomic_write(paths.schedules / f"{name}.json", json.dumps(record, ensure_ascii=False, indent=1) + "\n")
-    return evaluate(name, record, now, None)
+    return record
 
 
 def drop(paths: Paths, name: str) -> bool:
@@ -158,16 +177,16 @@ def evaluate(name: str, record: Any, now: float, cache: dict[str, Any] | None) -
     note: str = record["note"] if isinstance(record.get("note"), str) else ""
     kind = record.get("kind")
     try:
-        created = datetime.fromisoformat(record["created"]).timestamp() if "created" in record else None
+        created = _epoch(record["created"]) if "created" in record else None
         if kind == "once":
-            at = datetime.fromisoformat(str(record["at"])).timestamp()
+            at = _epoch(record["at"])
             due = now >= at
             return Schedule(name, "once", "due" if due else "pending", f"at {local(at)}", note, at=at,
                             next_due=None if due else at)
         if kind == "every":
             every = record["every_s"]
-            if isinstance(every, bool) or not isinstance(every, int) or every < MIN_EVERY:
-                return _invalid(name, f"every_s must be a whole number >= {MIN_EVERY}")
+            if isinstance(every, bool) or not isinstance(every, int) or not MIN_EVERY <= every <= HORIZON:
+                return _invalid(name, f"every_s must be a whole number from {MIN_EVERY} to {HORIZON}")
             anchor = created if created is not None else 0.0
             periods = int((now - anchor) // every)
             last = anchor + periods * every if periods >= 1 else None
@@ -182,6 +201,17 @@ def evaluate(name: str, record: Any, now: float, cache: dict[str, Any] | None) -
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         return _invalid(name, f"{type(exc).__name__}: {exc}" if not isinstance(exc, KeyError) else f"missing {exc}")
     return _invalid(name, f"unknown kind {kind!r} (once, every, cron)")
+
+
+def _epoch(stamp: Any) -> float:
+    """A stored ISO stamp → epoch; a ValueError when it is not one a clock can hold."""
+    try:
+        epoch = datetime.fromisoformat(str(stamp)).timestamp()
+    except (OverflowError, OSError):
+        epoch = -1.0
+    if not 0 <= epoch <= time.time() + HORIZON:
+        raise ValueError(f"{str(stamp)[:40]!r} is outside 1970 to {HORIZON // 86400}d from now")
+    return epoch
 
 
 def _invalid(name: str, problem: str) -> Schedule:

@@ -38,7 +38,8 @@ def ensure(paths: Paths) -> bool:
     make_data_dir(paths)
     for d in (paths.goals, paths.archive, paths.sensors, paths.snapshots, paths.runs,
               paths.prompts, paths.claims, paths.reports):
-        d.mkdir(parents=True, exist_ok=True)
+        if not d.parent.is_symlink():  # never make dirs through a link out of the data dir
+            d.mkdir(parents=True, exist_ok=True)
     if paths.playbook.exists() or paths.playbook.is_symlink():
         _ensure_ignored(paths)
         return False

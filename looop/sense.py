@@ -277,9 +277,11 @@ class ReadingCache:
         if self._loaded or self.path is None:
             return
         self._loaded = True
+        from looop.fsio import read_text
+
         try:
-            self._known = set(self.path.read_text().split())
-        except (OSError, UnicodeDecodeError):
+            self._known = set(read_text(self.path, "").split())
+        except OSError:
             self._known = set()
 
     def __contains__(self, digest: str) -> bool:

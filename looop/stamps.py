@@ -42,3 +42,13 @@ def parse_utc(ts: object) -> float | None:
             return None
         extra = float("0" + frac)
     return timegm((y, mo, d, h, mi, sec, 0, 0, 0)) + extra
+
+
+LAST_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: the last second every clock function can show
+
+
+def epoch(value: object) -> float | None:
+    """A number read from a file as an epoch a clock can show (1970 to 9999), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if 0 <= value <= LAST_EPOCH else None  # NaN fails both comparisons

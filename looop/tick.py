@@ -409,7 +409,7 @@ def _save_world(paths: Paths, parts: list) -> None:
 
 def _must_decide(paths: Paths, world_hash: str) -> bool:
     """An unchanged world still decides when a run_shell result waits to be seen, or a noop expired."""
-    if paths.last_shell.exists() or paths.shell_running.exists():
+    if paths.last_shell.exists():  # a crashed run_shell became one in prepare; a live `looop shell` is not news
         return True
     return _noop_expired(paths, world_hash)
 

@@ -33,13 +33,12 @@ def init(paths: Paths, runner: str | None = None, force: bool = False) -> int:
         raise FatalError(f"--runner {runner!r}: not a built-in preset (presets: {', '.join(presets.ORDER)})", 2)
     kept: dict = {}
     if target.exists():
-        from looop.fsio import read_json_object
+        from looop.fsio import keep_copy, read_json_object
 
         old = read_json_object(target) or {}
         runners = old.get("runners")
         kept = {k: v for k, v in runners.items() if k not in presets.PRESETS} if isinstance(runners, dict) else {}
-        backup = target.with_name(target.name + ".bak")
-        atomic_write(backup, target.read_bytes())
+        backup = keep_copy(target, target.with_name(target.name + ".bak"))  # every earlier one kept
         print(f"kept the old config as {backup}")
     _write(target, runner, kept)
     from looop import catalog

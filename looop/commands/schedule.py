@@ -71,4 +71,8 @@ def _journal(paths: Paths, what: str) -> None:
     from looop.fsio import append_line
     from looop.journal import now_stamp
 
-    append_line(paths.journal, f"- {now_stamp()[0]} {one_line(what.strip())}")
+    line = f"- {now_stamp()[0]} {one_line(what.strip())}"
+    append_line(paths.journal, line)
+    from looop import memory
+
+    memory.commit_human(paths, line)

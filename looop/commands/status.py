@@ -121,7 +121,10 @@ def _idle_interval(cfg: dict[str, Any] | None) -> int:
 
 
 def _local_iso(epoch: Any) -> str | None:
-    if not isinstance(epoch, (int, float)) or isinstance(epoch, bool):
+    from looop.stamps import epoch as clock_epoch
+
+    epoch = clock_epoch(epoch)
+    if epoch is None:
         return None
     from datetime import datetime
 

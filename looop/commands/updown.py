@@ -144,7 +144,9 @@ def down(paths: Paths, grace: float = 5.0) -> int:
 
 
 def _stop_pid(pid: int, grace: float) -> str:
-    """SIGTERM one process, SIGKILL it after `grace` seconds."""
+    """SIGTERM one process, SIGKILL it after `grace` seconds (if it is still the
+    process it was: a pid freed and reused meanwhile is never killed)."""
+    born = _started(pid)
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -154,11 +156,22 @@ def _stop_pid(pid: int, grace: float) -> str:
         if not _running(pid):
             return "stopped"
         time.sleep(0.05)
+    if _started(pid) != born:
+        return "stopped"
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         return "stopped"
     return "killed (SIGKILL)"
+
+
+def _started(pid: int) -> str | None:
+    """When the process began, in clock ticks since boot (/proc), to tell a reused pid apart."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
 
 
 def _running(pid: int) -> bool:

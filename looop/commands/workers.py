@@ -119,7 +119,14 @@ def attach(paths: Paths, name: str) -> int:
 
 
 def kill(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
-    """SIGTERM the worker's process group; SIGKILL after `grace` seconds."""
+    """SIGTERM the worker's process group; SIGKILL after `grace` seconds.
+
+    Never the pulse: a move or a worker naming it cannot switch the loop off
+    (the human stops it with `looop down`)."""
+    from looop import fleet
+
+    if sessions.session_id(name) == fleet.PULSE:
+        raise FatalError("pulse is the loop's own pulse, not a worker: stop it with `looop down`", 1)
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
     if not w.alive:
@@ -141,8 +148,8 @@ def _leftovers(session: sessions.Session) -> int:
     """Processes of the worker's group still alive once it was killed (after one more KILL)."""
     from looop import procgroup
 
-    pid = sessions.read_json(session.status).get("worker_pid")
-    if not isinstance(pid, int) or pid <= 1 or not procgroup.alive(pid):
+    pid = sessions.worker_pid(session)
+    if pid is None or not procgroup.alive(pid):
         return 0
     if procgroup.stop(pid, 0.0, first=signal.SIGKILL):
         return 0
@@ -178,8 +185,8 @@ def stop_session(session: sessions.Session, grace: float) -> tuple[str, int | No
 
 def _kill_orphan(session: sessions.Session, grace: float) -> tuple[str, int | None]:
     """No supervisor to ask: stop the worker's group ourselves."""
-    pid = sessions.read_json(session.status).get("worker_pid")
-    if isinstance(pid, int) and pid > 1:
+    pid = sessions.worker_pid(session)
+    if pid is not None:
         sessions.stop_orphan(pid, max(grace, 0.01))
     w = sessions.worker(session)
     return w.state, w.exit_code

@@ -231,11 +231,34 @@ def check_of(session: Session, meta: dict[str, Any]) -> Any:
 
 def remove(session: Session) -> None:
     """Delete a finished session's dir; a dead supervisor's orphaned worker goes too."""
-    status = read_json(session.status)
-    pid = status.get("worker_pid")
-    if isinstance(pid, int) and pid > 1 and not supervisor_alive(session):
+    if session.path.is_symlink():  # not a dir looop made: drop the link, never what it points at
+        session.path.unlink(missing_ok=True)
+        return
+    pid = worker_pid(session)
+    if pid is not None and not supervisor_alive(session):
         stop_orphan(pid)
     shutil.rmtree(session.path, ignore_errors=True)
+
+
+def worker_pid(session: Session) -> int | None:
+    """The pid status.json names, only when it really is this session's worker:
+    it leads its own session and (where /proc tells) carries this session's
+    LOOOP_SESSION_ID. A forged or stale pid (a worker's write, a reboot) is None."""
+    from looop import procgroup
+
+    pid = read_json(session.status).get("worker_pid")
+    if isinstance(pid, bool) or not isinstance(pid, int) or not 1 < pid < 1 << 22:
+        return None
+    if not procgroup.leads_session(pid):
+        return None
+    if not os.path.isdir("/proc/self"):
+        return pid
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as fh:
+            env = b"\0" + fh.read()
+    except OSError:
+        return None
+    return pid if f"\0LOOOP_SESSION_ID={session.id}\0".encode() in env + b"\0" else None
 
 
 def stop_orphan(pid: int, grace: float = 0.0) -> bool:
@@ -261,7 +284,8 @@ def prune(fleet_root: Path, only: set[str] | None = None) -> list[str]:
             continue
         if state_of(session) not in ALIVE_STATES:
             remove(session)
-            gone.append(session.id)
+            if not os.path.lexists(session.path):  # only what is really gone is said to be
+                gone.append(session.id)
     return gone
 
 

@@ -159,6 +159,8 @@ class Supervisor:
             self.sel.modify(self.master, want, "pty")
 
     def resize(self, rows: int, cols: int, redraw: bool = False) -> None:
+        if not (0 < rows <= 0xFFFF and 0 < cols <= 0xFFFF):
+            return  # a winsize holds two unsigned shorts: a client asking more is ignored, never fatal
         try:
             same = self.proc.getwinsize() == (rows, cols)
             self.proc.setwinsize(rows, cols)

@@ -17,9 +17,20 @@ TAIL_CHARS = 3000
 
 
 def load(path: Path) -> dict[str, Any] | None:
+    """The record, each field of the type its readers expect (a hand-edited or
+    torn one never fails a beat): ts an epoch or None, failures_in_row >= 1."""
     from looop.fsio import read_json_object
+    from looop.stamps import epoch
 
-    return read_json_object(path)
+    data = read_json_object(path)
+    if data is None:
+        return None
+    streak = data.get("failures_in_row")
+    code = data.get("exit_code")
+    return {**data, "ts": epoch(data.get("ts")),
+            "failures_in_row": streak if type(streak) is int and 1 <= streak < 1 << 31 else 1,
+            "exit_code": code if type(code) is int and abs(code) < 1 << 31 else None,
+            **{k: data[k] if isinstance(data.get(k), str) else "" for k in ("run", "why", "tail")}}
 
 
 def record(path: Path, *, exit_code: int, why: str, output_log: Path, run: str) -> int:
@@ -27,7 +38,7 @@ def record(path: Path, *, exit_code: int, why: str, output_log: Path, run: str) 
     from looop.fsio import atomic_write, tail_lines
 
     before = load(path) or {}
-    streak = int(before.get("failures_in_row", 0) or 0) + 1
+    streak = before.get("failures_in_row", 0) + 1
     tail = "\n".join(tail_lines(output_log, TAIL_LINES))[-TAIL_CHARS:]
     atomic_write(path, json.dumps({"ts": time.time(), "run": run, "exit_code": exit_code, "why": why,
                                    "failures_in_row": streak, "tail": tail}, ensure_ascii=False) + "\n")

@@ -216,6 +216,9 @@ def _apprise(url: str, payload: Mapping[str, Any], timeout: float) -> str | None
 
 
 def _run_command(command: str, payload: Mapping[str, Any], env: Mapping[str, str] | None, timeout: float) -> str | None:
+    """Run `notify_command` with the event on stdin, within `timeout`: its stderr
+    is kept as a short tail, and its exit is what counts (a daemon it left
+    holding stderr is not waited for)."""
     import subprocess
 
     from looop import procgroup
@@ -226,9 +229,13 @@ def _run_command(command: str, payload: Mapping[str, Any], env: Mapping[str, str
                                stderr=subprocess.PIPE, env=dict(env) if env is not None else None)
     except OSError as exc:
         return f"cannot run: {exc.strerror or exc}"
+    assert proc.stdin is not None and proc.stderr is not None
     try:
-        _, err = proc.communicate((json.dumps(body, ensure_ascii=False) + "\n").encode(), timeout=timeout)
-    except subprocess.TimeoutExpired:
+        err = _converse(proc, (json.dumps(body, ensure_ascii=False) + "\n").encode(), timeout)
+    finally:
+        proc.stdin.close()
+        proc.stderr.close()
+    if err is None:
         procgroup.kill(proc.pid, proc)
         return f"no reply within {timeout:g}s (killed)"
     if proc.returncode:
@@ -237,12 +244,84 @@ def _run_command(command: str, payload: Mapping[str, Any], env: Mapping[str, str
     return None
 
 
+STDERR_TAIL = 8192  # bytes of a notify_command's stderr kept, for the error line
+
+
+def _converse(proc: Any, data: bytes, timeout: float) -> bytes | None:
+    """Feed `data` to stdin and keep the tail of stderr until the command exits
+    (its stderr tail), or None when `timeout` passed first."""
+    import selectors
+
+    deadline = time.monotonic() + timeout
+    tail = bytearray()
+    sel = selectors.DefaultSelector()
+    ins, errs = proc.stdin.fileno(), proc.stderr.fileno()
+    for fd in (ins, errs):
+        os.set_blocking(fd, False)
+    sel.register(ins, selectors.EVENT_WRITE)
+    sel.register(errs, selectors.EVENT_READ)
+    exited = _exit_watch(proc, sel)
+    try:
+        while proc.poll() is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            for key, _ in sel.select(min(left, 0.05 if exited is None else left)):
+                if key.fd == ins:
+                    try:
+                        data = data[os.write(ins, data[:65536]):]
+                    except (BrokenPipeError, BlockingIOError) as exc:
+                        data = data if isinstance(exc, BlockingIOError) else b""
+                    if not data:
+                        sel.unregister(ins)
+                        proc.stdin.close()
+                elif key.fd == errs and not _read_tail(errs, tail, sel):
+                    sel.unregister(errs)
+        for _ in range(16):  # what stderr holds now; never wait for a daemon that keeps it open
+            if errs not in sel.get_map() or not _read_tail(errs, tail, sel):
+                break
+    finally:
+        if exited is not None:
+            os.close(exited)
+        sel.close()
+    return bytes(tail)
+
+
+def _read_tail(fd: int, tail: bytearray, sel: Any) -> bool:
+    """Read one chunk into the bounded tail; False at end of file or nothing there now."""
+    try:
+        chunk = os.read(fd, 65536)
+    except BlockingIOError:
+        return False
+    tail += chunk
+    del tail[:-STDERR_TAIL]
+    return bool(chunk)
+
+
+def _exit_watch(proc: Any, sel: Any) -> int | None:
+    """A pidfd that turns readable when the command exits (Linux), so no poll is needed."""
+    import selectors
+
+    try:
+        fd = os.pidfd_open(proc.pid)  # type: ignore[attr-defined,unused-ignore]
+    except (AttributeError, OSError):
+        return None
+    sel.register(fd, selectors.EVENT_READ)
+    return fd
+
+
 def _send_due(paths: Paths, state: dict[str, Any], found: list[Target], keys: list[str] | None = None) -> bool:
-    """Send each event to each target that has not taken it and is due; True when the record changed."""
+    """Send each event to each target that has not taken it and is due; True when the record changed.
+
+    Targets are tried side by side (each its events in turn, stopping at its
+    first failure), so silent ones cost a beat one send bound, not one each."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
     from looop import events
     from looop.selfbin import child_env
 
-    now, changed, down, env = time.time(), False, set(), None
+    now = time.time()
+    due: dict[str, list[str]] = {}
     for key in (keys if keys is not None else list(state["events"])):
         event = state["events"].get(key)
         if not isinstance(event, dict):
@@ -250,22 +329,38 @@ def _send_due(paths: Paths, state: dict[str, Any], found: list[Target], keys: li
         per = event.setdefault("targets", {})
         for target in found:
             mark = per.get(target.key) or {}
-            if mark.get("sent") or target.key in down or float(mark.get("next", 0) or 0) > now:
-                continue
-            env = env if env is not None else child_env(paths)
-            why = deliver(target, event["payload"], env)
-            if why is None:
-                per[target.key] = {"sent": time.time()}
-                events.emit(paths.events, "notified", key=key, target=target.label)
-            else:
-                tries = int(mark.get("tries", 0) or 0) + 1
-                wait = 0.0 if tries == 1 else min(BACKOFF_MAX_S, 15.0 * 2 ** (tries - 2))
-                per[target.key] = {"tries": tries, "next": time.time() + wait, "error": why, "label": target.label}
-                down.add(target.key)  # this beat does not wait on it again
-                events.emit(paths.events, "notify_failed", key=key, target=target.label, error=why)
-            changed = True
-            _save(paths, state)  # recorded right after each send
-    return changed
+            if not mark.get("sent") and float(mark.get("next", 0) or 0) <= now:
+                due.setdefault(target.key, []).append(key)
+    if not due:
+        return False
+    env = child_env(paths)
+    by_key = {t.key: t for t in found}
+
+    def send_all(target: Target) -> list[tuple[str, str | None, float]]:
+        out = []
+        for key in due[target.key]:
+            why = deliver(target, state["events"][key]["payload"], env)
+            out.append((key, why, time.time()))
+            if why is not None:
+                break  # this beat does not wait on it again
+        return out
+
+    with ThreadPoolExecutor(max_workers=min(8, len(due))) as pool:
+        futures = {pool.submit(send_all, by_key[k]): by_key[k] for k in due}
+        for future in as_completed(futures):
+            target = futures[future]
+            for key, why, when in future.result():
+                per = state["events"][key]["targets"]
+                if why is None:
+                    per[target.key] = {"sent": when}
+                    events.emit(paths.events, "notified", key=key, target=target.label)
+                else:
+                    tries = int((per.get(target.key) or {}).get("tries", 0) or 0) + 1
+                    wait = 0.0 if tries == 1 else min(BACKOFF_MAX_S, 15.0 * 2 ** (tries - 2))
+                    per[target.key] = {"tries": tries, "next": when + wait, "error": why, "label": target.label}
+                    events.emit(paths.events, "notify_failed", key=key, target=target.label, error=why)
+            _save(paths, state)  # recorded as soon as each target is done
+    return True
 
 
 def raise_event(paths: Paths, key: str, payload: dict[str, Any]) -> None:

@@ -95,8 +95,10 @@ def categories(paths: Paths, names: tuple[str, ...]) -> dict[str, Category]:
 
 
 def _read(path: Path) -> bytes:
+    from looop.fsio import read_bytes
+
     try:
-        return path.read_bytes()
+        return read_bytes(path) or b""
     except OSError:
         return b""
 

@@ -82,11 +82,15 @@ def parse(raw: bytes) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise FatalError(f".decision.json is not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})",
                          1) from None
+    except RecursionError:
+        raise FatalError(".decision.json nests too deep to read; write one flat move object", 1) from None
+    except ValueError as exc:  # a number of thousands of digits
+        raise FatalError(f".decision.json holds a value Python refuses ({exc}); write plain numbers", 1) from None
     rest = text[end:].strip()
     if rest:
         try:
             decoder.raw_decode(rest)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             raise FatalError(".decision.json has text after the JSON object; write the object alone", 1) from None
         raise FatalError(".decision.json holds more than one JSON value; write exactly one move", 1)
     if not isinstance(value, dict):

@@ -8,7 +8,6 @@ is a FatalError: one line, nothing changed, nothing journaled.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,11 +108,24 @@ def tripwire(paths: Paths, cmd: str, what: str) -> None:
                              "LOOOP_SHELL_ALLOW_DANGEROUS=1 turns the tripwire off)", 1)
 
 
+def _own_dir(paths: Paths, directory: Path) -> None:
+    """Refuse a move's write into `directory` when it (or a dir on the way to it)
+    is a symlink leading out of the data dir: looop writes only its own files."""
+    data = paths.data.resolve()
+    here = directory
+    while here != paths.data and here != here.parent:
+        if here.is_symlink() and not here.resolve().is_relative_to(data):
+            raise FatalError(f"{here} is a symlink out of the data dir ({here.resolve()}); "
+                             "make it a plain directory: nothing was written", 1)
+        here = here.parent
+
+
 def _write_goal(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
     from looop.fsio import atomic_write
 
     gid = plain(move.get("id"), "goal id")
     text = body(move.get("body"), f"goal {gid} body")
+    _own_dir(paths, paths.goals)
     target = paths.goals / f"{gid}.md"
     existed = target.exists()
     atomic_write(target, text)
@@ -126,9 +138,12 @@ def _archive_goal(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
     if not source.is_file():
         names = ", ".join(sorted(p.stem for p in paths.goals.glob("*.md"))) or "(none)"
         raise FatalError(f"no goal '{gid}' in {paths.goals} (goals: {names})", 1)
+    from looop.fsio import move_aside
+
+    _own_dir(paths, paths.archive)
     paths.archive.mkdir(parents=True, exist_ok=True)
-    os.replace(source, paths.archive / f"{gid}.md")
-    return f"archive-goal {gid}", None
+    where = move_aside(source, paths.archive / f"{gid}.md")  # an id archived before keeps both
+    return f"archive-goal {gid}" + (f" (as archive/{where.name})" if where.name != f"{gid}.md" else ""), None
 
 
 def _write_sensor(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
@@ -145,6 +160,7 @@ def _write_sensor(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
         if problem:
             raise FatalError(f"sensor {name} was not installed: its test run {problem}"
                              + (" (--force installs it anyway)" if by == "human" else ""), 1)
+    _own_dir(paths, paths.sensors)
     target = paths.sensors / f"{name}.sh"
     existed = target.exists()
     atomic_write(target, script, mode=0o755)

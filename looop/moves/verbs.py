@@ -41,5 +41,8 @@ def run(paths: Paths, move: dict[str, Any], journal: str | None = None, force: b
             raise FatalError("--journal is empty; give the line to journal", 1)
         move = dict(move, journal=journal)
     done = execute(paths, move, by="human", force=force)
+    from looop import memory
+
+    memory.commit_human(paths, done.line)
     print(f"{done.summary}; journaled: {done.line}")
     return 0
