@@ -305,6 +305,10 @@ def decide(paths: Paths, env: dict[str, str], snap_dir: Path, seen: Seen, *, dry
     from looop.box import rules_line
 
     inputs.sandbox = rules_line(cfg.data)  # the box, or why there is none (§19)
+    if not dry_run:
+        from looop.box.notice import say_off
+
+        say_off(paths, cfg.data)  # auto found no box: once a day in attention (§19)
     inputs.extra = _guard_sections(paths, seen.parts, cfg.data, consume=not dry_run)
     run_dir = runs.new_run_dir(paths.runs, label, prompt.build(inputs))
     prompt_file = run_dir / "prompt.md"

@@ -97,6 +97,8 @@ def decider(plan: Any) -> Iterator[Beat]:
         door_dir = Path(tempfile.mkdtemp(prefix="looop-door-"))
         binds.append((door_dir, DOOR_INSIDE))
         door_env = f"{DOOR_INSIDE}/{DOOR_SOCKET}"
+        copy, start = _journal_copy(paths.journal, plan.run_dir)  # its one line, carried out after
+        binds.append((copy, str(paths.journal)))
     if not paths.ledger.exists():
         paths.ledger.touch()
     runner_spec = (plan.config.get("runners") or {}).get(plan.runner)
@@ -117,6 +119,38 @@ def decider(plan: Any) -> Iterator[Beat]:
             opened.close(remove=True)
         if typed:
             _take_decision(inner, paths.decision)
+        else:
+            _carry_journal(copy, start, paths.journal)
+
+
+def _journal_copy(journal: Path, run_dir: Path) -> tuple[Path, int]:
+    """A copy of journal.md bound over it in the box: the decider appends its line as unboxed."""
+    import shutil
+
+    copy = run_dir / "journal.md"
+    if journal.exists():
+        shutil.copyfile(journal, copy)
+    else:
+        journal.touch()  # the mount point
+        copy.write_bytes(b"")
+    return copy, copy.stat().st_size
+
+
+def _carry_journal(copy: Path, start: int, journal: Path) -> None:
+    """The line the boxed decider appended to its copy goes to the real journal (the first one)."""
+    from looop.fsio import append_line
+
+    try:
+        data = copy.read_bytes()
+    except OSError:
+        return
+    new = data[start:] if len(data) >= start else data  # rewritten shorter: its last line is its own
+    lines = [ln.strip() for ln in new.decode("utf-8", "replace").splitlines() if ln.strip()]
+    if not lines:
+        return
+    line = lines[0] if len(data) >= start else lines[-1]
+    line = "".join(ch for ch in line if ch.isprintable())[:1000]
+    append_line(journal, line if line.startswith("- ") else f"- {line}")
 
 
 def _take_decision(inner: Path, outer: Path) -> None:
