@@ -82,8 +82,6 @@ def run(paths: Paths, cmd: str, *, echo: bool = True, timeout: float | None = No
         proc = procgroup.spawn(argv, cwd=paths.data, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                env=child_env(paths, LOOOP_COST_ID=marker))
-        guard = _guard(proc.pid)
-        atomic_write(paths.shell_running, json.dumps(dict(record, pgid=proc.pid)) + "\n")
         assert proc.stdout is not None
         last_out = [time.monotonic()]
 
@@ -97,9 +95,12 @@ def run(paths: Paths, cmd: str, *, echo: bool = True, timeout: float | None = No
                     sys.stdout.flush()
 
         reader = threading.Thread(target=pump, daemon=True)
-        reader.start()
+        guard = None
         timed_out = interrupted = False
-        try:
+        try:  # from the spawn on, a Ctrl-C anywhere (even before the wait) stops the group and is kept
+            guard = _guard(proc.pid)
+            atomic_write(paths.shell_running, json.dumps(dict(record, pgid=proc.pid)) + "\n")
+            reader.start()
             code = _wait(proc, limit, started, last_out, cmd if echo else None)
         except subprocess.TimeoutExpired:
             timed_out = True
@@ -115,7 +116,8 @@ def run(paths: Paths, cmd: str, *, echo: bool = True, timeout: float | None = No
             raise
         procgroup.kill(proc.pid, proc)  # the whole group: no stray survives the command
         _release(guard)
-        reader.join(timeout=2)
+        if reader.ident is not None:  # started
+            reader.join(timeout=2)
     finally:
         paths.shell_running.unlink(missing_ok=True)
     seconds = time.monotonic() - started

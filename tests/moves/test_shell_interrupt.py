@@ -10,7 +10,6 @@ import signal
 from looop.fsio import pid_alive
 from tests.helpers import wait_for
 
-
 # looop's own process-group handling, which is all there is with the box off (a boxed
 # command also dies with its box, and its pids are the box's own)
 UNBOXED = {"LOOOP_SANDBOX": "off"}
