@@ -21,7 +21,7 @@ from common import table
 
 
 def _pump(command: str) -> float:
-    from looop import runner
+    from looop.agents import runner
 
     with tempfile.TemporaryDirectory(prefix="looop-bench-") as tmp:
         prompt = Path(tmp) / "prompt.md"

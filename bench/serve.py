@@ -43,7 +43,7 @@ def _inbox_ms(p: Profile, runs: int) -> float:
     code = f"""
 import time, statistics, asyncio
 from pathlib import Path
-from looop.paths import resolve
+from looop.core.paths import resolve
 from looop.serve import app, auth
 paths = resolve()
 tok = Path({str(p.root)!r}) / "token"

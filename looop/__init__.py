@@ -3,35 +3,44 @@
 Once per beat: sense the world, hash what matters, and only when something
 changed hand it to an LLM runner that makes exactly one move.
 
-Where things live (each module's docstring says the rule it protects):
+The code is in layers, lowest first. A module may import from its own layer
+and from the layers below it, never from one above (tests/test_layers.py
+holds every import, lazy ones included, to `LAYERS`):
 
-    cli, usage               arguments → one verb; one-line usage errors
-    error_handler            an exception → an exit code, or a failed beat
-    commands/                the verbs (tick and run, status, ls, ask, goal, watch, ...)
-    pulse                    beat, wait, beat again; one pulse per data dir
-    tick                     one beat: sense → diff → decide → act → record
-      sense, sensor_cache    SENSE: the sensors, concurrently, some cached
-      world, changes         DIFF: the world hash and what changed
-      prompt, gate           DECIDE: the prompt; the PLAYBOOK gate, claims
-      act, runner, fmt       ACT (agent): run the agent CLI once, meter its stream
-      moves/                 ACT (typed): read, check, and carry out one described move
-      journal, memory, runs  RECORD: the journal line, the data dir's git, run dirs
-    guard/                   guardrails: spend caps, noop TTL, the last failure, retries
-    schedules, fairness      time: wakes at due moments; the goal waiting longest
-    mailbox/                 ask, answer, tell, wait, notifications
-    surface                  what needs the human: NEEDS YOU, tmux windows
-    fleet/                   workers: detached agent sessions in a PTY; cap, health, verify
-    watch/                   the read-only fleet view and screenshots (pyte, textual)
-    serve/                   the web inbox (`looop serve`): auth, page data, actions, routes
-    today, attention, review the day's digest; attention notes with ids; PLAYBOOK verdicts
-    service                  the pulse as a login service (systemd, launchd)
-    config, presets, knobs   runner wiring, built-in presets, the knob table
-    paths, seed, selfbin     where files live, a fresh data dir, LOOOP_BIN
-    procgroup, cmd           process groups; short commands through plumbum
-    fsio, stamps, events     atomic files and small JSON state, UTC stamps, events.jsonl
-    errors, log, color, ids  FatalError, the terminal voice, safe names
-    untrusted                text from outside, made safe to print
-    schemas                  the machine contracts (schemas/*.json)
+    core/      paths, files, outside text, ids, stamps, knobs, colour and the log voice, child processes, the catch-all
+    agents/    the agent CLIs: built-in presets, running one (runner)
+    records/   the journal, events, the cost ledger and its meter (fmt), git history (memory, history), attention,
+               run dirs, what changed (changes), the last failure and the spend
+    setup/     a data dir and its config: seed, the starter catalog, first run and init, preflight, the service unit
+    time/      schedules
+    sensing/   SENSE: the sensors, concurrently, some cached; their state; the progress line
+    box/       the OS sandbox around every hand, and the door that carries moves out
+    fleet/     workers: detached agent sessions in a PTY; start, stop, cap, health, verify, their screens
+    mailbox/   ask, answer, tell, notifications, alerts
+    moves/     ACT (typed): read, check and carry out one described move; the deny-list
+    guard/     guardrails around the runner: the noop TTL, the pause, retries
+    beat/      one beat (tick): gates, world, prompt, act, record; the pulse; status, today, review, wait
+    faces      commands/ (the verbs), cli (arguments → one verb), watch/ (the fleet view), serve/ (the web inbox)
 """
 
 __version__ = "0.1.0"
+
+# The layers, lowest first; each entry names the top-level parts of `looop` in it.
+# A part may import its own layer and the ones before it, never a later one.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("core",),
+    ("agents",),
+    ("records",),
+    ("setup",),
+    ("time",),
+    ("sensing",),
+    ("box",),
+    ("fleet",),
+    ("mailbox",),
+    ("moves",),
+    ("guard",),
+    ("beat",),
+    ("watch",),
+    ("serve",),
+    ("commands", "cli", "__main__"),
+)

@@ -14,8 +14,8 @@ import sys
 from plumbum import cli
 
 from looop import __version__
-from looop.errors import ExitStatus, FatalError
-from looop.usage import Verb
+from looop.commands.usage import Verb
+from looop.core.errors import ExitStatus, FatalError
 
 VERBS = (
     "init", "tick", "run", "status", "ls", "attach", "start-session", "kill", "flag", "unflag", "prune",
@@ -26,7 +26,7 @@ VERBS = (
 
 
 def _paths():
-    from looop.paths import resolve
+    from looop.core.paths import resolve
 
     return resolve()
 
@@ -53,12 +53,12 @@ class Looop(Verb):
         if self.nested_command:
             return 0
         if args:
-            from looop.usage import UsageError, did_you_mean
+            from looop.commands.usage import UsageError, did_you_mean
 
             close = did_you_mean(args[0], list(VERBS))
             hint = f"did you mean `looop {close}`? " if close else ""
             raise UsageError(f"unknown verb '{args[0]}'; {hint}verbs: {', '.join(VERBS)} (see `looop help`)")
-        from looop import pulse
+        from looop.beat import pulse
 
         return pulse.run(_paths(), quiet=self.quiet)
 
@@ -72,7 +72,7 @@ class Init(Verb):
     force = cli.Flag("--force", help="overwrite an existing config (the old one is kept as .bak)")
 
     def main(self) -> int:
-        from looop.commands.init import init
+        from looop.setup.init import init
 
         return init(_paths(), runner=self.runner, force=self.force)
 
@@ -594,7 +594,7 @@ class Help(Verb):
 
     def main(self, verb: str = "", action: str = "") -> int:
         if verb:
-            from looop.usage import UsageError, did_you_mean, verb_help
+            from looop.commands.usage import UsageError, did_you_mean, verb_help
 
             assert self.parent is not None  # a subcommand always has its parent
             sub = self.parent._subcommands.get(verb)
@@ -664,7 +664,7 @@ class Fmt(Verb):
     """(internal) render and meter an agent's NDJSON stream on stdin"""
 
     def main(self) -> int:
-        from looop import fmt
+        from looop.records import fmt
 
         return fmt.run(sys.stdin, sys.stdout)
 
@@ -717,7 +717,7 @@ def _stdin_dash(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from looop.error_handler import error_handler
+    from looop.core.error_handler import error_handler
 
     argv = _stdin_dash(list(sys.argv[1:] if argv is None else argv))
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
@@ -725,7 +725,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with error_handler(lambda: _paths().crash_log, _stderr):
             if argv[:1] not in (["help"], ["version"], ["-h"], ["--help"], ["-v"], ["--version"]):
-                from looop import knobs
+                from looop.core import knobs
 
                 knobs.check_env()  # a bad knob is one line naming it, before any verb runs
             if argv and "LOOOP_DOOR" in os.environ:  # inside a box: changes go out through the door (§19)

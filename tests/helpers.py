@@ -124,7 +124,7 @@ class Loop:
         """The gate's approved PLAYBOOK baseline (in the private gate dir, outside the data dir)."""
         from unittest import mock
 
-        from looop.paths import Paths
+        from looop.core.paths import Paths
 
         with mock.patch.dict(os.environ, {"XDG_STATE_HOME": self.env["XDG_STATE_HOME"]}):
             return Paths(data=self.data, config=self.config, is_default_profile=False).approved
@@ -275,7 +275,7 @@ def loop(tmp_path: Path) -> Iterator[Loop]:
 def stop_workers(root: Path) -> None:
     """End every worker session under `root`: its worker's group, then its supervisor."""
     for meta_file in root.rglob("sessions/looop-*/meta.json"):
-        from looop.fsio import read_json_object
+        from looop.core.fsio import read_json_object
 
         meta = read_json_object(meta_file) or {}
         status = read_json_object(meta_file.parent / "status.json") or {}

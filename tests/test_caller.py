@@ -13,8 +13,8 @@ import shlex
 
 import pytest
 
-from looop import caller
-from looop.errors import ExitStatus
+from looop.core import caller
+from looop.core.errors import ExitStatus
 from tests.fleet import kit as fleet
 from tests.moves.test_typed_beat import decide
 

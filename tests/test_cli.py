@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from looop import schemas
+from looop.core import schemas
 from tests.helpers import looop_argv
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from looop.commands import completions
 from looop.fleet import Worker
-from looop.paths import resolve
+from looop.core.paths import resolve
 from tests.helpers import Loop, looop_argv
 
 

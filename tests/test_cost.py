@@ -8,7 +8,7 @@ import time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from looop import cost
+from looop.records import cost
 
 
 @given(st.text(max_size=300))

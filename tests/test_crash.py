@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from looop import schemas
-from looop.fsio import PulseLock
+from looop.core import schemas
+from looop.core.fsio import PulseLock
 from tests.helpers import wait_for
 
 JOURNAL_LINE = re.compile(r"^- \d{4}-\d{2}-\d{2} \d{2}:\d{2} .+$")

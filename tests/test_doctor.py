@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from looop.presets import PRESETS
+from looop.agents.presets import PRESETS
 from tests.fleet.test_unattended import as_cli, onboarded
 from tests.helpers import FIXTURES, Loop
 

@@ -6,7 +6,7 @@ import gzip
 import json
 import subprocess
 
-from looop import events
+from looop.records import events
 
 
 def _lines(path):

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from looop import fairness
+from looop.beat import fairness
 from looop.fleet import Worker
-from looop.paths import Paths
+from looop.core.paths import Paths
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from looop import fmt
+from looop.records import fmt
 from tests.helpers import FIXTURES, looop_argv
 
 STREAMS = FIXTURES / "streams"

@@ -8,7 +8,7 @@ import os
 from hypothesis import given
 from hypothesis import strategies as st
 
-from looop import fsio
+from looop.core import fsio
 
 lines_st = st.lists(st.text(alphabet=st.characters(blacklist_characters="\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029",
                                                    blacklist_categories=("Cs",)), min_size=1, max_size=40)
@@ -77,7 +77,7 @@ def test_lock_is_exclusive_and_reclaimed_after_death(tmp_path):
 def test_read_bytes_never_blocks_and_reads_only_regular_files(tmp_path):
     import os
 
-    from looop.fsio import file_kind, read_bytes, read_text
+    from looop.core.fsio import file_kind, read_bytes, read_text
 
     os.mkfifo(tmp_path / "fifo")
     (tmp_path / "dir").mkdir()

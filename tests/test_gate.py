@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from looop import gate
+from looop.beat import gate
 
 texts = st.binary(max_size=64)
 
@@ -73,7 +73,7 @@ def test_claims_are_reaped_unless_their_worker_lives(tmp_path):
 
 
 def test_a_claim_nested_a_thousand_levels_is_reaped_not_raised(tmp_path):
-    from looop.gate import reap_claims
+    from looop.beat.gate import reap_claims
 
     (tmp_path / "deep.json").write_text('{"session": "looop-a", "x": ' + "[" * 1000 + "]" * 1000 + "}")
     (tmp_path / "deeper.json").write_text("[" * 100000 + "]" * 100000)

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from looop.commands.tick import check_goal_id
-from looop.errors import FatalError
+from looop.core.errors import FatalError
 
 PLAIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 

@@ -43,4 +43,4 @@ def test_an_unchanged_tick_loads_no_heavy_library_and_validates_nothing(loop):
     modules, out = imported(loop, "tick")
     assert "world unchanged" in out
     assert not {m.split(".")[0] for m in modules} & HEAVY
-    assert "looop.schemas" not in modules
+    assert "looop.core.schemas" not in modules

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from looop.stamps import utc
+from looop.core.stamps import utc
 
 
 def test_a_paused_beat_senses_but_never_calls_the_runner(loop):

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from looop import prompt
+from looop.beat import prompt
 from looop.fleet import Worker
 
 bodies = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200) | st.lists(

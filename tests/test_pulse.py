@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from looop import pulse
-from looop.paths import Paths
+from looop.beat import pulse
+from looop.core.paths import Paths
 
 CAD = {"interval": 60, "busy_interval": 10, "active_interval": 30}
 
@@ -76,7 +76,8 @@ def test_backoff_grows_and_is_capped(base, failures):
 def test_an_unexpected_error_fails_only_that_beat(tmp_path, monkeypatch, capsys):
     import json
 
-    from looop import config, preflight, tick
+    from looop.setup import config, preflight
+    from looop.beat import tick
 
     paths = _paths(tmp_path / "data")
     paths.data.mkdir()
@@ -107,7 +108,7 @@ def test_an_unexpected_error_fails_only_that_beat(tmp_path, monkeypatch, capsys)
 
 
 def test_crash_log_stays_bounded(tmp_path):
-    from looop.error_handler import CRASH_LOG_BYTES, record_crash
+    from looop.core.error_handler import CRASH_LOG_BYTES, record_crash
 
     log = tmp_path / "crash.log"
     for n in range(400):

@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from looop import schemas
+from looop.core import schemas
 from looop.mailbox import notify
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()

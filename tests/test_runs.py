@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from looop import runs as run_dirs
-from looop.runs import prune_runs
+from looop.records import runs as run_dirs
+from looop.records.runs import prune_runs
 
 stamps = st.tuples(st.integers(2020, 2030), st.integers(1, 12), st.integers(1, 28), st.integers(0, 23),
                    st.integers(0, 59), st.integers(0, 59), st.integers(1, 3), st.sampled_from(["tick", "goal-x"]))

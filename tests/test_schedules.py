@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from looop import schedules, world
-from looop.errors import FatalError
-from looop.paths import Paths
+from looop.time import schedules
+from looop.beat import world
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
 from tests.helpers import read_until
 
 
@@ -126,7 +127,7 @@ def test_cron_fires_on_its_local_minute_and_needs_croniter_only_when_a_firing_pa
     fired = schedules.load_all(paths, datetime(2026, 3, 2, 9, 31).timestamp())[0]
     assert datetime.fromtimestamp(fired.last_fired) == datetime(2026, 3, 2, 9, 30)
     # an unchanged beat before the next firing reads the cache: no croniter import
-    code = ("import sys, time\nfrom looop import schedules\nfrom looop.paths import Paths\nfrom pathlib import Path\n"
+    code = ("import sys, time\nfrom looop import schedules\nfrom looop.core.paths import Paths\nfrom pathlib import Path\n"
             f"p = Paths(data=Path({str(paths.data)!r}), config=Path('/nonexistent'), is_default_profile=False)\n"
             f"s = schedules.load_all(p, {datetime(2026, 3, 2, 12, 0).timestamp()})\n"
             "assert s[0].last_fired is not None, s\nprint('croniter' in sys.modules)\n")
@@ -187,7 +188,7 @@ def test_a_schedule_written_while_the_pulse_sleeps_wakes_it_when_due(loop):
 def test_the_rest_ends_at_the_next_due_time(paths, monkeypatch):
     """In process: with a 60 s wait and a schedule due within a second, rest
     returns once it is due (were it to sleep the whole wait, the test would hang)."""
-    from looop import pulse
+    from looop.beat import pulse
 
     schedules.write(paths, "soon", {"in_s": 1})
     monkeypatch.setattr(pulse, "say", lambda *a, **k: None)
@@ -213,7 +214,7 @@ def test_completion_offers_the_actions_and_the_schedule_names(loop):
 
 
 def test_a_schedule_that_fell_due_during_the_beat_ends_the_rest_at_once(paths, monkeypatch):
-    from looop import pulse
+    from looop.beat import pulse
 
     monkeypatch.setattr(pulse, "say", lambda *a, **k: None)
     before = time.time() - 5  # the last beat began here

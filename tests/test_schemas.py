@@ -8,7 +8,8 @@ from importlib import resources
 import pytest
 from jsonschema import Draft202012Validator
 
-from looop import config, schemas
+from looop.setup import config
+from looop.core import schemas
 
 NAMES = sorted(p.name.split(".")[0] for p in resources.files("looop").joinpath("schemas").iterdir()
                if p.name.endswith(".schema.json"))

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from looop.ids import is_plain
+from looop.core.ids import is_plain
 from tests.fleet import kit
 
 HOSTILE_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
@@ -100,8 +100,8 @@ def test_hostile_prompts_and_notes_arrive_as_data(loop, prompt, note):
 
 
 def test_the_tmux_attach_command_survives_a_hostile_data_dir(tmp_path, monkeypatch):
-    from looop.paths import Paths
-    from looop.surface import attach_prefix
+    from looop.core.paths import Paths
+    from looop.beat.surface import attach_prefix
 
     data = tmp_path / "a b $(touch PWNED) `x` 'q' \"d\"" / "data"
     echo = tmp_path / "fake looop"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from looop import schemas
+from looop.core import schemas
 from tests.helpers import FIXTURES
 
 RECORDED = FIXTURES / "sensors"

@@ -8,7 +8,7 @@ import json
 import signal
 import time
 
-from looop import schemas
+from looop.core import schemas
 
 
 def test_a_missing_config_is_the_first_line(loop):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from looop import surface
+from looop.beat import surface
 
 
 def test_needs_you_repeats_only_when_it_changes_or_an_hour_passed(monkeypatch):

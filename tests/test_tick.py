@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from looop import schemas
+from looop.core import schemas
 from tests.helpers import FAKE_RUNNER, answer_prompts
 
 

@@ -8,7 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from looop import untrusted
+from looop.core import untrusted
 
 ESC = "\x1b"
 NASTY = [f"{ESC}]0;pwned title\x07", f"{ESC}]52;c;ZWNobyBoaQ==\x07", f"{ESC}]52;c;eA=={ESC}\\", f"{ESC}[2J",

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from looop import world
+from looop.beat import world
 from looop.fleet import Worker
 
 json_values = st.recursive(
@@ -142,7 +142,7 @@ file_names = st.binary(min_size=1, max_size=60).filter(lambda b: b"/" not in b a
 def test_any_goal_file_name_hashes_and_prompts(tmp_path_factory, name):
     import os
 
-    from looop import prompt
+    from looop.beat import prompt
 
     tmp = tmp_path_factory.mktemp("w")
     _world(tmp, {})

@@ -53,7 +53,7 @@ class Box:
     def check(self) -> None:
         """Fail closed: an explicit box that cannot run stops what was to run in it."""
         if self.broken:
-            from looop.errors import FatalError
+            from looop.core.errors import FatalError
 
             raise FatalError(f"sandbox {self.kind} cannot run: {self.broken}; nothing boxed was started "
                              "(fix it, or set \"sandbox\": \"auto\" or \"off\")", 1)
@@ -71,7 +71,7 @@ def mode(config: Mapping[str, Any] | None, env: Mapping[str, str] | None = None)
     else:
         return "off", "default"
     if value not in MODES:
-        from looop.errors import FatalError
+        from looop.core.errors import FatalError
 
         raise FatalError(f"{where}={value!r}: must be one of {', '.join(MODES)}", 2)
     return value, where

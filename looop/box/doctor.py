@@ -9,14 +9,14 @@ from __future__ import annotations
 import subprocess
 import time
 
-from looop.paths import Paths
+from looop.core.paths import Paths
 
 
 def report(paths: Paths) -> list[str]:
     """Lines for the doctor; a line starting with "!" is a problem."""
-    from looop import knobs
     from looop.box import hands, resolve
-    from looop.errors import FatalError
+    from looop.core import knobs
+    from looop.core.errors import FatalError
 
     config = knobs.config_dict(paths.config)
     try:

@@ -208,7 +208,7 @@ class Worker:
     """A worker's door, kept by its supervisor: it speaks only for itself, and never answers."""
 
     def __init__(self, sid: str) -> None:
-        from looop.fleet.sessions import bare_id
+        from looop.core.ids import bare_id
 
         self.sid, self.bare = sid, bare_id(sid)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from looop.box import INSIDE, Box, policy, resolve
 from looop.box.policy import DOOR_INSIDE, DOOR_SOCKET, DOOR_TYPED, Spec
-from looop.paths import Paths
+from looop.core.paths import Paths
 
 
 def wrap(box: Box, spec: Spec, command: list[str], *, made_later: Path | None = None) -> list[str]:
@@ -42,7 +42,7 @@ def command(paths: Paths, hand: str, argv: list[str], *, config: Mapping[str, An
             cache: Path | None = None, see: list[Path] | None = None) -> list[str]:
     """run_shell, verify, a sensor: the data dir read-only except what `hand` may write."""
     if config is None:
-        from looop import knobs
+        from looop.core import knobs
 
         config = knobs.config_dict(paths.config)
     box = resolve(config)
@@ -138,7 +138,7 @@ def _journal_copy(journal: Path, run_dir: Path) -> tuple[Path, int]:
 
 def _carry_journal(copy: Path, start: int, journal: Path) -> None:
     """The line the boxed decider appended to its copy goes to the real journal (the first one)."""
-    from looop.fsio import append_line
+    from looop.core.fsio import append_line
 
     try:
         data = copy.read_bytes()
@@ -197,7 +197,7 @@ def worker(paths: Paths, config: Mapping[str, Any], runner: str, sid: str, templ
     box.check()
     if not box.on:
         return None
-    from looop.fleet.sessions import sessions_dir
+    from looop.core.ids import sessions_dir
 
     session_dir = sessions_dir(paths.fleet_root) / sid
     work = session_dir / "work"
@@ -205,7 +205,7 @@ def worker(paths: Paths, config: Mapping[str, Any], runner: str, sid: str, templ
     state = policy.state_for(template, runner_spec, policy.home_dir())
     write = policy.writable("worker", paths, config=config, state=state, work=work)
     if cwd is not None and not policy.allowed_cwd(cwd, write):
-        from looop.errors import FatalError
+        from looop.core.errors import FatalError
 
         raise FatalError(f"--cwd {cwd}: a boxed worker cannot write there (its work dir, claims/, reports/ "
                          "or a path in sandbox_write)", 1)

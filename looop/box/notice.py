@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from looop.paths import Paths
+from looop.core.paths import Paths
 
 
 def say_off(paths: Paths, config: Mapping[str, Any] | None) -> bool:
@@ -23,14 +23,14 @@ def say_off(paths: Paths, config: Mapping[str, Any] | None) -> bool:
     box = resolve(config)
     if wanted != "auto" or box.on or box.broken:
         return False
-    from looop.fsio import atomic_write, read_text
-    from looop.journal import now_stamp
+    from looop.core.fsio import atomic_write, read_text
+    from looop.records.journal import now_stamp
 
     marker = paths.data / ".sandbox-off-noted"
     today = now_stamp()[0][:10]
     if read_text(marker, "").strip() == today:
         return False
-    from looop import attention
+    from looop.records import attention
 
     attention.add(paths, box.describe())
     atomic_write(marker, today + "\n")

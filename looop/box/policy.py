@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from looop.paths import Paths
+from looop.core.paths import Paths
 
 # hand -> what it may write. decision: its fresh decision dir; state: the runner
 # CLI's own state dirs (runners.<name>.state); work: the worker's work dir;
@@ -67,7 +67,7 @@ def state_for(command: str, runner_spec: Mapping[str, Any] | None, home: Path) -
     found = state_dirs(runner_spec, home)
     if found or (runner_spec or {}).get("state") is not None:
         return found
-    from looop.presets import STATE
+    from looop.agents.presets import STATE
 
     words = set(command.replace("|", " ").split())
     return [_expand(n, home) for cli, names in STATE.items() if cli in words for n in names]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from looop.paths import Paths
+from looop.core.paths import Paths
 
 
 def attention(paths: Paths, action: str = "list", nid: str | None = None, as_json: bool = False) -> int:
-    from looop import attention as notes
-    from looop.errors import FatalError
-    from looop.untrusted import one_line
+    from looop.core.errors import FatalError
+    from looop.core.untrusted import one_line
+    from looop.records import attention as notes
 
     if action == "done":
         if not nid:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 
-from looop.errors import FatalError
-from looop.paths import Paths
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
 
 SHELLS = ("bash", "zsh")
 # verbs whose first argument is one of a fixed set of words
@@ -109,7 +109,7 @@ def candidates(paths: Paths, words: list[str], verbs: Iterable[str],
         return list(verbs)
     verb, position = words[0], len(words)
     if verb == "init" and words[-1] in ("--runner", "-r"):
-        from looop.presets import ORDER
+        from looop.agents.presets import ORDER
 
         return list(ORDER)
     found: list[str] = []

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import math
 
-from looop import cost as ledger
-from looop.errors import FatalError
-from looop.paths import Paths
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
+from looop.records import cost as ledger
 
 
 def cost(paths: Paths, scope: str = "today", as_json: bool = False) -> int:

@@ -13,15 +13,15 @@ import re
 import tempfile
 from pathlib import Path
 
-from looop.fsio import append_line, atomic_write
-from looop.log import say
-from looop.paths import resolve
+from looop.core.fsio import append_line, atomic_write
+from looop.core.log import say
+from looop.core.paths import resolve
 
 
 def demo() -> int:
-    from looop import tick
-    from looop.color import paint
+    from looop.beat import tick
     from looop.commands.tick import holding_the_lock
+    from looop.core.color import paint
 
     root = Path(tempfile.mkdtemp(prefix="looop-demo-"))
     data, config_file = root / "data", root / "looop.json"
@@ -49,7 +49,7 @@ def demo() -> int:
         print(f"  {label:<17} {path}")
     from shlex import quote
 
-    from looop.selfbin import user_command
+    from looop.core.selfbin import user_command
 
     print(f"\nTry: LOOOP_CONFIG={quote(str(config_file))} {user_command(paths)} status")
     print(f"Remove it with: rm -rf {root}")

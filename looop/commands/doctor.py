@@ -16,14 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from looop.errors import FatalError
-from looop.paths import Paths
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
 
 if TYPE_CHECKING:
     import subprocess
 
-    from looop.fleet import dialogs
-    from looop.watch import screen
+    from looop.fleet import dialogs, screen
 
 PROMPT = "This is a readiness check by looop. Reply with one word, ready, and do nothing else."
 
@@ -40,7 +39,7 @@ class Row:
 
 
 def check_config(paths: Paths) -> list[Row]:
-    from looop import config
+    from looop.setup import config
 
     if not paths.config.exists():
         return [Row("config", "fail", f"{paths.config} does not exist (run `looop init`)")]
@@ -52,7 +51,8 @@ def check_config(paths: Paths) -> list[Row]:
 
 
 def check_git(paths: Paths) -> list[Row]:
-    from looop import cmd, memory
+    from looop.core import cmd
+    from looop.records import memory
 
     if not memory.available():
         return [Row("data dir git", "warn", "git is not installed: no history of the data dir")]
@@ -69,8 +69,9 @@ def check_git(paths: Paths) -> list[Row]:
 
 
 def check_workers(paths: Paths) -> list[Row]:
-    from looop import config, knobs
-    from looop.preflight import missing, tools_in
+    from looop.core import knobs
+    from looop.setup import config
+    from looop.setup.preflight import missing, tools_in
 
     try:
         cfg = config.load(paths.config, seed=False)
@@ -100,9 +101,8 @@ def try_worker(paths: Paths, name: str, command: str, bound: float) -> Row:
     import tempfile
     import termios
 
-    from looop import procgroup
-    from looop.fleet import dialogs
-    from looop.watch import screen
+    from looop.core import procgroup
+    from looop.fleet import dialogs, screen
 
     cols, rows = 100, 30
     with tempfile.TemporaryDirectory(prefix="looop-doctor-") as tmp:
@@ -112,7 +112,7 @@ def try_worker(paths: Paths, name: str, command: str, bound: float) -> Row:
         cwd = paths.data if paths.data.is_dir() else Path(tmp)
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        from looop import runner
+        from looop.agents import runner
 
         env = runner.child_env({**os.environ, "TERM": os.environ.get("TERM") or "xterm-256color"})
         try:  # the shape start-session launches: a login shell that keeps the caller's PATH
@@ -135,7 +135,7 @@ def _watch(name: str, proc: subprocess.Popen[bytes], master: int, term: screen.T
            find: Callable[[str], dialogs.Dialog | None]) -> Row:
     import select
 
-    from looop.watch import screen
+    from looop.fleet import screen
 
     start = last_change = time.monotonic()
     drew = eof = False
@@ -191,7 +191,7 @@ CHECKS: tuple[Callable[[Paths], list[Row]], ...] = (check_config, check_git, che
 
 
 def doctor(paths: Paths) -> int:
-    from looop.untrusted import one_line
+    from looop.core.untrusted import one_line
 
     rows = [row for check in CHECKS for row in check(paths)]
     width = max([len(r.check) for r in rows] + [5])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from looop.errors import FatalError
-from looop.paths import Paths
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
 
 
 def goal(paths: Paths, action: str, gid: str, text: Sequence[str] = (), journal: str | None = None) -> int:
@@ -21,7 +21,7 @@ def goal(paths: Paths, action: str, gid: str, text: Sequence[str] = (), journal:
 
 
 def _title(path) -> str:
-    from looop.fsio import read_text
+    from looop.core.fsio import read_text
 
     for line in (read_text(path, "", 4096) or "").splitlines():
         if line.strip():
@@ -33,7 +33,7 @@ def goal_list(paths: Paths, as_json: bool = False) -> int:
     """Every goal, the one waiting longest first, with its first line and when a move last touched it."""
     import time
 
-    from looop import fairness
+    from looop.beat import fairness
 
     rows: list[dict[str, str | None]] = [{"id": g, "title": _title(paths.goals / f"{g}.md"),
              "last_acted": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(t)) if t else None}
@@ -42,7 +42,7 @@ def goal_list(paths: Paths, as_json: bool = False) -> int:
     if as_json:
         print(json.dumps({"goals": rows, "archived": archived}, ensure_ascii=False))
         return 0
-    from looop.untrusted import one_line
+    from looop.core.untrusted import one_line
 
     if not rows:
         print(f"no goals in {paths.goals} (add one: looop goal write ID TEXT)")
@@ -57,7 +57,7 @@ def goal_list(paths: Paths, as_json: bool = False) -> int:
 
 def goal_show(paths: Paths, gid: str) -> int:
     from looop.commands.tick import check_goal_id
-    from looop.fsio import read_text
+    from looop.core.fsio import read_text
 
     gid = check_goal_id(gid)
     for path, note in ((paths.goals / f"{gid}.md", ""), (paths.archive / f"{gid}.md", " (archived)")):

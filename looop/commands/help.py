@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from looop import __version__
-from looop.paths import Paths
+from looop.core.paths import Paths
 
 MANUAL = """\
 looop {version}: a tiny, Kubernetes-shaped control loop for your work
@@ -225,7 +225,7 @@ ENVIRONMENT
 
 def manual(paths: Paths) -> int:
     profile = "" if paths.is_default_profile else "  (a separate profile)"
-    from looop.knobs import manual_lines
+    from looop.core.knobs import manual_lines
 
     print(MANUAL.format(version=__version__, config=paths.config, data=paths.data, profile=profile,
                         fleet=paths.fleet_root, knobs="\n".join(manual_lines())), end="")

@@ -13,8 +13,9 @@ import time
 from typing import Any
 
 from looop import fleet
-from looop.errors import FatalError
-from looop.paths import Paths
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
+from looop.core.stamps import age
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?\s*$")
 
@@ -29,7 +30,7 @@ def parse_duration(text: str) -> float:
 
 
 def records(paths: Paths) -> list[dict[str, Any]]:
-    from looop.knobs import config_dict
+    from looop.core.knobs import config_dict
     from looop.mailbox import asking, store
 
     blocked = asking.blocked(paths)  # the mailbox: which live worker waits on which ask
@@ -60,9 +61,9 @@ def finished_table(rows: list[dict[str, Any]], colour: bool) -> str:
     """`finished (kept …)`: id, state, exit, verify, when it ended."""
     if not rows:
         return ""
-    from looop.color import paint
+    from looop.core.color import paint
+    from looop.core.untrusted import one_line
     from looop.fleet.sessions import bare_id
-    from looop.untrusted import one_line
 
     now = time.time()
     lines = ["", "FINISHED (kept worker_log_keep; `looop screenshot ID` shows the last screen)"]
@@ -92,15 +93,6 @@ def verify_cell(r: dict[str, Any]) -> str:
     return v["result"]
 
 
-def age(seconds: float) -> str:
-    s = int(seconds)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{s // 86400}d{s % 86400 // 3600}h"
 
 
 def _health(row: dict[str, Any]) -> str:
@@ -110,12 +102,12 @@ def _health(row: dict[str, Any]) -> str:
 
 
 def table(rows: list[dict[str, Any]], colour: bool) -> str:
-    from looop.color import paint
+    from looop.core.color import paint
     from looop.fleet.sessions import bare_id
 
     if not rows:
         return "no workers in this profile\n"
-    from looop.untrusted import one_line
+    from looop.core.untrusted import one_line
 
     head = ("ID", "STATE", "HEALTH", "AGE", "EXIT", "VERIFY", "")
     cells = [(one_line(bare_id(r["id"])), one_line(r["state"]), _health(r), age(r["age_s"]),
@@ -136,7 +128,7 @@ def table(rows: list[dict[str, Any]], colour: bool) -> str:
 
 
 def ls(paths: Paths, as_json: bool = False, watch: bool = False, interval: str = "2") -> int:
-    from looop.color import enabled
+    from looop.core.color import enabled
 
     wait = parse_duration(interval)
     if watch and not sys.stdout.isatty():

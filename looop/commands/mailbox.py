@@ -12,14 +12,14 @@ import os
 import sys
 from typing import Any
 
-from looop.errors import FatalError
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
 from looop.mailbox import store
-from looop.paths import Paths
 
 
 def _timeout(paths: Paths, given: str | None) -> float | None:
     """--timeout, else LOOOP_ASK_TIMEOUT, else config ask_timeout, else none (wait forever)."""
-    from looop import knobs
+    from looop.core import knobs
 
     if given is None:
         value, where = knobs.raw("ask_timeout", knobs.config_dict(paths.config))
@@ -39,9 +39,9 @@ def _timeout(paths: Paths, given: str | None) -> float | None:
 
 def ask(paths: Paths, worker: str | None, prompt: str, options: str | None, ref: str | None,
         timeout: str | None, resume: str | None = None) -> int:
-    from looop import knobs
-    from looop.mailbox import asking, notify
-    from looop.selfbin import user_command
+    from looop.core import knobs
+    from looop.core.selfbin import user_command
+    from looop.mailbox import alerts, asking, notify
 
     caller = worker if worker is not None else os.environ.get("LOOOP_SESSION_ID")
     wait_s = _timeout(paths, timeout)
@@ -54,7 +54,7 @@ def ask(paths: Paths, worker: str | None, prompt: str, options: str | None, ref:
         opts = [o.strip() for o in (options or "").split(",") if o.strip()]
         if options is not None and not opts:
             raise FatalError("ask: --options is empty; give choices like --options yes,no (or leave it out)", 1)
-        from looop.seed import make_data_dir
+        from looop.setup.seed import make_data_dir
 
         make_data_dir(paths)
         found = _same_ask_left_waiting(paths, wid, prompt, opts, ref)
@@ -62,10 +62,10 @@ def ask(paths: Paths, worker: str | None, prompt: str, options: str | None, ref:
             record = found  # the shell tool cut the first wait off: the same question, not a second one
         else:
             record = store.new_ask(paths, wid, prompt, opts, ref)
-            from looop import events
+            from looop.records import events
 
             events.emit(paths.events, "ask_created", ask=record["id"], worker=wid)
-            notify.raise_event(paths, *notify.ask_event(paths, record))
+            notify.raise_event(paths, *alerts.ask_event(paths, record))
     self_cmd = '"$LOOOP_BIN"' if os.environ.get("LOOOP_BIN") else user_command(paths)
 
     def note(waited_s: float) -> None:
@@ -136,7 +136,7 @@ def asks(paths: Paths, as_json: bool = False, include_answered: bool = False, pr
     if not found:
         print("no pending asks" if not include_answered else "no asks")
         return 0
-    from looop.untrusted import one_line
+    from looop.core.untrusted import one_line
 
     out = []
     for a in found:
@@ -174,7 +174,7 @@ def answer(paths: Paths, rid: str, words: list[str], force: bool = False) -> int
         text = " ".join(words)
     text = within_options(paths, rid, text, force)
     store.answer(paths, rid, text, force)
-    from looop import events
+    from looop.records import events
 
     events.emit(paths.events, "ask_answered", ask=rid, forced=force)
     print(f"answered {rid}")
@@ -191,7 +191,7 @@ def within_options(paths: Paths, rid: str, text: str, force: bool) -> str:
     for option in options:
         if text.strip().casefold() == option.strip().casefold():
             return option
-    from looop.untrusted import one_line
+    from looop.core.untrusted import one_line
 
     raise FatalError(f"answer: {one_line(text)[:60]!r} is not one of {rid}'s options: "
                      f"{', '.join(one_line(o) for o in options)} (--force sends it anyway); nothing was written", 1)
@@ -206,7 +206,7 @@ def tell(paths: Paths, worker: str, words: list[str]) -> int:
         known = ", ".join(live) or "none"
         raise FatalError(f"tell: worker '{wid}' is not running (live workers: {known}); nothing was queued", 1)
     record = store.new_tell(paths, wid, " ".join(words))  # the fleet lives in the data dir: it exists
-    from looop import events
+    from looop.records import events
 
     events.emit(paths.events, "tell_queued", tell=record["id"], worker=wid)
     print(f"told {wid} ({record['id']}); it reads it with `told` or with its next answer")
@@ -222,8 +222,8 @@ def told(paths: Paths, worker: str | None) -> int:
 
 def wait(paths: Paths, only_asks: bool = False, actionable: bool = False, timeout: str | None = None,
          as_json: bool = False) -> int:
+    from looop.beat import wait as watch
     from looop.commands import status as status_verb
-    from looop.mailbox import watch
 
     if only_asks and actionable:
         raise FatalError("wait: choose one of --only-asks and --actionable", 2)

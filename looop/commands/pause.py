@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from looop.paths import Paths
+from looop.core.paths import Paths
 
 
 def pause(paths: Paths, reason: Sequence[str], for_: str | None) -> int:
-    from looop import events, seed
     from looop.guard import pause as held
     from looop.moves.execute import journal
-    from looop.schedules import parse_duration
+    from looop.records import events
+    from looop.setup import seed
+    from looop.time.schedules import parse_duration
 
     seconds = parse_duration(for_, "--for") if for_ is not None else None
     if seconds == 0:
-        from looop.errors import FatalError
+        from looop.core.errors import FatalError
 
         raise FatalError("--for 0: give a length (30m, 2h, 1d), or leave --for out to pause until `looop resume`", 2)
     seed.ensure(paths)
@@ -33,9 +34,9 @@ def pause(paths: Paths, reason: Sequence[str], for_: str | None) -> int:
 
 
 def resume(paths: Paths) -> int:
-    from looop import events
     from looop.guard import pause as held
     from looop.moves.execute import journal
+    from looop.records import events
 
     state = held.resume(paths)
     if state is None:

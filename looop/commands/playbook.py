@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import difflib
 
-from looop import events
-from looop.color import paint
-from looop.fsio import read_text
-from looop.paths import Paths
-from looop.untrusted import one_line
+from looop.core.color import paint
+from looop.core.fsio import read_text
+from looop.core.paths import Paths
+from looop.core.untrusted import one_line
+from looop.records import events
 
 
 def playbook(paths: Paths, action: str = "diff", number: str | None = None) -> int:
@@ -22,13 +22,13 @@ def playbook(paths: Paths, action: str = "diff", number: str | None = None) -> i
         print("no pending PLAYBOOK change")
         return 0
     if action == "approve":
-        from looop import review
+        from looop.beat import review
 
         line = review.approve(paths)
         print(f"approved: PLAYBOOK.proposed.md is now the live PLAYBOOK.md (and the new baseline); journaled: {line}")
         return 0
     if action == "reject":
-        from looop import review
+        from looop.beat import review
 
         line = review.reject(paths)
         print(f"rejected: the proposed PLAYBOOK change was discarded; journaled: {line}")
@@ -45,7 +45,7 @@ def playbook(paths: Paths, action: str = "diff", number: str | None = None) -> i
 
 
 def _number(raw: str | None) -> int:
-    from looop.errors import FatalError
+    from looop.core.errors import FatalError
 
     if raw is None:
         raise FatalError("usage: looop playbook restore N (the entry number from `looop playbook history`)", 1)
@@ -72,7 +72,7 @@ def _diff_stat(old: str, new: str) -> str:
 
 
 def show_history(paths: Paths, number: int | None = None) -> int:
-    from looop import history
+    from looop.records import history
 
     live = read_text(paths.playbook, "") or ""
     if number is not None:
@@ -97,7 +97,7 @@ def show_history(paths: Paths, number: int | None = None) -> int:
 
 
 def restore(paths: Paths, number: int) -> int:
-    from looop import history
+    from looop.records import history
 
     entry = history.restore(paths.playbook, paths.approved, paths.playbook_history, number)
     events.emit(paths.events, "playbook_restored", entry=number, kept_at=entry.when)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import time
 
-from looop import schedules
-from looop.errors import FatalError
-from looop.paths import Paths
-from looop.untrusted import one_line
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
+from looop.core.untrusted import one_line
+from looop.time import schedules
 
 
 def write(paths: Paths, name: str, *, in_: str | None = None, every: str | None = None, at: str | None = None,
@@ -23,7 +23,7 @@ def write(paths: Paths, name: str, *, in_: str | None = None, every: str | None 
     if len(given) == 1 and given[0] in ("in_s", "every_s"):
         flag = "--in" if given[0] == "in_s" else "--every"
         spec[given[0]] = schedules.parse_duration(str(spec[given[0]]), flag)
-    from looop.seed import make_data_dir
+    from looop.setup.seed import make_data_dir
 
     make_data_dir(paths)
     now = time.time()
@@ -68,11 +68,11 @@ def _check_journal(journal: str | None) -> None:
 
 def _journal(paths: Paths, what: str) -> None:
     """The human's change is a move too: one journal line, in the loop's form (`--journal` words it)."""
-    from looop.fsio import append_line
-    from looop.journal import now_stamp
+    from looop.core.fsio import append_line
+    from looop.records.journal import now_stamp
 
     line = f"- {now_stamp()[0]} {one_line(what.strip())}"
     append_line(paths.journal, line)
-    from looop import memory
+    from looop.records import memory
 
     memory.commit_human(paths, line)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from looop.errors import FatalError
-from looop.paths import Paths
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
 
 
 def sensor_write(paths: Paths, name: str, text: Sequence[str] = (), journal: str | None = None,
@@ -22,7 +22,7 @@ def sensor_write(paths: Paths, name: str, text: Sequence[str] = (), journal: str
 
 
 def sensor_list(paths: Paths, as_json: bool = False) -> int:
-    from looop.sensor_state import listing
+    from looop.sensing.sensor_state import listing
 
     rows = listing(paths)
     if as_json:
@@ -32,8 +32,8 @@ def sensor_list(paths: Paths, as_json: bool = False) -> int:
         print(f"no sensors in {paths.sensors} (add one: looop sensor write NAME -, or copy one from "
               f"{paths.sensors / 'examples'})")
         return 0
-    from looop.color import paint
-    from looop.untrusted import one_line
+    from looop.core.color import paint
+    from looop.core.untrusted import one_line
 
     width = max(len(r["name"]) for r in rows)
     for r in rows:
@@ -55,12 +55,12 @@ def _ago(seconds: float | None) -> str:
 
 
 def _script(paths: Paths, name: str, verb: str):
-    from looop.ids import check_plain
+    from looop.core.ids import check_plain
 
     name = check_plain(name.removesuffix(".sh"), "sensor name")
     script = paths.sensors / f"{name}.sh"
     if not (script.is_file() or script.is_symlink()):
-        from looop.sensor_state import installed
+        from looop.sensing.sensor_state import installed
 
         names = ", ".join(p.name[:-3] for p in installed(paths)) or "(none)"
         raise FatalError(f"sensor {verb}: no sensor '{name}' in {paths.sensors} (sensors: {names})", 1)
@@ -73,9 +73,9 @@ def sensor_test(paths: Paths, name: str) -> int:
     import tempfile
     from pathlib import Path
 
-    from looop import knobs, schemas
-    from looop.selfbin import child_env
-    from looop.sense import run_one
+    from looop.core import knobs, schemas
+    from looop.core.selfbin import child_env
+    from looop.sensing.sense import run_one
 
     name, script = _script(paths, name, "test")
     env = child_env(paths)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from looop.errors import FatalError
-from looop.log import warn
-from looop.paths import Paths
+from looop.core.errors import FatalError
+from looop.core.log import warn
+from looop.core.paths import Paths
 
 LOCAL = ("127.0.0.1", "localhost", "::1")
 

@@ -11,14 +11,14 @@ import os
 import shutil
 import subprocess
 
-from looop import service as svc
-from looop.errors import FatalError
-from looop.fsio import atomic_write
-from looop.paths import Paths
+from looop.core.errors import FatalError
+from looop.core.fsio import atomic_write
+from looop.core.paths import Paths
+from looop.setup import service as svc
 
 
 def service(paths: Paths, action: str, serve: bool = False) -> int:
-    from looop import selfbin
+    from looop.core import selfbin
 
     unit = svc.unit_for(paths, selfbin.looop_bin(paths), os.environ.get("PATH", os.defpath))
     if serve:  # the web inbox, beside the pulse: its own unit, so either can stop alone
@@ -27,8 +27,8 @@ def service(paths: Paths, action: str, serve: bool = False) -> int:
 
 
 def install(paths: Paths, unit: svc.Unit) -> int:
-    from looop.preflight import needs_runner
-    from looop.seed import make_data_dir
+    from looop.setup.preflight import needs_runner
+    from looop.setup.seed import make_data_dir
 
     needs_runner(paths)  # the one rule before `init`: write the config (asking on a terminal), check the CLI
     make_data_dir(paths)

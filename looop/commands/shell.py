@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from looop.paths import Paths
+from looop.core.paths import Paths
 
 
 def shell(paths: Paths, words: Sequence[str], journal: str | None = None) -> int:

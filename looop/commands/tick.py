@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from looop import events
-from looop.errors import FatalError
-from looop.fsio import PulseLock
-from looop.log import say
-from looop.paths import Paths
+from looop.core.errors import FatalError
+from looop.core.fsio import PulseLock
+from looop.core.log import say
+from looop.core.paths import Paths
+from looop.records import events
 
 
 @contextmanager
 def holding_the_lock(paths: Paths) -> Iterator[None]:
     """The pulse lock for beats outside the pulse (tick, demo): one beat at a
     time, and the runner's record lives in the lock dir."""
-    from looop.seed import make_data_dir
-    from looop.tick import reap_orphan_runner
+    from looop.beat.tick import reap_orphan_runner
+    from looop.setup.seed import make_data_dir
 
     make_data_dir(paths)
     lock = PulseLock(paths.lock_dir)
@@ -33,10 +33,10 @@ def holding_the_lock(paths: Paths) -> Iterator[None]:
 
 
 def tick(paths: Paths, dry_run: bool = False, quiet: bool = False) -> int:
-    from looop.tick import beat
+    from looop.beat.tick import beat
 
     if dry_run and PulseLock(paths.lock_dir).holder():  # never waits for, or takes, a running pulse's lock
-        from looop import peek
+        from looop.beat import peek
 
         return peek.dry_run(paths)
     with holding_the_lock(paths):
@@ -46,7 +46,7 @@ def tick(paths: Paths, dry_run: bool = False, quiet: bool = False) -> int:
 
 def check_goal_id(goal: str) -> str:
     """Goal ids are plain names: no path separators, `..`, or leading dash."""
-    from looop.ids import check_plain
+    from looop.core.ids import check_plain
 
     if goal.endswith(".md"):
         goal = goal[:-3]
@@ -54,8 +54,8 @@ def check_goal_id(goal: str) -> str:
 
 
 def run_goal(paths: Paths, goal: str) -> int:
-    from looop import seed
-    from looop.tick import beat
+    from looop.beat.tick import beat
+    from looop.setup import seed
 
     goal = check_goal_id(goal)
     seed.ensure(paths)
@@ -77,8 +77,9 @@ def run_goal(paths: Paths, goal: str) -> int:
 
 def _within_daily_budget(paths: Paths, goal: str) -> None:
     """A forced move overrides the hourly cap, never the money: past daily_budget_usd it is refused."""
-    from looop import config, knobs
-    from looop.cost import today_total, usd
+    from looop.core import knobs
+    from looop.records.cost import today_total, usd
+    from looop.setup import config
 
     daily = knobs.amount("daily_budget_usd", config.load(paths.config).data)
     if daily is None:

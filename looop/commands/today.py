@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 import time
 
-from looop.paths import Paths
+from looop.core.paths import Paths
 
 
 def today(paths: Paths, since: str | None = None, as_json: bool = False) -> int:
-    from looop import today as digest
+    from looop.beat import today as digest
 
     if since is None:
-        from looop.cost import local_midnight
+        from looop.records.cost import local_midnight
 
         window = time.time() - local_midnight()
     else:
-        from looop.schedules import parse_duration
+        from looop.time.schedules import parse_duration
 
         window = parse_duration(since, "--since")
     d = digest.digest(paths, window)

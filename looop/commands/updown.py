@@ -14,11 +14,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from looop import events, fleet
-from looop.errors import FatalError
-from looop.fsio import PulseLock, pid_alive
-from looop.log import say, warn
-from looop.paths import Paths
+from looop import fleet
+from looop.core.errors import FatalError
+from looop.core.fsio import PulseLock, pid_alive
+from looop.core.log import say, warn
+from looop.core.paths import Paths
+from looop.records import events
 
 UP_WAIT = 20.0  # seconds `up` waits for the new pulse to hold the lock
 
@@ -26,8 +27,8 @@ UP_WAIT = 20.0  # seconds `up` waits for the new pulse to hold the lock
 def up(paths: Paths) -> int:
     import fcntl
 
-    from looop.preflight import needs_runner
-    from looop.seed import make_data_dir
+    from looop.setup.preflight import needs_runner
+    from looop.setup.seed import make_data_dir
 
     needs_runner(paths)  # the one rule before `init`: write the config (asking on a terminal), check the CLI
     make_data_dir(paths)
@@ -41,7 +42,7 @@ def up(paths: Paths) -> int:
 
 
 def _up(paths: Paths) -> int:
-    from looop import selfbin
+    from looop.core import selfbin
     from looop.fleet import launch, sessions
 
     cmd = selfbin.user_command(paths)
@@ -68,7 +69,7 @@ def _up(paths: Paths) -> int:
         tail = sessions.log_tail(session, 2000).decode(errors="replace").strip().splitlines()[-3:]
         raise FatalError("the pulse did not start" + (": " + " / ".join(tail) if tail else "")
                          + f" (see {cmd} attach pulse)", 1)
-    from looop import firstbeat
+    from looop.beat import firstbeat
 
     first = firstbeat.wait(paths, pid, session)
     if first == "ended":
@@ -109,14 +110,14 @@ def _wait_holder(paths: Paths, session) -> int | None:
 
 
 def down(paths: Paths, grace: float = 5.0) -> int:
-    from looop.commands.workers import stop_session
     from looop.fleet import sessions
-    from looop.mailbox import alerts
+    from looop.fleet.stop import stop_session
+    from looop.mailbox import notify
 
     stopped: list[str] = []
     pid = PulseLock(paths.lock_dir).holder()
     if pid:
-        alerts.mark_down(paths)
+        notify.mark_down(paths)
     pulse = fleet.pulse_session(paths.fleet_root)
     if pulse and pulse.alive:
         state, _ = stop_session(sessions.find(paths.fleet_root, fleet.PULSE), grace)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import sys
 
-from looop.errors import FatalError
-from looop.paths import Paths
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
 
 SCREENSHOT_BYTES = 256 << 10  # enough of the log's tail to redraw a full screen
 
@@ -22,7 +22,7 @@ def watch(paths: Paths, session: str | None = None, show_all: bool = False, sinc
     since_s = _since(since)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise FatalError("watch needs a terminal (for a one-off look: `looop screenshot <id>`)", 1)
-    from looop.color import enabled
+    from looop.core.color import enabled
     from looop.mailbox.asking import blocked_workers
     from looop.watch.app import Watch
 
@@ -34,17 +34,16 @@ def watch(paths: Paths, session: str | None = None, show_all: bool = False, sinc
 def _since(text: str | None) -> float | None:
     if text is None:
         return None
-    from looop.schedules import parse_duration
+    from looop.time.schedules import parse_duration
 
     return float(parse_duration(text, "--since"))
 
 
 def screenshot(paths: Paths, session: str, ansi: bool = False, as_json: bool = False) -> int:
-    from looop.fleet import sessions
-    from looop.watch import fleetview, logtail, screen
+    from looop.fleet import logtail, screen, sessions
 
     found = sessions.find(paths.fleet_root, session)
-    cols, rows = fleetview.size_of(found)
+    cols, rows = sessions.size_of(found)
     term = screen.Terminal(cols, rows, scrollback=0)
     term.feed(logtail.tail(found.log, found.log_old, SCREENSHOT_BYTES))
     if as_json:

@@ -16,7 +16,7 @@ import termios
 import time
 import tty
 
-from looop.errors import FatalError
+from looop.core.errors import FatalError
 from looop.fleet import control
 from looop.fleet.sessions import Session, log_tail, worker
 

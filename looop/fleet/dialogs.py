@@ -12,7 +12,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from looop.fleet import Worker
+from looop.fleet.model import Worker
 
 SCREEN_BYTES = 64 << 10  # enough of the log's tail to redraw a dialog
 
@@ -52,11 +52,10 @@ def find(text: str) -> Dialog | None:
 
 def on_screen(session_dir: Path) -> Dialog | None:
     """The known dialog a session's terminal shows now, if any (its log replayed)."""
-    from looop.fleet import sessions
-    from looop.watch import fleetview, logtail, screen
+    from looop.fleet import logtail, screen, sessions
 
     session = sessions.Session(session_dir)
-    cols, rows = fleetview.size_of(session)
+    cols, rows = sessions.size_of(session)
     term = screen.Terminal(cols, rows, scrollback=0)
     term.feed(logtail.tail(session.log, session.log_old, SCREEN_BYTES))
     return find("\n".join(screen.text_lines(term.screen_rows(), cols)))
@@ -67,8 +66,8 @@ def mark_blocked(workers: list[Worker], fleet_root: Path) -> list[Worker]:
 
     Only a worker quiet for LOOOP_WORKER_STILL (and not waiting on an ask or
     flagged) has its screen replayed, so a busy fleet costs nothing here."""
-    from looop import knobs
-    from looop.errors import FatalError
+    from looop.core import knobs
+    from looop.core.errors import FatalError
     from looop.fleet import sessions
 
     try:

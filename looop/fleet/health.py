@@ -11,14 +11,14 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from looop.fleet import Worker
+from looop.fleet.model import Worker
 
 HEALTHS = ("busy", "waiting-ask", "stuck", "flagged", "dead")
 
 
 def stuck_after(config: Mapping[str, Any] | None = None) -> int:
     """Seconds without output before a live worker is `stuck` (0 = never)."""
-    from looop import knobs
+    from looop.core import knobs
 
     return knobs.whole("worker_stuck", config)
 

@@ -13,12 +13,6 @@ from pathlib import Path
 
 from looop.fleet import sessions
 
-FINISHED = "finished"
-
-
-def finished_dir(fleet_root: Path) -> Path:
-    return fleet_root / FINISHED
-
 
 def retire(fleet_root: Path, only: set[str], keep_s: float) -> list[str]:
     """Move the ended sessions of `only` into finished/ (remove them when keep_s is 0); drop expired ones."""
@@ -29,7 +23,7 @@ def retire(fleet_root: Path, only: set[str], keep_s: float) -> list[str]:
         if keep_s <= 0:
             sessions.remove(session)
         else:
-            slot = finished_dir(fleet_root) / f"{time.time():.6f}-{os.getpid()}"
+            slot = sessions.finished_dir(fleet_root) / f"{time.time():.6f}-{os.getpid()}"
             slot.mkdir(parents=True, exist_ok=True)
             try:
                 os.replace(session.path, slot / session.id)
@@ -43,37 +37,9 @@ def retire(fleet_root: Path, only: set[str], keep_s: float) -> list[str]:
 
 def expire(fleet_root: Path, keep_s: float, now: float | None = None) -> None:
     now = time.time() if now is None else now
-    for slot in _slots(fleet_root):
-        if now - _stamp(slot) > keep_s:
+    for slot in sessions.finished_slots(fleet_root):
+        if now - sessions.finished_stamp(slot) > keep_s:
             shutil.rmtree(slot, ignore_errors=True)
-
-
-def _slots(fleet_root: Path) -> list[Path]:
-    try:
-        return sorted((p for p in finished_dir(fleet_root).iterdir() if p.is_dir()), key=_stamp)
-    except OSError:
-        return []
-
-
-def _stamp(slot: Path) -> float:
-    try:
-        return float(slot.name.split("-", 1)[0])
-    except ValueError:
-        return 0.0
-
-
-def kept(fleet_root: Path) -> list[sessions.Session]:
-    """Finished sessions, newest first."""
-    out = []
-    for slot in reversed(_slots(fleet_root)):
-        out += [sessions.Session(p) for p in sorted(slot.iterdir()) if p.name.startswith(sessions.PREFIX)]
-    return out
-
-
-def find(fleet_root: Path, name: str) -> sessions.Session | None:
-    """The newest kept session named `name` (with or without `looop-`)."""
-    sid = sessions.session_id(name)
-    return next((s for s in kept(fleet_root) if s.id == sid), None)
 
 
 def workers(fleet_root: Path) -> list:
@@ -81,4 +47,4 @@ def workers(fleet_root: Path) -> list:
     from dataclasses import replace
 
     now = time.time()
-    return [replace(sessions.worker(s, now), health="finished") for s in kept(fleet_root)]
+    return [replace(sessions.worker(s, now), health="finished") for s in sessions.kept(fleet_root)]

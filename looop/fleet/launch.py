@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from looop import procgroup
-from looop.errors import FatalError
+from looop.core import procgroup
+from looop.core.errors import FatalError
+from looop.core.stamps import utc
 from looop.fleet.sessions import Session, bare_id, read_json, sessions_dir, state_of, update_status, write_json
-from looop.stamps import utc
 
 START_WAIT = 10.0  # seconds start-session waits for the worker to be running
 
@@ -82,7 +82,7 @@ def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[
             **({"verify": verify} if verify else {}), **({"box": box} if box else {}),
         })
         update_status(session, state="starting", exit_code=None, note=None, flagged_at=None)
-        try:  # procgroup, not looop.cmd: the supervisor is detached in its own session and inherits the lock fd
+        try:  # procgroup, not looop.core.cmd: the supervisor is detached in its own session and inherits the lock fd
             first = procgroup.spawn(
                 [looop_bin, "_supervise", str(session.path), str(lock_fd)], cwd=session.path, env=env,
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from looop.errors import FatalError
-from looop.fsio import atomic_write, pid_alive, read_json_object
+from looop.core.errors import FatalError
+from looop.core.fsio import atomic_write, pid_alive, read_json_object
+from looop.core.ids import SESSION_PREFIX as PREFIX
+from looop.core.ids import bare_id, sessions_dir
 
-PREFIX = "looop-"
 ALIVE_STATES = ("starting", "running")
 
 
@@ -85,19 +86,11 @@ class Session:
 
 def session_id(name: str) -> str:
     """`x` or `looop-x` → `looop-x`, refusing anything that is not a plain name."""
-    from looop.ids import check_plain
+    from looop.core.ids import check_plain
 
     bare = name[len(PREFIX):] if name.startswith(PREFIX) else name
     check_plain(bare, "worker id")
     return PREFIX + bare
-
-
-def bare_id(sid: str) -> str:
-    return sid[len(PREFIX):] if sid.startswith(PREFIX) else sid
-
-
-def sessions_dir(fleet_root: Path) -> Path:
-    return fleet_root / "sessions"
 
 
 def all_sessions(fleet_root: Path) -> list[Session]:
@@ -113,9 +106,7 @@ def find(fleet_root: Path, name: str) -> Session:
     sid = session_id(name)
     session = Session(sessions_dir(fleet_root) / sid)
     if not session.path.is_dir():
-        from looop.fleet import keep
-
-        finished = keep.find(fleet_root, sid)  # a finished one, kept worker_log_keep
+        finished = find_kept(fleet_root, sid)  # a finished one, kept worker_log_keep
         if finished is not None:
             return finished
         known = ", ".join(s.name for s in all_sessions(fleet_root)) or "none"
@@ -173,7 +164,7 @@ def state_of(session: Session, status: dict[str, Any] | None = None) -> str:
 
 
 def worker(session: Session, now: float | None = None) -> Any:
-    from looop.fleet import Worker
+    from looop.fleet.model import Worker
 
     status = read_json(session.status)
     meta = read_json(session.meta)
@@ -212,7 +203,7 @@ def last_output(session: Session, status: dict[str, Any], meta: dict[str, Any]) 
 
 def check_of(session: Session, meta: dict[str, Any]) -> Any:
     """The session's --verify command with its recorded outcome (None without one)."""
-    from looop.fleet import Check
+    from looop.fleet.model import Check
 
     cmd = meta.get("verify")
     if not isinstance(cmd, str) or not cmd:
@@ -244,7 +235,7 @@ def worker_pid(session: Session) -> int | None:
     """The pid status.json names, only when it really is this session's worker:
     it leads its own session and (where /proc tells) carries this session's
     LOOOP_SESSION_ID. A forged or stale pid (a worker's write, a reboot) is None."""
-    from looop import procgroup
+    from looop.core import procgroup
 
     pid = read_json(session.status).get("worker_pid")
     if isinstance(pid, bool) or not isinstance(pid, int) or not 1 < pid < 1 << 22:
@@ -265,7 +256,7 @@ def stop_orphan(pid: int, grace: float = 0.0) -> bool:
     """Stop a worker whose supervisor died (only if it still leads its own
     session, else the pid was recycled): HUP and TERM, then with a `grace`,
     KILL; True when its group is gone."""
-    from looop import procgroup
+    from looop.core import procgroup
 
     if not procgroup.leads_session(pid):
         return not procgroup.alive(pid)
@@ -333,3 +324,52 @@ class RotatingLog:
 
     def close(self) -> None:
         self.fh.close()
+
+
+FINISHED = "finished"
+
+
+def finished_dir(fleet_root: Path) -> Path:
+    return fleet_root / FINISHED
+
+
+def finished_slots(fleet_root: Path) -> list[Path]:
+    try:
+        return sorted((p for p in finished_dir(fleet_root).iterdir() if p.is_dir()), key=finished_stamp)
+    except OSError:
+        return []
+
+
+def finished_stamp(slot: Path) -> float:
+    try:
+        return float(slot.name.split("-", 1)[0])
+    except ValueError:
+        return 0.0
+
+
+def kept(fleet_root: Path) -> list[Session]:
+    """Finished sessions, newest first."""
+    out = []
+    for slot in reversed(finished_slots(fleet_root)):
+        out += [Session(p) for p in sorted(slot.iterdir()) if p.name.startswith(PREFIX)]
+    return out
+
+
+def find_kept(fleet_root: Path, name: str) -> Session | None:
+    """The newest kept session named `name` (with or without `looop-`)."""
+    sid = session_id(name)
+    return next((s for s in kept(fleet_root) if s.id == sid), None)
+
+
+def size_of(session: Session) -> tuple[int, int]:
+    """The session's PTY size (cols, rows): the latest resize, else its start size."""
+    meta, status = read_json(session.meta), read_json(session.status)
+
+    def dim(key: str, default: int) -> int:
+        for source in (status, meta):
+            value = source.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and 2 <= value <= 1000:
+                return value
+        return default
+
+    return dim("cols", 80), dim("rows", 24)

@@ -17,7 +17,7 @@ import time
 import traceback
 from pathlib import Path
 
-from looop import procgroup
+from looop.core import procgroup
 from looop.fleet import control
 from looop.fleet.sessions import RotatingLog, Session, read_json, update_status
 
@@ -29,7 +29,7 @@ DEFAULT_GRACE = 5.0  # seconds between SIGTERM and SIGKILL
 
 def log_cap() -> int:
     """Per log file; two files at most (LOOOP_WORKER_LOG_BYTES, checked by the verb that started us)."""
-    from looop import knobs
+    from looop.core import knobs
 
     return knobs.get("worker_log_bytes")
 

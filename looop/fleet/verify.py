@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from looop.core.stamps import utc
 from looop.fleet import Worker, sessions
-from looop.stamps import utc
 
 TAIL_BYTES = 2000  # of the output, kept with the result
 
@@ -45,8 +45,8 @@ def run_pending(fleet_root: Path, workers: list[Worker], cwd: Path, env: dict[st
 
 def run_one(session: sessions.Session, cmd: str, cwd: Path, env: dict[str, str], timeout: float) -> dict[str, Any]:
     """Run `cmd` with bash in `cwd`; record pass/fail and the output's tail in the session dir."""
-    from looop import procgroup
-    from looop.fsio import atomic_write
+    from looop.core import procgroup
+    from looop.core.fsio import atomic_write
 
     started = time.monotonic()
     timed_out = False
@@ -80,8 +80,8 @@ def run_one(session: sessions.Session, cmd: str, cwd: Path, env: dict[str, str],
 def _boxed(argv: list[str], env: dict[str, str]) -> list[str]:
     """The verify command in the box, when on: the data dir read-only except reports/ (§19)."""
     from looop.box.hands import command
-    from looop.errors import FatalError
-    from looop.paths import resolve
+    from looop.core.errors import FatalError
+    from looop.core.paths import resolve
 
     try:
         return command(resolve(env), "shell", argv)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from looop.fsio import read_bytes, read_json_object
+from looop.core.fsio import read_bytes, read_json_object
 
 _WATCHED_FILES = ("PLAYBOOK.md", "PLAYBOOK.proposed.md", "attention.md")
 _POLICY_DIRS = ("goals", "sensors", "schedules")  # small and current: compared by content
@@ -65,7 +65,7 @@ def _add(h: Any, name: str, body: bytes) -> None:
 
 def settle(path: Path, before: str, after: str, world_hash: str, ttl: int) -> bool:
     """After a decided beat: remember a noop (restarting its clock), else forget. True if noop."""
-    from looop.fsio import atomic_write
+    from looop.core.fsio import atomic_write
 
     if before == after:
         atomic_write(path, json.dumps({"hash": world_hash, "since": time.time(), "ttl": ttl}) + "\n")
@@ -87,7 +87,7 @@ def expired(path: Path, world_hash: str, env: Mapping[str, str] | None = None,
     if data is None or data.get("hash") != world_hash:
         return None
     env = os.environ if env is None else env
-    from looop import knobs
+    from looop.core import knobs
 
     given = knobs.from_env("noop_ttl", env)
     ttl = given if given is not None else data.get("ttl")

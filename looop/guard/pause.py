@@ -12,8 +12,8 @@ import json
 import time
 from typing import Any
 
-from looop.paths import Paths
-from looop.stamps import parse_utc, utc
+from looop.core.paths import Paths
+from looop.core.stamps import parse_utc, utc
 
 
 def state(paths: Paths) -> dict[str, Any] | None:
@@ -62,7 +62,7 @@ def words(held: dict[str, Any]) -> str:
 
 
 def pause(paths: Paths, reason: str, for_s: int | None) -> dict[str, Any]:
-    from looop.fsio import atomic_write
+    from looop.core.fsio import atomic_write
 
     now = time.time()
     held = {"since": utc(now), "reason": " ".join(reason.split()), "until": utc(now + for_s) if for_s else None}
@@ -79,13 +79,13 @@ def resume(paths: Paths) -> dict[str, Any] | None:
 def holds(paths: Paths, readings: list, quiet: bool = False) -> bool:
     """The beat's gate before DECIDE: True while paused (said once per beat);
     a pause that ran out is lifted here, journaled, and the beat goes on."""
-    from looop import events
+    from looop.records import events
 
     held = state(paths)
     if held is None:
         return False
     if ran_out(held):
-        from looop.log import say
+        from looop.core.log import say
         from looop.moves.execute import journal
 
         paths.paused.unlink(missing_ok=True)
@@ -97,7 +97,7 @@ def holds(paths: Paths, readings: list, quiet: bool = False) -> bool:
     line = f"{words(held)}: sensed {len(readings)} sensor{'s' if len(readings) != 1 else ''}" + (
         f" (failing: {', '.join(failing)})" if failing else "") + ", no decision"
     if not quiet:
-        from looop.log import say
+        from looop.core.log import say
 
         say(line, "yellow")
     events.emit(paths.events, "paused", reason=held["reason"], until=held["until"])

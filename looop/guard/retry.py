@@ -43,9 +43,10 @@ class Result:
 def run(command: str, *, cwd: Path, prompt_file: Path, env: dict[str, str], log_file: Path,
         timeout: float | None, config: Mapping[str, Any] | None, events: Path | None = None,
         record: Path | None = None, wrap: list[str] | None = None) -> Result:
-    from looop import events as ev
-    from looop import knobs, runner
-    from looop.log import warn
+    from looop.agents import runner
+    from looop.core import knobs
+    from looop.core.log import warn
+    from looop.records import events as ev
 
     retries = knobs.whole("runner_retries", config)
     match = knobs.pattern("runner_retry_match", config)

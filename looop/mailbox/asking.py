@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from looop.errors import FatalError
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
 from looop.mailbox import store
-from looop.paths import Paths
 
 POLL_MAX_S = 1.0
 

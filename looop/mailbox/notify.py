@@ -14,25 +14,16 @@ import hashlib
 import json
 import os
 import re
-import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from looop.paths import Paths
+from looop.core.paths import Paths
+from looop.mailbox import alerts
+from looop.mailbox.deliver import Target, deliver
 
-SEND_TIMEOUT_S = 5.0
 LOCK_WAIT_S = 12.0
 BACKOFF_MAX_S = 3600.0
-
-
-@dataclass(frozen=True)
-class Target:
-    key: str  # stable id in .notified.json (never the URL: it may hold a token)
-    label: str  # safe to show
-    url: str | None = None
-    command: str | None = None
 
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")  # the same rule as config.schema.json
@@ -69,7 +60,7 @@ def _digest(text: str) -> str:
 
 
 def configured(paths: Paths) -> tuple[dict[str, Any] | None, list[Target]]:
-    from looop.knobs import config_dict
+    from looop.core.knobs import config_dict
 
     cfg = config_dict(paths.config)
     return cfg, targets(cfg)
@@ -77,70 +68,10 @@ def configured(paths: Paths) -> tuple[dict[str, Any] | None, list[Target]]:
 
 # -- the events ----------------------------------------------------------------
 
-def ask_event(paths: Paths, record: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    from looop.mailbox import view
-
-    rid, worker = str(record["id"]), str(record["worker"])
-    options = [str(o) for o in record.get("options") or []]
-    command = view.answer_command(paths, rid)
-    lines = [str(record.get("prompt", "")).strip()]
-    if options:
-        lines.append("Options: " + ", ".join(options))
-    if record.get("reference"):
-        lines.append(f"See: {record['reference']}")
-    lines.append(f"Answer: {command} {view.placeholder(options)}")
-    return f"ask:{rid}", {"event": "ask", "ask": rid, "worker": worker, "title": f"looop: {worker} asks",
-                          "text": "\n".join(lines), "answer_command": command, "data_dir": str(paths.data)}
-
-
-def flag_event(paths: Paths, worker: str, note: str, flagged_at: str | None) -> tuple[str, dict[str, Any]]:
-    from looop.selfbin import user_command
-
-    attach = f"{user_command(paths)} attach {worker}"
-    text = f"{note or '(no note)'}\nAttach to answer: {attach}"
-    return f"flag:{worker}:{flagged_at}", {"event": "flag", "worker": worker, "title": f"looop: {worker} needs you",
-                                           "text": text, "data_dir": str(paths.data)}
-
-
-def attention_event(paths: Paths, note: Any) -> tuple[str, dict[str, Any]]:
-    from looop.selfbin import user_command
-
-    text = f"{note.text}\nClear it: {user_command(paths)} attention done {note.id}"
-    return f"attention:{note.id}", {"event": "attention", "note": note.id, "title": "looop: a note for you",
-                                    "text": text, "data_dir": str(paths.data)}
-
-
-def blocked_event(paths: Paths, worker: str, dialog: str, since: str | None) -> tuple[str, dict[str, Any]]:
-    """A worker standing still on a CLI dialog nobody will answer (fleet/dialogs.py)."""
-    from looop.fleet import dialogs
-    from looop.selfbin import user_command
-
-    found = next((d for d in dialogs.DIALOGS if d.name == dialog), None)
-    fix = f"\nOnce for all workers: {found.fix}" if found else ""
-    text = (f"{worker} is stopped on the CLI's {dialog} dialog.{fix}\n"
-            f"See it: {user_command(paths)} screenshot {worker}")
-    return f"blocked:{worker}:{dialog}:{since}", {"event": "blocked", "worker": worker,
-                                                  "title": f"looop: {worker} is blocked", "text": text,
-                                                  "data_dir": str(paths.data)}
-
-
-def _failing_event(paths: Paths, failed: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    streak, run = failed.get("failures_in_row"), failed.get("run")
-    text = (f"{streak} beats in a row failed ({failed.get('why')}).\n"
-            f"See: {paths.runs / str(run) / 'output.log'}")
-    return f"failing:{run}", {"event": "failing", "title": "looop: the loop is failing", "text": text,
-                              "data_dir": str(paths.data)}
-
-
-def _held_event(paths: Paths, line: str, resumes: Any) -> tuple[str, dict[str, Any]]:
-    return f"held:{resumes}", {"event": "held", "title": "looop: spend guardrail reached", "text": line,
-                               "data_dir": str(paths.data)}
-
-
 # -- the record ------------------------------------------------------------------
 
 def load(paths: Paths) -> dict[str, Any]:
-    from looop.fsio import read_json_object
+    from looop.core.fsio import read_json_object
 
     state = read_json_object(paths.notified) or {}
     if not isinstance(state.get("events"), dict):
@@ -151,7 +82,7 @@ def load(paths: Paths) -> dict[str, Any]:
 
 
 def _save(paths: Paths, state: dict[str, Any]) -> None:
-    from looop.fsio import atomic_write
+    from looop.core.fsio import atomic_write
 
     atomic_write(paths.notified, json.dumps({"v": 1, **{k: v for k, v in state.items() if k != "v"}},
                                             ensure_ascii=False, indent=1) + "\n", mode=0o600)
@@ -181,135 +112,6 @@ class _Lock:
 
 # -- sending -----------------------------------------------------------------------
 
-def deliver(target: Target, payload: Mapping[str, Any], env: Mapping[str, str] | None = None,
-            timeout: float = SEND_TIMEOUT_S) -> str | None:
-    """Send one event to one target within `timeout`; None when it went, else why not."""
-    if target.command is not None:
-        return _run_command(target.command, payload, env, timeout)
-    result: list[str | None] = []
-    worker = threading.Thread(target=lambda: result.append(_apprise(str(target.url), payload, timeout)),
-                              daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive() or not result:
-        return f"no reply within {timeout:g}s"
-    return result[0]
-
-
-def _apprise(url: str, payload: Mapping[str, Any], timeout: float) -> str | None:
-    try:
-        import apprise
-    except ImportError:
-        return "the apprise package is not installed (pip install apprise)"
-    box = apprise.Apprise()
-    if not box.add(url):
-        return "not a notification URL apprise understands"
-    for server in box:  # one socket budget inside the overall bound
-        server.socket_connect_timeout = min(server.socket_connect_timeout or timeout, timeout - 0.5)
-        server.socket_read_timeout = min(server.socket_read_timeout or timeout, timeout - 0.5)
-    with apprise.LogCapture(level=apprise.logging.WARNING, fmt="%(message)s") as logs:
-        ok = box.notify(title=str(payload.get("title", "looop")), body=str(payload.get("text", "")))
-        said = [ln.strip() for ln in logs.getvalue().splitlines() if ln.strip()]
-    if ok:
-        return None
-    return (said[-1] if said else "not delivered")[:200]
-
-
-def _run_command(command: str, payload: Mapping[str, Any], env: Mapping[str, str] | None, timeout: float) -> str | None:
-    """Run `notify_command` with the event on stdin, within `timeout`: its stderr
-    is kept as a short tail, and its exit is what counts (a daemon it left
-    holding stderr is not waited for)."""
-    import subprocess
-
-    from looop import procgroup
-
-    body = {k: v for k, v in payload.items() if k != "title"}
-    try:
-        proc = procgroup.spawn(["bash", "-c", command], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, env=dict(env) if env is not None else None)
-    except OSError as exc:
-        return f"cannot run: {exc.strerror or exc}"
-    assert proc.stdin is not None and proc.stderr is not None
-    try:
-        err = _converse(proc, (json.dumps(body, ensure_ascii=False) + "\n").encode(), timeout)
-    finally:
-        proc.stdin.close()
-        proc.stderr.close()
-    if err is None:
-        procgroup.kill(proc.pid, proc)
-        return f"no reply within {timeout:g}s (killed)"
-    if proc.returncode:
-        last = err.decode(errors="replace").strip().splitlines()[-1:] or [""]
-        return f"exit {proc.returncode}" + (f": {last[0][:160]}" if last[0] else "")
-    return None
-
-
-STDERR_TAIL = 8192  # bytes of a notify_command's stderr kept, for the error line
-
-
-def _converse(proc: Any, data: bytes, timeout: float) -> bytes | None:
-    """Feed `data` to stdin and keep the tail of stderr until the command exits
-    (its stderr tail), or None when `timeout` passed first."""
-    import selectors
-
-    deadline = time.monotonic() + timeout
-    tail = bytearray()
-    sel = selectors.DefaultSelector()
-    ins, errs = proc.stdin.fileno(), proc.stderr.fileno()
-    for fd in (ins, errs):
-        os.set_blocking(fd, False)
-    sel.register(ins, selectors.EVENT_WRITE)
-    sel.register(errs, selectors.EVENT_READ)
-    exited = _exit_watch(proc, sel)
-    try:
-        while proc.poll() is None:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            for key, _ in sel.select(min(left, 0.05 if exited is None else left)):
-                if key.fd == ins:
-                    try:
-                        data = data[os.write(ins, data[:65536]):]
-                    except (BrokenPipeError, BlockingIOError) as exc:
-                        data = data if isinstance(exc, BlockingIOError) else b""
-                    if not data:
-                        sel.unregister(ins)
-                        proc.stdin.close()
-                elif key.fd == errs and not _read_tail(errs, tail, sel):
-                    sel.unregister(errs)
-        for _ in range(16):  # what stderr holds now; never wait for a daemon that keeps it open
-            if errs not in sel.get_map() or not _read_tail(errs, tail, sel):
-                break
-    finally:
-        if exited is not None:
-            os.close(exited)
-        sel.close()
-    return bytes(tail)
-
-
-def _read_tail(fd: int, tail: bytearray, sel: Any) -> bool:
-    """Read one chunk into the bounded tail; False at end of file or nothing there now."""
-    try:
-        chunk = os.read(fd, 65536)
-    except BlockingIOError:
-        return False
-    tail += chunk
-    del tail[:-STDERR_TAIL]
-    return bool(chunk)
-
-
-def _exit_watch(proc: Any, sel: Any) -> int | None:
-    """A pidfd that turns readable when the command exits (Linux), so no poll is needed."""
-    import selectors
-
-    try:
-        fd = os.pidfd_open(proc.pid)  # type: ignore[attr-defined,unused-ignore]
-    except (AttributeError, OSError):
-        return None
-    sel.register(fd, selectors.EVENT_READ)
-    return fd
-
-
 def _send_due(paths: Paths, state: dict[str, Any], found: list[Target], keys: list[str] | None = None) -> bool:
     """Send each event to each target that has not taken it and is due; True when the record changed.
 
@@ -317,8 +119,8 @@ def _send_due(paths: Paths, state: dict[str, Any], found: list[Target], keys: li
     first failure), so silent ones cost a beat one send bound, not one each."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
-    from looop import events
-    from looop.selfbin import child_env
+    from looop.core.selfbin import child_env
+    from looop.records import events
 
     now = time.time()
     due: dict[str, list[str]] = {}
@@ -384,7 +186,7 @@ def on_beat(paths: Paths, workers: list, pending: list[str]) -> None:
     try:
         cfg, found = configured(paths)
         if cfg and "notify" in cfg:
-            from looop.log import warn
+            from looop.core.log import warn
 
             for problem in problems(cfg):
                 warn(f"config {paths.config}: {problem}; that target is skipped")
@@ -394,7 +196,7 @@ def on_beat(paths: Paths, workers: list, pending: list[str]) -> None:
             if held:
                 _beat(paths, cfg, found, workers, pending)
     except Exception as exc:  # noqa: BLE001 - a notifier fault must not cost the beat
-        from looop.log import warn
+        from looop.core.log import warn
 
         warn(f"notifications: {exc}")
 
@@ -402,7 +204,7 @@ def on_beat(paths: Paths, workers: list, pending: list[str]) -> None:
 def _beat(paths: Paths, cfg: dict[str, Any] | None, found: list[Target], workers: list, pending: list[str]) -> None:
     state = load(paths)
     before = json.dumps(state, sort_keys=True)
-    wanted = _current_events(paths, cfg, state, workers, pending) if found else {}
+    wanted = alerts.current_events(paths, cfg, state, workers, pending) if found else {}
     evs = state["events"]
     for key in [k for k in evs if k not in wanted]:
         del evs[key]  # answered, unflagged, recovered: its key never comes back
@@ -414,82 +216,6 @@ def _beat(paths: Paths, cfg: dict[str, Any] | None, found: list[Target], workers
     if json.dumps(state, sort_keys=True) != before:
         _save(paths, state)
     _send_due(paths, state, found)
-
-
-def _current_events(paths: Paths, cfg: dict[str, Any] | None, state: dict[str, Any], workers: list,
-                    pending: list[str]) -> dict[str, dict[str, Any]]:
-    """Every event that should have been sent, as things stand now."""
-    from looop import knobs
-    from looop.errors import FatalError
-    from looop.guard import failure
-    from looop.mailbox import store
-
-    out: dict[str, dict[str, Any]] = {}
-    for rid in pending:
-        if f"ask:{rid}" in state["events"]:
-            out[f"ask:{rid}"] = state["events"][f"ask:{rid}"]["payload"]
-            continue
-        record = store.read(paths.asks / f"{rid}.json")
-        if record is not None and "id" in record and "worker" in record:
-            key, payload = ask_event(paths, record)
-            out[key] = payload
-    for w in workers:
-        if w.alive and w.flagged:
-            key, payload = flag_event(paths, store.worker_id(w.id), w.note or "", w.flagged_at)
-            out[key] = payload
-        elif w.alive and w.health.startswith("blocked: "):
-            key, payload = blocked_event(paths, store.worker_id(w.id), w.health.removeprefix("blocked: "),
-                                         w.started_at)
-            out[key] = payload
-    from looop.mailbox import alerts
-
-    out.update(alerts.worker_events(paths, cfg, workers))  # failed, verify failed, stalled
-    from looop import attention
-
-    for note in attention.notes(paths):  # each note once: its key stays until it is done
-        key, payload = attention_event(paths, note)
-        out[key] = state["events"][key]["payload"] if key in state["events"] else payload
-    streaks = state["streaks"]
-    try:
-        after = knobs.whole("notify_after_failures", cfg)
-    except FatalError:
-        after = knobs.KNOBS["notify_after_failures"].default
-    failed = failure.load(paths.last_failure) or {}
-    streak = failed.get("failures_in_row")
-    if after and isinstance(streak, int) and streak >= after:
-        key = streaks.get("failing")
-        if not key or key not in state["events"]:
-            key, payload = _failing_event(paths, failed)
-            streaks["failing"] = key
-        else:
-            payload = state["events"][key]["payload"]
-        out[key] = payload
-    else:
-        streaks["failing"] = None
-    held = _held_line(paths)
-    if held:
-        key = streaks.get("held")
-        if not key or key not in state["events"]:
-            key, payload = _held_event(paths, *held)
-            streaks["held"] = key
-        else:
-            payload = state["events"][key]["payload"]
-        out[key] = payload
-    else:
-        streaks["held"] = None
-    return out
-
-
-def _held_line(paths: Paths) -> tuple[str, Any] | None:
-    if not paths.budget_state.exists():
-        return None
-    from looop.fsio import read_json_object
-    from looop.guard import budget
-
-    line = budget.noted(paths.budget_state)
-    if not line:
-        return None
-    return line, (read_json_object(paths.budget_state) or {}).get("resumes_at")
 
 
 def failures(paths: Paths) -> list[dict[str, Any]]:
@@ -506,3 +232,39 @@ def failures(paths: Paths) -> list[dict[str, Any]]:
                             "next_try": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(nxt))
                             if isinstance(nxt, (int, float)) else None})
     return out
+
+
+def pulse_stopped(paths: Paths, pid: int, why: str) -> None:
+    """Said by a pulse on its way out (not when `looop down` stopped it: the human knows)."""
+    try:
+        from looop.mailbox import notify
+
+        if _down_asked(paths):
+            return
+        notify.raise_event(paths, f"pulse-stopped:{pid}", alerts.payload(
+            paths, "pulse_stopped", "", "looop: the pulse stopped",
+            f"the pulse (pid {pid}) on {paths.data} stopped: {why}.\nStart it again: looop up") | {"worker": None})
+    except Exception:  # noqa: BLE001 - a notifier fault must not hide the pulse's own exit
+        pass
+
+
+def mark_down(paths: Paths) -> None:
+    """`looop down` is about to stop the pulse: its stop is no news."""
+    from looop.core.fsio import atomic_write
+
+    try:
+        atomic_write(paths.lock_dir / "down-asked", "", durable=False)
+    except OSError:
+        pass
+
+
+def _down_asked(paths: Paths) -> bool:
+    import time
+
+    marker = paths.lock_dir / "down-asked"
+    try:
+        fresh = time.time() - marker.stat().st_mtime < 300
+    except OSError:
+        return False
+    marker.unlink(missing_ok=True)
+    return fresh

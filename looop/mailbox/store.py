@@ -17,8 +17,8 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from looop.errors import FatalError
-from looop.paths import Paths
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
 
 ANSWER_MAX_BYTES = 65536  # an answer is a decision, not a document: point to a file in reports/
 PROMPT_MAX_BYTES = 65536
@@ -30,7 +30,7 @@ RECORD_MAX_BYTES = 4 * PROMPT_MAX_BYTES  # a record holds one capped text and a 
 
 def worker_id(name: str | None) -> str:
     """The id the user typed (`x` for `x` or `looop-x`), refusing anything but a plain name."""
-    from looop.ids import check_plain
+    from looop.core.ids import check_plain
 
     if not name:
         raise FatalError("no worker id: pass --worker ID (workers have LOOOP_SESSION_ID set)", 1)
@@ -39,7 +39,7 @@ def worker_id(name: str | None) -> str:
 
 
 def ask_id(name: str) -> str:
-    from looop.ids import check_plain
+    from looop.core.ids import check_plain
 
     return check_plain(name, "ask id")
 
@@ -110,7 +110,7 @@ def _unlink(path: Path) -> None:
 
 def read(path: Path | str) -> dict[str, Any] | None:
     """A record, or None when it is missing or not a JSON object."""
-    from looop.fsio import read_bytes
+    from looop.core.fsio import read_bytes
 
     try:
         raw = read_bytes(Path(path), RECORD_MAX_BYTES)  # never waits on a FIFO put where a record should be
@@ -349,3 +349,15 @@ def tell_counts(paths: Paths) -> dict[str, int]:
         w = split(rid)[0]
         counts[w] = counts.get(w, 0) + 1
     return counts
+
+
+def answer_command(paths: Paths, rid: str) -> str:
+    from looop.core.selfbin import user_command
+
+    return f"{user_command(paths)} answer {rid}"
+
+
+def placeholder(options: list[str]) -> str:
+    from looop.core.untrusted import one_line
+
+    return f"<{one_line('|'.join(options))}>" if options else "<your answer>"

@@ -10,34 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from looop.core.paths import Paths
 from looop.mailbox import store
-from looop.paths import Paths
+from looop.mailbox.store import answer_command, placeholder
 
 PROMPT_CAP = 2048
 NEEDS_YOU_MAX = 10
 
 
 def age(seconds: float) -> str:
-    from looop.commands.ls import age as fmt
+    from looop.core.stamps import age as fmt
 
     return fmt(seconds)
 
 
-def answer_command(paths: Paths, rid: str) -> str:
-    from looop.selfbin import user_command
-
-    return f"{user_command(paths)} answer {rid}"
-
-
-def placeholder(options: list[str]) -> str:
-    from looop.untrusted import one_line
-
-    return f"<{one_line('|'.join(options))}>" if options else "<your answer>"
-
-
 def first_line(text: str, limit: int = 100) -> str:
     """The first non-blank line, safe to print (the text came from a worker or a human)."""
-    from looop.untrusted import plain
+    from looop.core.untrusted import plain
 
     line = next((ln.strip() for ln in plain(text).splitlines() if ln.strip()), "")
     return line if len(line) <= limit else line[: limit - 1] + "…"
@@ -48,8 +37,8 @@ def prompt_section(paths: Paths, workers: list) -> str:
     asks = store.pending(paths)
     if not asks:
         return "(none)\n"
+    from looop.core.untrusted import neutralise
     from looop.mailbox import asking
-    from looop.prompt import neutralise
 
     alive = {store.worker_id(w.id) for w in workers if w.alive}
     out = []
@@ -109,7 +98,7 @@ def status_part(paths: Paths) -> dict[str, Any]:
 
 def status_lines(part: dict[str, Any]) -> list[str]:
     """What the human `status` adds, from `status_part`."""
-    from looop.untrusted import one_line
+    from looop.core.untrusted import one_line
 
     lines = []
     for a in part["pending_asks"]:

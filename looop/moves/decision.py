@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from looop.errors import FatalError
+from looop.core.errors import FatalError
 from looop.moves import DECISION_MAX_BYTES
 
 
@@ -37,7 +37,7 @@ def take(path: Path) -> dict[str, Any]:
     finally:
         clear(path)
     move = parse(raw)
-    from looop import schemas
+    from looop.core import schemas
 
     # a field failing its own rule says more than "unevaluated" (which follows from it)
     found = sorted(schemas.problems("move", move), key=lambda p: "Unevaluated properties" in p)

@@ -36,7 +36,7 @@ _seen: dict[str, str | None] = {}
 
 def allowed_dangerous(config: Any = None) -> bool:
     """LOOOP_SHELL_ALLOW_DANGEROUS=1 (or config shell_allow_dangerous: 1) turns the tripwire off."""
-    from looop import knobs
+    from looop.core import knobs
 
     return knobs.whole("shell_allow_dangerous", config) > 0
 
@@ -175,8 +175,8 @@ def _refuse_command(name: str, args: list[str]) -> str | None:
 
 def _human_only(args: list[str]) -> str | None:
     """`"$LOOOP_BIN" answer …` from a looop child: refused here, readably, before it runs."""
-    from looop import caller
-    from looop.errors import FatalError
+    from looop.core import caller
+    from looop.core.errors import FatalError
 
     words = [a for a in args if not a.startswith("-")]
     try:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from looop.errors import FatalError
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
 from looop.moves import MAX_BODY_BYTES
-from looop.paths import Paths
 
 
 @dataclass
@@ -39,16 +39,13 @@ def execute(paths: Paths, move: dict[str, Any], *, by: str = "decider", force: b
 
 def journal(paths: Paths, text: str) -> str:
     """Append `- <local stamp> <text>` (one line) and return it."""
-    from looop.fsio import append_line
-    from looop.journal import now_stamp
+    from looop.records.journal import write
 
-    line = f"- {now_stamp()[0]} {' '.join(str(text).split())}"
-    append_line(paths.journal, line)
-    return line
+    return write(paths.journal, text)
 
 
 def plain(name: Any, what: str) -> str:
-    from looop.ids import check_plain
+    from looop.core.ids import check_plain
 
     if not isinstance(name, str) or not name:
         raise FatalError(f"{what} is missing", 1)
@@ -98,7 +95,7 @@ def _run_shell(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Resu
 
 def tripwire(paths: Paths, cmd: str, what: str) -> None:
     """Refuse shell code the deny-list trips on, before anything runs (run_shell, verify, a sensor)."""
-    from looop import knobs
+    from looop.core import knobs
     from looop.moves import deny
 
     if not deny.allowed_dangerous(knobs.config_dict(paths.config)):
@@ -121,7 +118,7 @@ def _own_dir(paths: Paths, directory: Path) -> None:
 
 
 def _write_goal(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
-    from looop.fsio import atomic_write
+    from looop.core.fsio import atomic_write
 
     gid = plain(move.get("id"), "goal id")
     text = body(move.get("body"), f"goal {gid} body")
@@ -138,7 +135,7 @@ def _archive_goal(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
     if not source.is_file():
         names = ", ".join(sorted(p.stem for p in paths.goals.glob("*.md"))) or "(none)"
         raise FatalError(f"no goal '{gid}' in {paths.goals} (goals: {names})", 1)
-    from looop.fsio import move_aside
+    from looop.core.fsio import move_aside
 
     _own_dir(paths, paths.archive)
     paths.archive.mkdir(parents=True, exist_ok=True)
@@ -147,7 +144,7 @@ def _archive_goal(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
 
 
 def _write_sensor(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
-    from looop.fsio import atomic_write
+    from looop.core.fsio import atomic_write
 
     name = plain(move.get("name"), "sensor name")
     name = name.removesuffix(".sh")
@@ -173,9 +170,9 @@ def try_sensor(paths: Paths, name: str, script: str) -> str:
     import shutil
     import tempfile
 
-    from looop import knobs, schemas
-    from looop.selfbin import child_env
-    from looop.sense import run_one
+    from looop.core import knobs, schemas
+    from looop.core.selfbin import child_env
+    from looop.sensing.sense import run_one
 
     env = child_env(paths)
     tmp = Path(tempfile.mkdtemp(prefix="looop-sensor-check-"))
@@ -199,7 +196,7 @@ def try_sensor(paths: Paths, name: str, script: str) -> str:
 
 
 def _propose_playbook(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
-    from looop.fsio import atomic_write
+    from looop.core.fsio import atomic_write
 
     text = body(move.get("body"), "PLAYBOOK proposal")
     if paths.proposed.exists():
@@ -210,8 +207,8 @@ def _propose_playbook(paths: Paths, move: dict[str, Any], by: str, force: bool) 
 
 def _write_playbook(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
     """The human's own PLAYBOOK: live at once, the text it replaces kept in history."""
-    from looop import history
-    from looop.fsio import atomic_write
+    from looop.core.fsio import atomic_write
+    from looop.records import history
 
     if by != "human":
         raise FatalError("only the human writes the PLAYBOOK directly; the decider proposes (propose_playbook)", 1)
@@ -227,7 +224,7 @@ def _write_playbook(paths: Paths, move: dict[str, Any], by: str, force: bool) ->
 
 
 def _start_worker(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
-    from looop.commands.workers import start_session
+    from looop.fleet.start import start as start_session
 
     wid = plain(move.get("id"), "worker id")
     prompt = body(move.get("prompt"), f"worker {wid} prompt")
@@ -240,7 +237,7 @@ def _start_worker(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
 
 
 def _kill_worker(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
-    from looop.commands.workers import kill
+    from looop.fleet.stop import stop as kill
 
     wid = plain(move.get("id"), "worker id")
     kill(paths, wid)
@@ -249,7 +246,7 @@ def _kill_worker(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Re
 
 
 def _write_schedule(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
-    from looop import schedules
+    from looop.time import schedules
 
     name = plain(move.get("name"), "schedule name")
     made = schedules.write(paths, name, {k: move.get(k) for k in schedules.KINDS},
@@ -258,7 +255,7 @@ def _write_schedule(paths: Paths, move: dict[str, Any], by: str, force: bool) ->
 
 
 def _drop_schedule(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
-    from looop import schedules
+    from looop.time import schedules
 
     name = plain(move.get("name"), "schedule name")
     if not schedules.drop(paths, name):
@@ -268,14 +265,14 @@ def _drop_schedule(paths: Paths, move: dict[str, Any], by: str, force: bool) -> 
 
 
 def _flag_human(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Result:
-    from looop import attention
-    from looop.mailbox import notify
+    from looop.mailbox import alerts, notify
+    from looop.records import attention
 
     text = " ".join(str(move.get("text") or "").split())
     if not text:
         raise FatalError("flag_human text is empty", 1)
     note = attention.add(paths, text)
-    notify.raise_event(paths, *notify.attention_event(paths, note))
+    notify.raise_event(paths, *alerts.attention_event(paths, note))
     return f"flag-human: {_short(text)}", None
 
 

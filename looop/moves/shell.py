@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from looop.paths import Paths
+from looop.core.paths import Paths
 
 TAIL_BYTES = 2048
 DEFAULT_TIMEOUT = 300
@@ -59,17 +59,17 @@ def _release(guard: subprocess.Popen[bytes] | None) -> None:
 
 def timeout_s(paths: Paths) -> int:
     """LOOOP_SHELL_TIMEOUT > config shell_timeout > 300 s (0 = none)."""
-    from looop import knobs
+    from looop.core import knobs
 
     return knobs.whole("shell_timeout", knobs.config_dict(paths.config))
 
 
 def run(paths: Paths, cmd: str, *, echo: bool = True, timeout: float | None = None) -> Ran:
     """Run `cmd`; stream its output (when `echo`) and keep its tail."""
-    from looop import procgroup
     from looop.box.hands import command
-    from looop.fsio import atomic_write
-    from looop.selfbin import child_env
+    from looop.core import procgroup
+    from looop.core.fsio import atomic_write
+    from looop.core.selfbin import child_env
 
     limit = float(timeout_s(paths) if timeout is None else timeout)
     argv = command(paths, "shell", ["bash", "-c", cmd])  # the box, when on: writes only reports/ (§19)
@@ -132,7 +132,7 @@ def run(paths: Paths, cmd: str, *, echo: bool = True, timeout: float | None = No
 def _wait(proc: subprocess.Popen[bytes], limit: float, started: float, last_out: list[float],
           shown: str | None) -> int:
     """proc.wait with the time limit; a command silent for LOOOP_SHELL_PROGRESS (10 s) says, on stderr, that it still runs."""
-    from looop import knobs
+    from looop.core import knobs
 
     every = float(knobs.get("shell_progress")) or float("inf")
     deadline = started + limit if limit else None
@@ -151,7 +151,7 @@ def _wait(proc: subprocess.Popen[bytes], limit: float, started: float, last_out:
 
 def keep(paths: Paths, ran: Ran) -> None:
     """Leave the result for the next prompt (shown once)."""
-    from looop.fsio import atomic_write
+    from looop.core.fsio import atomic_write
 
     atomic_write(paths.last_shell, json.dumps({"cmd": ran.cmd, "exit_code": ran.exit_code, "timed_out": ran.timed_out,
                                                "seconds": round(ran.seconds, 3), "tail": ran.tail[-TAIL_BYTES:],
@@ -160,7 +160,7 @@ def keep(paths: Paths, ran: Ran) -> None:
 
 def recover(paths: Paths) -> str | None:
     """A write-ahead record whose looop died: report the command as interrupted, never re-run it."""
-    from looop.fsio import pid_alive, read_json_object
+    from looop.core.fsio import pid_alive, read_json_object
 
     if not paths.shell_running.exists():
         return None
@@ -183,7 +183,7 @@ def recover(paths: Paths) -> str | None:
 
 def _stop_leftovers(pgid: int, marker: str) -> None:
     """The interrupted command's processes (found by their marker, never a stranger) must not go on."""
-    from looop.procgroup import marked
+    from looop.core.procgroup import marked
 
     for pid in marked(pgid, marker):
         try:
@@ -194,7 +194,7 @@ def _stop_leftovers(pgid: int, marker: str) -> None:
 
 def section(paths: Paths, consume: bool = True) -> str | None:
     """The body of `=== RUN_SHELL OUTPUT ===`; consumed (shown once) unless a dry run."""
-    from looop.fsio import read_json_object
+    from looop.core.fsio import read_json_object
 
     data = read_json_object(paths.last_shell)
     if consume:

@@ -11,9 +11,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from looop.errors import FatalError
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
 from looop.moves import MAX_BODY_BYTES
-from looop.paths import Paths
 
 
 def text_arg(words: Sequence[str], what: str) -> str:
@@ -32,8 +32,8 @@ def text_arg(words: Sequence[str], what: str) -> str:
 
 def run(paths: Paths, move: dict[str, Any], journal: str | None = None, force: bool = False) -> int:
     """Make the move for the human, print what was done in one line."""
-    from looop import seed
     from looop.moves.execute import execute
+    from looop.setup import seed
 
     seed.ensure(paths)
     if journal is not None:
@@ -41,7 +41,7 @@ def run(paths: Paths, move: dict[str, Any], journal: str | None = None, force: b
             raise FatalError("--journal is empty; give the line to journal", 1)
         move = dict(move, journal=journal)
     done = execute(paths, move, by="human", force=force)
-    from looop import memory
+    from looop.records import memory
 
     memory.commit_human(paths, done.line)
     print(f"{done.summary}; journaled: {done.line}")

@@ -6,9 +6,9 @@ answer given already, a worker not running), and nothing changes.
 
 from __future__ import annotations
 
-from looop import events
-from looop.errors import FatalError
-from looop.paths import Paths
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
+from looop.records import events
 
 KILL_GRACE = 5.0
 
@@ -39,8 +39,8 @@ def tell(paths: Paths, worker: str, text: str) -> str:
 
 def kill(paths: Paths, worker: str) -> str:
     """`looop kill`: TERM its group, KILL after the grace."""
-    from looop.commands.workers import stop_session
     from looop.fleet import sessions
+    from looop.fleet.stop import stop_session
 
     session = sessions.find(paths.fleet_root, worker)
     w = sessions.worker(session)
@@ -52,14 +52,14 @@ def kill(paths: Paths, worker: str) -> str:
 
 
 def attention_done(paths: Paths, nid: str) -> str:
-    from looop import attention
+    from looop.records import attention
 
     note, _line = attention.done(paths, nid, by="web")
     return f"done {note.id}"
 
 
 def playbook(paths: Paths, verdict: str) -> str:
-    from looop import review
+    from looop.beat import review
 
     if verdict == "approve":
         review.approve(paths, by="web")

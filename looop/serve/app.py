@@ -23,8 +23,8 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from looop.errors import FatalError
-from looop.paths import Paths
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
 from looop.serve import actions, data
 from looop.serve.auth import COOKIE, Keys, RateLimit
 

@@ -23,7 +23,7 @@ LOGIN_PER_MINUTE = 10
 
 def ensure_token(path: Path, rotate: bool = False) -> str:
     """The token in `path`, made (owner-only) when missing or when rotating."""
-    from looop.fsio import atomic_write, read_text
+    from looop.core.fsio import atomic_write, read_text
 
     if not rotate:
         found = (read_text(path, "", limit=256) or "").strip()
@@ -45,7 +45,7 @@ class Keys:
         self._lock = threading.Lock()
 
     def token(self) -> str:
-        from looop.fsio import read_text
+        from looop.core.fsio import read_text
 
         try:
             st = os.stat(self.path)

@@ -11,9 +11,9 @@ import difflib
 import time
 from typing import Any
 
-from looop.errors import FatalError
-from looop.paths import Paths
-from looop.untrusted import plain
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
+from looop.core.untrusted import plain
 
 INBOX_SHOWN = 100  # pending asks on one page, newest first
 PLAYBOOK_MAX_BYTES = 256 << 10
@@ -46,8 +46,9 @@ def age(seconds: float) -> str:
 
 
 def inbox(paths: Paths) -> dict[str, Any]:
-    from looop import attention, fleet
+    from looop import fleet
     from looop.mailbox import store
+    from looop.records import attention
 
     found = store.pending(paths)
     found.reverse()  # newest first
@@ -66,7 +67,7 @@ def inbox(paths: Paths) -> dict[str, Any]:
 
 
 def _worker_costs(paths: Paths) -> dict[str, float]:
-    from looop import cost
+    from looop.records import cost
 
     out: dict[str, float] = {}
     for e in cost.entries(paths.ledger):
@@ -76,7 +77,7 @@ def _worker_costs(paths: Paths) -> dict[str, float]:
 
 
 def fleet_page(paths: Paths, with_screens: bool = False) -> dict[str, Any]:
-    from looop.commands.status import _workers, config_problem
+    from looop.beat.snapshot import _workers, config_problem
 
     _, cfg = config_problem(paths)
     costs = _worker_costs(paths)
@@ -100,12 +101,11 @@ def fleet_page(paths: Paths, with_screens: bool = False) -> dict[str, Any]:
 
 def screen(paths: Paths, name: str) -> dict[str, Any]:
     """The worker's terminal as `screenshot` sees it: rows of (text, style) runs."""
-    from looop.fleet import sessions
-    from looop.watch import fleetview, logtail
-    from looop.watch import screen as pyte_screen
+    from looop.fleet import logtail, sessions
+    from looop.fleet import screen as pyte_screen
 
     found = sessions.find(paths.fleet_root, name)
-    cols, rows = fleetview.size_of(found)
+    cols, rows = sessions.size_of(found)
     term = pyte_screen.Terminal(cols, rows, scrollback=0)
     term.feed(logtail.tail(found.log, found.log_old, SCREEN_BYTES))
     lines: list[list[dict[str, Any]]] = []
@@ -176,10 +176,11 @@ def term_css() -> str:
 # -- today and the playbook ------------------------------------------------------------
 
 def today_page(paths: Paths) -> dict[str, Any]:
-    from looop import journal, schedules
-    from looop import today as digest
-    from looop.commands.status import config_problem, guardrails
-    from looop.cost import local_midnight
+    from looop.beat import today as digest
+    from looop.beat.snapshot import config_problem, guardrails
+    from looop.records import journal
+    from looop.records.cost import local_midnight
+    from looop.time import schedules
 
     now = time.time()
     _, cfg = config_problem(paths)
@@ -197,7 +198,7 @@ def failing_sensors(paths: Paths) -> list[dict[str, str]]:
     import json
     import os
 
-    from looop.fsio import read_bytes
+    from looop.core.fsio import read_bytes
 
     try:
         listed = os.listdir(paths.snapshots)
@@ -220,7 +221,7 @@ def failing_sensors(paths: Paths) -> list[dict[str, str]]:
 
 
 def playbook_page(paths: Paths) -> dict[str, Any]:
-    from looop.fsio import read_text
+    from looop.core.fsio import read_text
 
     live = read_text(paths.playbook, "", limit=PLAYBOOK_MAX_BYTES)
     diff: list[dict[str, str]] = []

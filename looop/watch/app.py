@@ -20,7 +20,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import DataTable, Static
 
-from looop.watch import fleetview, logtail, screen
+from looop.fleet import logtail, screen
+from looop.fleet import view as fleetview
 
 POLL_S = 0.5  # how often the selected log is looked at
 TABLE_S = 2.0  # how often the session table is re-read

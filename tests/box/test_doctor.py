@@ -6,7 +6,7 @@ import os
 from unittest import mock
 
 from looop.box.doctor import report
-from looop.paths import Paths
+from looop.core.paths import Paths
 from tests.box.kit import needs_bwrap
 from tests.fleet import kit as fleet
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from looop import box, presets, schemas
+from looop import box
+from looop.agents import presets
+from looop.core import schemas
 from looop.box import bwrap, door, policy, seatbelt
 from looop.box.policy import Spec
-from looop.errors import FatalError
-from looop.paths import Paths
+from looop.core.errors import FatalError
+from looop.core.paths import Paths
 
 
 def _paths(tmp_path) -> Paths:

@@ -12,7 +12,7 @@ from typing import Any
 
 from ptyprocess import PtyProcess
 
-from looop.fsio import read_json_object
+from looop.core.fsio import read_json_object
 from tests.helpers import FAKE_RUNNER, FIXTURES, Loop, looop_argv, wait_for
 
 FAKE_WORKER = FIXTURES / "runners" / "fake-worker"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from looop import schemas
+from looop.core import schemas
 from tests.fleet import kit
 
 

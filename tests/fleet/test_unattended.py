@@ -14,7 +14,7 @@ import shlex
 
 import pytest
 
-from looop.presets import PRESETS
+from looop.agents.presets import PRESETS
 from tests.fleet import kit
 from tests.helpers import FIXTURES, Loop, wait_for
 from tests.mailbox import kit as mail
@@ -128,7 +128,7 @@ def test_a_worker_standing_on_a_dialog_is_blocked_in_ls_status_watch_and_notifie
     assert f"blocked: {dialog}" in loop.run("ls").stdout
     status = json.loads(loop.run("status", "--json").stdout)
     assert [w["health"] for w in status["workers"]] == [f"blocked: {dialog}"]
-    from looop.watch import fleetview
+    from looop.fleet import view as fleetview
 
     monkeypatch.setenv("LOOOP_WORKER_STILL", "1")
     assert [r.health for r in fleetview.rows(kit.fleet_root(loop), living_only=True)] == [f"blocked: {dialog}"]  # watch's table

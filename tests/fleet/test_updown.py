@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import signal
 
-from looop import schemas
+from looop.core import schemas
 from tests.fleet.kit import (
     Term,
     gone,

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from looop import schemas
-from looop.errors import FatalError
-from looop.events import utc_now
-from looop.guard import budget
+from looop.core import schemas
+from looop.core.errors import FatalError
+from looop.records.events import utc_now
+from looop.records import budget
 
 NOW = 1_800_000_000.0
 
@@ -56,7 +56,7 @@ def test_zero_means_no_hourly_cap_and_env_beats_config(tmp_path):
 
 def test_the_daily_budget_counts_the_local_day(tmp_path):
     ledger = tmp_path / "cost.jsonl"
-    from looop.cost import local_midnight
+    from looop.records.cost import local_midnight
 
     midnight = local_midnight(NOW)
     ledger.write_text("".join(json.dumps({"ts": stamp(t), "kind": "tick", "id": "x", "runner": "pi", "cost_usd": 0.5})
@@ -76,7 +76,7 @@ def test_a_bad_knob_is_one_clear_line(tmp_path, env):
 
 def backdate(path, seconds: float) -> None:
     """Move every line of a JSONL file `seconds` into the past (the clock 'advances')."""
-    from looop.cost import parse_ts
+    from looop.records.cost import parse_ts
 
     out = []
     for line in path.read_text().splitlines():
@@ -142,7 +142,7 @@ def test_a_manual_run_honours_the_daily_budget_and_says_so(loop):
 
 @pytest.mark.parametrize("hour", [0, 1, 12, 22, 23])
 def test_the_daily_budget_resumes_at_the_very_next_midnight(tmp_path, hour):
-    from looop.cost import local_midnight
+    from looop.records.cost import local_midnight
 
     now = local_midnight(NOW) + hour * 3600 + 1800  # hh:30 local time
     ledger = tmp_path / "cost.jsonl"

@@ -7,9 +7,10 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from looop import changes, schemas
+from looop.records import changes
+from looop.core import schemas
 from looop.guard import noop
-from looop.world import canonical
+from looop.beat.world import canonical
 
 
 def sensor(name: str, signal) -> tuple[str, bytes]:
@@ -194,7 +195,7 @@ def test_only_the_journal_changing_is_a_noop(tmp_path):
 def test_signal_values_cannot_forge_a_prompt_section(tmp_path_factory, key, value):
     from pathlib import Path
 
-    from looop import prompt
+    from looop.beat import prompt
 
     state = saved(tmp_path_factory.mktemp("w"), [sensor("s", {key: 0})])
     body = "\n".join(changes.report(state, [sensor("s", {key: value})]))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from looop import gate, history
+from looop.beat import gate
+from looop.records import history
 
 
 def live_and_kept(tmp):

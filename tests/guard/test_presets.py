@@ -7,7 +7,8 @@ import os
 
 import pytest
 
-from looop import presets, schemas
+from looop.agents import presets
+from looop.core import schemas
 from tests.helpers import EOF_KEY, FIXTURES, answer_prompts
 
 FAKE_CLI = FIXTURES / "runners" / "fake-cli"

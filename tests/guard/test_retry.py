@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from looop import schemas
+from looop.core import schemas
 
 
 def prompt_of(out) -> str:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from looop.sensor_cache import interval_of
+from looop.sensing.sensor_cache import interval_of
 
 COUNTING = """# looop:interval=3600
 n=$(( $(cat ../runs-{name} 2>/dev/null || echo 0) + 1 )); echo $n > ../runs-{name}

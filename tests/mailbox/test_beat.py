@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from looop import prompt as prompt_mod
+from looop.beat import prompt as prompt_mod
 from tests.fleet import kit as fleet
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import shlex
 
-from looop import schemas
+from looop.core import schemas
 from tests.fleet import kit as fleet
 from tests.helpers import FAKE_RUNNER
 from tests.mailbox import kit

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from looop import schemas
+from looop.core import schemas
 from tests.fleet import kit as fleet
 from tests.mailbox import kit
 

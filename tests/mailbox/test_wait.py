@@ -7,7 +7,7 @@ import json
 import signal
 import subprocess
 
-from looop import schemas
+from looop.core import schemas
 from tests.fleet import kit as fleet
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from looop import schemas
+from looop.core import schemas
 from tests.fleet import kit as fleet
 from tests.mailbox import kit
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from looop.commands.doctor import try_worker
-from looop.paths import resolve
-from looop.presets import PRESETS
+from looop.core.paths import resolve
+from looop.agents.presets import PRESETS
 
 BIN = os.environ.get("LOOOP_REAL_CLI_BIN", "")
 SEARCH = os.pathsep.join(p for p in (BIN, os.environ.get("PATH", "")) if p)

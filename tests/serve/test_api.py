@@ -9,7 +9,7 @@ import json
 import os
 from urllib.parse import urlsplit
 
-from looop import schemas
+from looop.core import schemas
 from tests.fleet import kit as fleet
 from tests.mailbox import kit as mailbox
 from tests.serve.kit import served

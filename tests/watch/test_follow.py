@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from looop.watch.logtail import Follower
+from looop.fleet.logtail import Follower
 
 
 def test_appended_bytes_arrive_once(tmp_path):
@@ -53,7 +53,7 @@ def test_a_removed_session_dir_is_noticed(tmp_path):
 
 
 def test_only_the_lines_the_scrollback_can_hold_are_replayed():
-    from looop.watch.logtail import last_lines
+    from looop.fleet.logtail import last_lines
 
     data = b"".join(b"%d\n" % i for i in range(100))
     assert last_lines(data, 3) == b"97\n98\n99\n"

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from looop.fleet import dialogs
-from looop.watch import screen
+from looop.fleet import screen
 from tests.helpers import FIXTURES
 from tests.watch.test_app import session
 

@@ -6,7 +6,7 @@ import pyte
 from hypothesis import given
 from hypothesis import strategies as st
 
-from looop.watch import logtail, screen
+from looop.fleet import logtail, screen
 from tests.helpers import FIXTURES
 
 LOGS = FIXTURES / "logs"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from looop import schemas
+from looop.core import schemas
 from tests.fleet.kit import fleet_root, start, use_fake_worker, wait_output, wait_state
 from tests.helpers import FIXTURES
 

@@ -1,0 +1,1 @@
+"""The agent CLIs: their presets and running one."""

@@ -1,0 +1,50 @@
+"""ACT, typed: the runner describes one move in `.decision.json`; looop makes it.
+
+The runner's exit 0 is not yet success: the decision must be there, parse,
+validate and execute. Any of those failing fails the beat (no journal line,
+hash unsaved, backoff, quoted under LAST FAILURE).
+"""
+
+from __future__ import annotations
+
+import time
+
+from looop.beat.act import Acted, Plan, run_runner
+from looop.core.errors import FatalError
+from looop.core.log import fail
+
+
+def typed(plan: Plan) -> Acted:
+    from looop.core.fsio import atomic_write
+    from looop.moves import decision
+    from looop.moves.execute import execute
+
+    paths = plan.paths
+    decision.clear(paths.decision)
+    acted = run_runner(plan)
+    if not acted.ok:
+        decision.clear(paths.decision)
+        return acted
+    started = time.monotonic()
+    try:
+        move = decision.take(paths.decision)
+        done = execute(paths, move, by="decider")
+    except FatalError as exc:
+        why = f"move failed: {exc}"
+        _note(plan, why)
+        fail(why)
+        return Acted(ok=False, seconds=acted.seconds + time.monotonic() - started, exit_code=0, why=why)
+    _note(plan, f"move done: {done.summary}")
+    if done.next_interval is not None:
+        atomic_write(paths.next_interval, f"{done.next_interval}\n")
+    return Acted(ok=True, seconds=acted.seconds + time.monotonic() - started, journal=done.line,
+                 extra={"move": move.get("move")})
+
+
+def _note(plan: Plan, text: str) -> None:
+    """The run's replay log says what looop made of the decision."""
+    try:
+        with open(plan.output_log, "a", encoding="utf-8") as fh:
+            fh.write(f"looop: {text}\n")
+    except OSError:
+        pass

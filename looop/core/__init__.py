@@ -1,0 +1,1 @@
+"""The floor: paths, files, outside text, ids, stamps, knobs, colour and log lines, child processes."""

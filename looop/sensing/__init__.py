@@ -1,0 +1,1 @@
+"""SENSE: running sensors, their cache and state, and the progress line."""

@@ -1,0 +1,410 @@
+"""SENSE: run every sensor, concurrently, into this beat's snapshots.
+
+Each sensor prints one JSON object. Anything else (a hang, a crash, garbage,
+too many bytes) becomes a small error reading that says what went wrong, so
+the AI sees the fault instead of noise and the beat still goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import selectors
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Reading:
+    sensor: str
+    ok: bool
+    seconds: float
+    problem: str = ""
+    digest: str = ""
+    reused: str = ""  # why an earlier reading stands in for a run (`# looop:interval=`)
+
+
+def sensor_names(sensors_dir: Path) -> list[Path]:
+    try:
+        # A dangling symlink is listed too: it yields an error reading, not silence.
+        return sorted(p for p in sensors_dir.glob("*.sh") if p.is_file() or p.is_symlink())
+    except OSError:
+        return []
+
+
+def error_reading(sensor: str, problem: str, hint: str | None = None) -> bytes:
+    body: dict[str, object] = {"sensor": sensor, "problem": problem}
+    body["hint"] = hint or (
+        "a sensor must print exactly one small JSON object, e.g. "
+        '{"signal": {...what should wake the loop...}, "detail": {...context...}}'
+    )
+    return (json.dumps({"looop_error": body}, ensure_ascii=False) + "\n").encode()
+
+
+def check_reading(raw: bytes, max_bytes: int) -> str:
+    """Why `raw` is not one acceptable reading, or '' when it is."""
+    if max_bytes and len(raw) > max_bytes:
+        return f"printed more than {max_bytes} bytes, over the {max_bytes}-byte cap (LOOOP_SENSOR_MAX_BYTES)"
+    if not raw.strip():
+        return "printed nothing"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"printed invalid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+    decoder = json.JSONDecoder()
+    text = text.strip()
+    depth = nesting(text)
+    if depth > MAX_DEPTH:
+        return f"printed JSON nested {depth} levels deep, over the {MAX_DEPTH}-level limit"
+    try:
+        value, end = decoder.raw_decode(text)
+    except json.JSONDecodeError as exc:
+        return f"printed text that is not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"
+    except RecursionError:
+        return f"printed JSON nested too deeply (over the {MAX_DEPTH}-level limit)"
+    rest = text[end:].strip()
+    if rest:
+        try:
+            decoder.raw_decode(rest)
+            return "printed more than one JSON value; print exactly one object"
+        except json.JSONDecodeError:
+            return "printed JSON followed by extra text"
+    if not isinstance(value, dict):
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
+        return f"printed {kind}, not a JSON object"
+    return ""
+
+
+ERR_MAX_BYTES = 65536  # a sensor's stderr kept in its `.err`; the rest is dropped
+NAME_MAX_BYTES = 200  # `sensor-<name>.json` must fit a file name
+MAX_DEPTH = 64  # nesting a reading may have; deeper is refused before parsing
+
+
+def reading_name(script: Path) -> tuple[str, str]:
+    """The name a sensor's reading goes by, and why it cannot run under it ('' when it can).
+
+    A name that is not UTF-8 or too long for a snapshot file still yields a
+    reading: an error under a safe, printable stand-in name."""
+    raw = os.fsencode(script.name)[: -len(".sh")]
+    try:
+        name = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _short(raw.decode("utf-8", "backslashreplace")), "has a file name that is not valid UTF-8: rename it"
+    if len(raw) > NAME_MAX_BYTES:
+        return _short(name), f"has a {len(raw)}-byte name, over the {NAME_MAX_BYTES}-byte limit: rename it"
+    return name, ""
+
+
+def _short(name: str) -> str:
+    raw = name.encode()
+    if len(raw) <= NAME_MAX_BYTES:
+        return name
+    tag = hashlib.sha256(raw).hexdigest()[:8]
+    return raw[: NAME_MAX_BYTES - 9].decode("utf-8", "ignore") + "-" + tag
+
+
+def nesting(text: str) -> int:
+    """How deep a JSON text nests arrays and objects (strings skipped), without parsing it."""
+    depth = deepest = 0
+    for token in _BRACKETS.findall(text):
+        if token == "[" or token == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token == "]" or token == "}":
+            depth -= 1
+    return deepest
+
+
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+class _Live:
+    """The groups of sensors running now, so an interrupt can stop them all at once."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.groups: set[int] = set()
+        self.stopping = False
+
+    def add(self, pgid: int) -> bool:
+        with self.lock:
+            if self.stopping:
+                return False
+            self.groups.add(pgid)
+            return True
+
+    def discard(self, pgid: int) -> None:
+        with self.lock:
+            self.groups.discard(pgid)
+
+    def stop_all(self) -> None:
+        from looop.core import procgroup
+
+        with self.lock:
+            self.stopping = True
+            groups = list(self.groups)
+        for pgid in groups:
+            procgroup.send(pgid, signal.SIGKILL)
+
+
+def _collect(proc: subprocess.Popen[bytes], ferr, timeout: float, max_bytes: int) -> tuple[bytes, str]:
+    """Read the sensor's stdout (up to the cap) and stderr (kept up to ERR_MAX_BYTES)
+    until both close; the problem when it ran over the cap or the time."""
+    assert proc.stdout is not None and proc.stderr is not None
+    limit = max_bytes + 1 if max_bytes else None
+    out = bytearray()
+    err_kept = 0
+    deadline = time.monotonic() + timeout if timeout else None
+    sel = selectors.DefaultSelector()
+    for stream in (proc.stdout, proc.stderr):
+        os.set_blocking(stream.fileno(), False)
+        sel.register(stream, selectors.EVENT_READ)
+    exited_at: float | None = None
+    try:
+        while sel.get_map():
+            wait = 0.5 if deadline is None else max(0.0, min(0.5, deadline - time.monotonic()))
+            for key, _ in sel.select(wait):
+                try:
+                    chunk = os.read(key.fd, 65536)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    sel.unregister(key.fileobj)
+                elif key.fileobj is proc.stdout:
+                    out += chunk
+                    if limit is not None and len(out) >= limit:
+                        return bytes(out[:limit]), ""
+                elif err_kept <= ERR_MAX_BYTES:
+                    room = ERR_MAX_BYTES - err_kept
+                    ferr.write(chunk[:room])
+                    err_kept += min(room, len(chunk))
+                    if len(chunk) > room:
+                        ferr.write(f"\nlooop: stderr cut at {ERR_MAX_BYTES} bytes\n".encode())
+                        err_kept = ERR_MAX_BYTES + 1  # the rest is drained, not kept
+            if deadline is not None and time.monotonic() >= deadline:
+                return bytes(out), f"timed out after {timeout:g}s and was killed (LOOOP_SENSOR_TIMEOUT)"
+            if proc.poll() is not None:
+                # Done: stray children of its group must not hold the pipes open.
+                exited_at = exited_at or time.monotonic()
+                from looop.core import procgroup
+
+                procgroup.send(proc.pid, signal.SIGKILL)
+                if time.monotonic() - exited_at > 2.0:
+                    break
+    finally:
+        sel.close()
+    return bytes(out), ""
+
+
+def run_one(script: Path, out_dir: Path, env: dict[str, str], timeout: float, max_bytes: int, cwd: Path,
+            live: _Live | None = None, wrap: list[str] | None = None) -> Reading:
+    from looop.core import procgroup
+
+    name, refused = reading_name(script)
+    out = out_dir / f"sensor-{name}.json"
+    err = out_dir / f"sensor-{name}.err"
+    started = time.monotonic()
+    problem = refused
+    raw = b""
+    if not problem and not os.path.exists(script):
+        problem = "is a symlink to a file that does not exist"
+    with open(err, "wb") as ferr:
+        if not problem:
+            try:
+                proc = procgroup.spawn([*(wrap or ()), str(script)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, cwd=cwd, env=env)
+            except PermissionError:
+                problem = "is not executable (chmod +x it)"
+            except OSError as exc:
+                problem = f"could not start: {exc.strerror or exc}"
+            else:
+                try:
+                    if live is not None and not live.add(proc.pid):
+                        raise KeyboardInterrupt
+                    raw, problem = _collect(proc, ferr, timeout, max_bytes)
+                finally:
+                    procgroup.kill(proc.pid, proc)
+                    if live is not None:
+                        live.discard(proc.pid)
+                    proc.stdout.close()  # type: ignore[union-attr]
+                    proc.stderr.close()  # type: ignore[union-attr]
+                if problem:
+                    ferr.write(f"\nlooop: {problem}\n".encode())
+                elif max_bytes and len(raw) > max_bytes:
+                    problem = check_reading(raw, max_bytes)
+                elif proc.returncode:
+                    code = proc.returncode
+                    problem = f"exited with status {code}" if code > 0 else f"was killed by signal {-code}"
+    seconds = time.monotonic() - started
+    if not problem:
+        problem = check_reading(raw, max_bytes)
+    digest = hashlib.sha256(raw).hexdigest() if not problem else ""
+    if problem:
+        hint = None
+        if "cap" in problem:
+            hint = "emit a small normalised {signal, detail} snapshot, not raw API output"
+        elif "exited" in problem or "timed out" in problem or "killed" in problem:
+            hint = f"see snapshots/sensor-{name}.err"
+        elif "rename" in problem or "symlink" in problem:
+            hint = "fix the sensor's file in sensors/"
+        out.write_bytes(error_reading(name, problem, hint))
+    else:
+        out.write_bytes(raw)
+    if err.stat().st_size == 0:
+        err.unlink()
+    return Reading(sensor=name, ok=not problem, seconds=seconds, problem=problem, digest=digest)
+
+
+class ReadingCache:
+    """Digests of readings already validated, so an unchanged world skips jsonschema."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._known: set[str] = set()
+        self._loaded = False
+        self._dirty = False
+
+    def _load(self) -> None:
+        if self._loaded or self.path is None:
+            return
+        self._loaded = True
+        from looop.core.fsio import read_text
+
+        try:
+            self._known = set(read_text(self.path, "").split())
+        except OSError:
+            self._known = set()
+
+    def __contains__(self, digest: str) -> bool:
+        self._load()
+        return digest in self._known
+
+    def add(self, digest: str) -> None:
+        self._load()
+        if digest not in self._known:
+            self._known.add(digest)
+            self._dirty = True
+
+    def keep_only(self, digests: set[str]) -> None:
+        self._load()
+        if self._known != digests:
+            self._known = set(digests)
+            self._dirty = True
+
+    def save(self) -> None:
+        if self._dirty and self.path is not None:
+            from looop.core.fsio import atomic_write
+
+            try:
+                atomic_write(self.path, "".join(f"{d}\n" for d in sorted(self._known)))
+            except OSError:
+                pass
+            self._dirty = False
+
+
+def _validate(readings: list[Reading], out_dir: Path, cache: ReadingCache) -> None:
+    """Schema-check readings whose bytes were not seen valid before."""
+    fresh = [r for r in readings if r.ok and r.digest not in cache]
+    if fresh:
+        from looop.core import schemas
+
+        for r in fresh:
+            path = out_dir / f"sensor-{r.sensor}.json"
+            found = schemas.problems("reading", json.loads(path.read_bytes()))
+            if found:
+                r.ok, r.problem = False, f"does not match the reading schema: {found[0]}"
+                path.write_bytes(error_reading(r.sensor, r.problem))
+            else:
+                cache.add(r.digest)
+    cache.keep_only({r.digest for r in readings if r.ok})
+    cache.save()
+
+
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _pool(jobs: int) -> ThreadPoolExecutor:
+    """One pool per process: the pulse pays for its threads once, not per beat."""
+    if jobs not in _POOLS:
+        _POOLS[jobs] = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sensor")
+    return _POOLS[jobs]
+
+
+def sense(sensors_dir: Path, out_dir: Path, env: dict[str, str], cwd: Path,
+          cache: ReadingCache | None = None, sensor_cache: Path | None = None,
+          on_done: Callable[[str], None] | None = None) -> list[Reading]:
+    """Wipe `out_dir`, run every sensors/*.sh concurrently, return the readings.
+
+    With `sensor_cache`, a sensor declaring `# looop:interval=N` is run at most
+    every N seconds; in between its last good reading is copied in instead.
+    `on_done(name)` is told as each sensor ends (from its thread), for progress."""
+    shutil.rmtree(out_dir, ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scripts = sensor_names(sensors_dir)
+    if not scripts:
+        return []
+    from looop.core import knobs
+
+    timeout = float(knobs.get("sensor_timeout", env=env))
+    max_bytes = knobs.get("sensor_max_bytes", env=env)
+    jobs = knobs.get("sensor_jobs", env=env)
+    started = time.time()
+
+    live = _Live()
+
+    def one(script: Path) -> Reading:
+        if sensor_cache is not None and not reading_name(script)[1]:
+            from looop.sensing.sensor_cache import reuse
+
+            kept = reuse(script, out_dir, sensor_cache, started)
+            if kept is not None:
+                raw = (out_dir / f"sensor-{script.name[:-3]}.json").read_bytes()
+                return Reading(sensor=script.name[:-3], ok=True, seconds=0.0, digest=hashlib.sha256(raw).hexdigest(),
+                               reused=f"reused, {kept[0]:.0f}s old of its {kept[1]}s interval")
+        return run_one(script, out_dir, env, timeout, max_bytes, cwd, live)
+
+    def reported(script: Path) -> Reading:
+        try:
+            return one(script)
+        finally:
+            if on_done is not None:
+                on_done(reading_name(script)[0])
+
+    try:
+        if len(scripts) == 1:
+            readings = [reported(scripts[0])]
+        else:
+            futures = [_pool(jobs).submit(reported, s) for s in scripts]
+            try:
+                readings = [f.result() for f in futures]
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+    except BaseException:
+        # Ctrl-C or SIGTERM while sensing: every running sensor stops now, not at its timeout.
+        live.stop_all()
+        raise
+    _validate(readings, out_dir, cache or ReadingCache(None))
+    if sensor_cache is not None:
+        _keep_for_later(scripts, readings, out_dir, sensor_cache, started)
+    return readings
+
+
+def _keep_for_later(scripts: list[Path], readings: list[Reading], out_dir: Path, cache_dir: Path,
+                    started: float) -> None:
+    from looop.sensing.sensor_cache import prune, store
+
+    for script, r in zip(scripts, readings):
+        if not r.reused and not reading_name(script)[1]:
+            store(script, out_dir, cache_dir, r.ok, started)
+    prune(cache_dir, {r.sensor for r in readings})
