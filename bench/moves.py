@@ -43,9 +43,9 @@ def _decided_ticks(configs: list[dict], runs: int) -> list[float]:
 
 def _in_process(runs: int) -> tuple[float, float, float, int]:
     """(validate+execute a noop, the deny check of a 10 KB command, a 10 KB command that trips) medians."""
+    from looop.core.paths import Paths
     from looop.moves import decision, deny
     from looop.moves.execute import execute
-    from looop.core.paths import Paths
 
     with tempfile.TemporaryDirectory() as tmp:
         paths = Paths(data=Path(tmp), config=Path(tmp) / "looop.json", is_default_profile=False)

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from looop.commands import completions
-from looop.fleet import Worker
 from looop.core.paths import resolve
+from looop.fleet import Worker
 from tests.helpers import Loop, looop_argv
 
 

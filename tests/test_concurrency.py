@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from looop.records import cost
 from looop.core import fsio
+from looop.records import cost
 from tests.helpers import looop_argv, wait_for
 
 ROUNDS = int(os.environ.get("LOOOP_RACE_ROUNDS", "50"))

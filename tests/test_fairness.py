@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from looop.beat import fairness
-from looop.fleet import Worker
 from looop.core.paths import Paths
+from looop.fleet import Worker
 
 
 @pytest.fixture

@@ -76,8 +76,8 @@ def test_backoff_grows_and_is_capped(base, failures):
 def test_an_unexpected_error_fails_only_that_beat(tmp_path, monkeypatch, capsys):
     import json
 
-    from looop.setup import config, preflight
     from looop.beat import tick
+    from looop.setup import config, preflight
 
     paths = _paths(tmp_path / "data")
     paths.data.mkdir()

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from looop.time import schedules
 from looop.beat import world
 from looop.core.errors import FatalError
 from looop.core.paths import Paths
+from looop.time import schedules
 from tests.helpers import read_until
 
 
@@ -127,7 +127,7 @@ def test_cron_fires_on_its_local_minute_and_needs_croniter_only_when_a_firing_pa
     fired = schedules.load_all(paths, datetime(2026, 3, 2, 9, 31).timestamp())[0]
     assert datetime.fromtimestamp(fired.last_fired) == datetime(2026, 3, 2, 9, 30)
     # an unchanged beat before the next firing reads the cache: no croniter import
-    code = ("import sys, time\nfrom looop import schedules\nfrom looop.core.paths import Paths\nfrom pathlib import Path\n"
+    code = ("import sys, time\nfrom looop.time import schedules\nfrom looop.core.paths import Paths\nfrom pathlib import Path\n"
             f"p = Paths(data=Path({str(paths.data)!r}), config=Path('/nonexistent'), is_default_profile=False)\n"
             f"s = schedules.load_all(p, {datetime(2026, 3, 2, 12, 0).timestamp()})\n"
             "assert s[0].last_fired is not None, s\nprint('croniter' in sys.modules)\n")

@@ -8,8 +8,8 @@ from importlib import resources
 import pytest
 from jsonschema import Draft202012Validator
 
-from looop.setup import config
 from looop.core import schemas
+from looop.setup import config
 
 NAMES = sorted(p.name.split(".")[0] for p in resources.files("looop").joinpath("schemas").iterdir()
                if p.name.endswith(".schema.json"))

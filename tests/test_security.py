@@ -91,7 +91,7 @@ def test_hostile_prompts_and_notes_arrive_as_data(loop, prompt, note):
     kit.start(loop, "h", "hang", prompt=prompt + bait)
     written = (loop.data / "prompts" / "looop-h.md").read_text()
     assert written.endswith(prompt + bait) or written.endswith(prompt + bait + "\n")
-    out = loop.call("flag", "h", note + bait)
+    out = loop.call("flag", "--", "h", note + bait)
     assert out.returncode == 0, out.stderr
     row = next(r for r in kit.ls_json(loop)["sessions"] if r["id"] == "looop-h")
     assert row["note"] == " ".join((note + bait).split())
@@ -100,8 +100,8 @@ def test_hostile_prompts_and_notes_arrive_as_data(loop, prompt, note):
 
 
 def test_the_tmux_attach_command_survives_a_hostile_data_dir(tmp_path, monkeypatch):
-    from looop.core.paths import Paths
     from looop.beat.surface import attach_prefix
+    from looop.core.paths import Paths
 
     data = tmp_path / "a b $(touch PWNED) `x` 'q' \"d\"" / "data"
     echo = tmp_path / "fake looop"

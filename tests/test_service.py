@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from looop.setup import service
 from looop.core.paths import Paths
+from looop.setup import service
 
 
 @pytest.fixture
@@ -77,8 +77,8 @@ def test_the_launchd_agent_round_trips_through_plistlib(paths, looop_bin, tmp_pa
 
 def test_the_default_profile_has_the_plain_names(tmp_path, looop_bin):
     paths = Paths(data=tmp_path, config=tmp_path / "c.json", is_default_profile=True)
-    assert service.systemd_unit(paths, looop_bin, "/bin").name == "looop.setup.service"
-    assert service.launchd_plist(paths, looop_bin, "/bin").name == "dev.looop.beat.pulse"
+    assert service.systemd_unit(paths, looop_bin, "/bin").name == "looop.service"
+    assert service.launchd_plist(paths, looop_bin, "/bin").name == "dev.looop.pulse"
 
 
 def test_install_status_uninstall_write_and_remove_the_unit(loop):

@@ -37,8 +37,8 @@ def test_attention_notes_get_ids_and_done_clears_one_journaled(loop):
     loop.fake("journal")
     loop.seed()
     (loop.data / "attention.md").write_text("- a note written by hand\n")
-    from looop.moves.execute import execute
     from looop.core.paths import resolve
+    from looop.moves.execute import execute
 
     paths = resolve(loop.env)
     execute(paths, {"move": "flag_human", "text": "which repo is CI for?"})
@@ -59,8 +59,8 @@ def test_an_attention_note_is_notified_once_not_every_beat(loop, tmp_path):
     cmd, out = mailbox.recorder(tmp_path)
     loop.fake("journal", notify_command=cmd)
     loop.seed()
-    from looop.moves.execute import execute
     from looop.core.paths import resolve
+    from looop.moves.execute import execute
 
     execute(resolve(loop.env), {"move": "flag_human", "text": "renew the token"})
     (loop.data / "attention.md").write_text((loop.data / "attention.md").read_text() + "- by hand: disk full\n")

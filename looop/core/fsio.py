@@ -12,8 +12,9 @@ import fcntl
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import overload
+from typing import Any, BinaryIO, overload
 
 from looop.core.errors import FatalError
 
@@ -154,7 +155,7 @@ def skipped(path: Path, kind: str = "") -> None:
     print(f"looop: skipped {one_line(key)}: it is {kind}, not a regular file", file=sys.stderr, flush=True)
 
 
-def open_regular(path: Path):
+def open_regular(path: Path) -> BinaryIO | None:
     """A regular file opened for binary reading, or None when it is missing or
     is something else (a FIFO, a device, a socket: skipped with a warning).
     Never blocks: the open is non-blocking and the kind checked on the descriptor."""
@@ -241,7 +242,7 @@ def read_text(path: Path, default: str | None = None, limit: int | None = None) 
     return default if raw is None else raw.decode("utf-8", errors="replace")
 
 
-def read_json_object(path: Path) -> dict | None:
+def read_json_object(path: Path) -> dict[str, Any] | None:
     """A small state file's JSON object, or None if it is missing, unreadable or not an object."""
     import json
 
@@ -392,7 +393,7 @@ def _is_looop(pid: int) -> bool:
     return "looop" in out.stdout
 
 
-def lines_backwards(path: Path, chunk: int = 65536):
+def lines_backwards(path: Path, chunk: int = 65536) -> Iterator[str]:
     """Yield a file's lines from the last to the first, reading from the end."""
     fh = open_regular(path)
     if fh is None:

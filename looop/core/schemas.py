@@ -14,7 +14,8 @@ from typing import Any
 
 def load(name: str) -> dict[str, Any]:
     text = resources.files("looop").joinpath("schemas", f"{name}.schema.json").read_text("utf-8")
-    return json.loads(text)
+    data: dict[str, Any] = json.loads(text)
+    return data
 
 
 @lru_cache(maxsize=None)
@@ -44,4 +45,4 @@ def problems(name: str, instance: Any) -> list[str]:
 
 
 def is_valid(name: str, instance: Any) -> bool:
-    return _validator(name).is_valid(instance)
+    return bool(_validator(name).is_valid(instance))

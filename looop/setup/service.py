@@ -15,13 +15,13 @@ from pathlib import Path
 
 from looop.core.paths import Paths, launch_agents_dir, systemd_user_dir
 
-LABEL = "dev.looop.beat.pulse"
+LABEL = "dev.looop.pulse"
 
 
 @dataclass(frozen=True)
 class Unit:
     manager: str  # systemd | launchd
-    name: str  # looop.setup.service / dev.looop.beat.pulse (+ a profile suffix)
+    name: str  # looop.service / dev.looop.pulse (+ a profile suffix)
     path: Path
     text: str
 

@@ -8,9 +8,9 @@ import pytest
 
 from looop import box
 from looop.agents import presets
-from looop.core import schemas
 from looop.box import bwrap, door, policy, seatbelt
 from looop.box.policy import Spec
+from looop.core import schemas
 from looop.core.errors import FatalError
 from looop.core.paths import Paths
 

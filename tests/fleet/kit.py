@@ -26,7 +26,7 @@ def use_fake_worker(loop: Loop, *tick_moves: str, interactive: str | None = None
 
 
 def start(loop: Loop, wid: str, *moves: str, prompt: str = "do the thing", env: dict[str, str] | None = None):
-    out = loop.run("start-session", wid, prompt, env={"FAKE_WORKER_MOVES": shlex.join(moves), **(env or {})})
+    out = loop.run("start-session", "--", wid, prompt, env={"FAKE_WORKER_MOVES": shlex.join(moves), **(env or {})})
     assert out.returncode == 0, out.stdout + out.stderr
     return out
 

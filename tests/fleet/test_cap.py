@@ -86,8 +86,8 @@ def test_concurrent_starts_never_exceed_the_cap(loop):
 
 def test_the_start_session_function_refuses_with_a_fatal_error(loop, monkeypatch):
     """What the typed-moves executor calls: the same refusal, as a FatalError."""
-    from looop.fleet.start import start as start_session
     from looop.core.paths import resolve
+    from looop.fleet.start import start as start_session
 
     kit.use_fake_worker(loop)
     kit.start(loop, "a", "hang")

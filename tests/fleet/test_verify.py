@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from looop.core import schemas
 from looop.beat import world
+from looop.core import schemas
 from looop.fleet import Check, Worker
 from tests.fleet import kit
 

@@ -9,8 +9,8 @@ import pytest
 
 from looop.core import schemas
 from looop.core.errors import FatalError
-from looop.records.events import utc_now
 from looop.records import budget
+from looop.records.events import utc_now
 
 NOW = 1_800_000_000.0
 

@@ -7,10 +7,10 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from looop.records import changes
+from looop.beat.world import canonical
 from looop.core import schemas
 from looop.guard import noop
-from looop.beat.world import canonical
+from looop.records import changes
 
 
 def sensor(name: str, signal) -> tuple[str, bytes]:

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from looop.setup import config
-from looop.core import knobs, schemas
 from looop.beat import pulse
+from looop.core import knobs, schemas
 from looop.core.errors import FatalError
 from looop.core.paths import Paths
+from looop.setup import config
 
 
 @pytest.mark.parametrize("name", sorted(knobs.KNOBS))

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from looop.agents.presets import PRESETS
 from looop.commands.doctor import try_worker
 from looop.core.paths import resolve
-from looop.agents.presets import PRESETS
 
 BIN = os.environ.get("LOOOP_REAL_CLI_BIN", "")
 SEARCH = os.pathsep.join(p for p in (BIN, os.environ.get("PATH", "")) if p)

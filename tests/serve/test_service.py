@@ -6,8 +6,8 @@ import os
 import plistlib
 from pathlib import Path
 
-from looop.setup import service
 from looop.core.paths import Paths
+from looop.setup import service
 
 
 def test_the_serve_units_run_looop_serve_for_the_same_profile(tmp_path: Path):

@@ -8,8 +8,7 @@ import json
 
 import pytest
 
-from looop.fleet import dialogs
-from looop.fleet import screen
+from looop.fleet import dialogs, screen
 from tests.helpers import FIXTURES
 from tests.watch.test_app import session
 
