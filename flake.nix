@@ -20,7 +20,7 @@
         "tests/test_zipapp.py"
         "tests/test_install_sh.py"
         "tests/test_flake.py"
-        "tests/test_cron.py"
+        "tests/time/test_cron.py"
       ];
 
       looopFor = pkgs:

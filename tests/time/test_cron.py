@@ -49,7 +49,7 @@ def test_a_failed_beat_exits_1_and_says_where_to_look(tmp_path: Path):
     assert not (home / ".local" / "state" / "looop" / ".last-tick-hash").exists()
 
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "cron.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "cron.md"
 
 
 def doc_blocks(lang: str) -> list[str]:
