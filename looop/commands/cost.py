@@ -6,8 +6,9 @@ import json
 import math
 
 from looop import cost as ledger
+from looop import usage
 from looop.errors import FatalError
-from looop.paths import Paths
+from looop.paths import Paths, resolve
 
 
 def cost(paths: Paths, scope: str = "today", as_json: bool = False) -> int:
@@ -43,3 +44,15 @@ def record(paths: Paths, kind: str, cost_id: str, runner: str, usd: str) -> int:
         raise FatalError("_cost: kind must not be empty", 2)
     ledger.record(paths.ledger, kind, cost_id, runner, amount)
     return 0
+
+
+class Cost(usage.Verb):
+    json = usage.flag("--json", help="print the machine format")
+
+    def main(self, scope: usage.one_of("today", "all") = "today") -> int:  # type: ignore[valid-type]
+        return cost(resolve(), scope, as_json=self.json)
+
+
+class CostReport(usage.Verb):
+    def main(self, kind: str, cost_id: str, runner: str, usd: str) -> int:
+        return record(resolve(), kind, cost_id, runner, usd)

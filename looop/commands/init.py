@@ -12,10 +12,10 @@ import json
 import sys
 from pathlib import Path
 
-from looop import presets
+from looop import presets, usage
 from looop.errors import FatalError
 from looop.fsio import atomic_write
-from looop.paths import Paths
+from looop.paths import Paths, resolve
 
 
 def init(paths: Paths, runner: str | None = None, force: bool = False) -> int:
@@ -138,3 +138,12 @@ def _ask() -> str:
         if answer in presets.PRESETS:
             return answer
         print(f"  please type a number 1-{len(presets.ORDER)} or one of: {', '.join(presets.ORDER)}")
+
+
+class Init(usage.Verb):
+    runner = usage.option(["--runner", "-r"], str, None, argname="NAME",
+                          help="the preset to use; without it, asks on a terminal (else the first installed)")
+    force = usage.flag("--force", help="overwrite an existing config (the old one is kept as .bak)")
+
+    def main(self) -> int:
+        return init(resolve(), runner=self.runner, force=self.force)

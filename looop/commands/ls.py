@@ -12,9 +12,9 @@ import sys
 import time
 from typing import Any
 
-from looop import fleet
+from looop import fleet, usage
 from looop.errors import FatalError
-from looop.paths import Paths
+from looop.paths import Paths, resolve
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?\s*$")
 
@@ -163,3 +163,13 @@ def ls(paths: Paths, as_json: bool = False, watch: bool = False, interval: str =
     except KeyboardInterrupt:
         sys.stdout.write("\n")
         return 0
+
+
+class Ls(usage.Verb):
+    json = usage.flag("--json", help="print the machine format (schemas/ls.schema.json)")
+    watch = usage.flag(["--watch", "-w"], help="redraw in place until Ctrl-C")
+    interval = usage.option(["--interval", "-n"], str, "2", argname="DUR",
+                            help="how often --watch redraws (2, 2s, 500ms, 1m)")
+
+    def main(self) -> int:
+        return ls(resolve(), as_json=self.json, watch=self.watch, interval=self.interval)

@@ -12,9 +12,10 @@ import shutil
 import subprocess
 
 from looop import service as svc
+from looop import usage
 from looop.errors import FatalError
 from looop.fsio import atomic_write
-from looop.paths import Paths
+from looop.paths import Paths, resolve
 
 
 def service(paths: Paths, action: str, serve: bool = False) -> int:
@@ -116,3 +117,10 @@ def _ask(argv: list[str]) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return ""
     return out.stdout.strip() if out.returncode == 0 or out.stdout.strip() else ""
+
+
+class Service(usage.Verb):
+    serve = usage.flag("--serve", help="the web inbox (`looop serve`) as its own service, beside the pulse")
+
+    def main(self, action: usage.one_of("install", "uninstall", "status") = "status") -> int:  # type: ignore[valid-type]
+        return service(resolve(), action, serve=self.serve)

@@ -11,9 +11,9 @@ import json
 import time
 from typing import Any
 
-from looop import __version__, fleet
+from looop import __version__, fleet, usage
 from looop.fsio import PulseLock, read_text
-from looop.paths import Paths
+from looop.paths import Paths, resolve
 from looop.stamps import utc
 from looop.untrusted import one_line
 
@@ -303,3 +303,10 @@ def _epoch(stamp: str | None) -> float:
     from looop.stamps import parse_utc
 
     return parse_utc(stamp) or time.time() if stamp else time.time()
+
+
+class Status(usage.Verb):
+    json = usage.flag("--json", help="print the machine format (schemas/status.schema.json)")
+
+    def main(self) -> int:
+        return status(resolve(), as_json=self.json)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from looop import events
+from looop import events, usage
 from looop.errors import FatalError
 from looop.fsio import PulseLock
 from looop.log import say
-from looop.paths import Paths
+from looop.paths import Paths, resolve
 
 
 @contextmanager
@@ -88,3 +88,16 @@ def _within_daily_budget(paths: Paths, goal: str) -> None:
         events.emit(paths.events, "budget_exhausted", reason="daily budget", goal=goal)
         raise FatalError(f"run {goal}: not run, the daily budget is spent (${usd(spent)} of ${usd(daily)} today; "
                          f"it resets at midnight). Raise daily_budget_usd in {paths.config} to run it anyway", 1)
+
+
+class Tick(usage.Verb):
+    dry_run = usage.flag(["--dry-run", "-n"], help="sense and diff, write the prompt, do not call the runner")
+    quiet = usage.flag(["--quiet", "-q"], help="print nothing when the world is unchanged")
+
+    def main(self) -> int:
+        return tick(resolve(), dry_run=self.dry_run, quiet=self.quiet)
+
+
+class Run(usage.Verb):
+    def main(self, goal: str) -> int:
+        return run_goal(resolve(), goal)

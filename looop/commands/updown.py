@@ -14,11 +14,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from looop import events, fleet
+from looop import events, fleet, usage
 from looop.errors import FatalError
 from looop.fsio import PulseLock, pid_alive
 from looop.log import say, warn
-from looop.paths import Paths
+from looop.paths import Paths, resolve
 
 UP_WAIT = 20.0  # seconds `up` waits for the new pulse to hold the lock
 
@@ -183,3 +183,15 @@ def _running(pid: int) -> bool:
             return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return False
+
+
+class Up(usage.Verb):
+    def main(self) -> int:
+        return up(resolve())
+
+
+class Down(usage.Verb):
+    grace = usage.option("--grace", float, 5.0, argname="SECONDS", help="seconds between SIGTERM and SIGKILL")
+
+    def main(self) -> int:
+        return down(resolve(), grace=self.grace)
