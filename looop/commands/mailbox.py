@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from looop import usage
-from looop.errors import FatalError
+from looop.errors import ExitStatus, FatalError
 from looop.mailbox import store
 from looop.paths import Paths, resolve
 
@@ -240,7 +240,7 @@ def wait(paths: Paths, only_asks: bool = False, actionable: bool = False, timeou
     changed = watch.wait(paths, names, seconds)
     if not changed:
         print(f"looop: nothing changed in {seconds:g}s", file=sys.stderr)
-        return 3
+        return ExitStatus.TIMEOUT
     if as_json:
         snap = status_verb.snapshot(paths)
         print(json.dumps({**snap, "changed": changed}, ensure_ascii=False))
@@ -248,7 +248,7 @@ def wait(paths: Paths, only_asks: bool = False, actionable: bool = False, timeou
         print(f"changed: {', '.join(changed)}")
         sys.stdout.flush()
         status_verb.status(paths)
-    return 2 if changed == ["pulse-down"] else 0
+    return ExitStatus.PULSE_DOWN if changed == ["pulse-down"] else ExitStatus.OK
 
 
 class Ask(usage.Verb):
