@@ -5,7 +5,7 @@ changed hand it to an LLM runner that makes exactly one move.
 
 Where things live (each module's docstring says the rule it protects):
 
-    cli, usage               arguments → one verb; one-line usage errors
+    verbs, cli, usage        the verb table → one verb (imported lazily); one-line usage errors
     error_handler            an exception → an exit code, or a failed beat
     commands/                the verbs (tick and run, status, ls, ask, goal, watch, ...)
     pulse                    beat, wait, beat again; one pulse per data dir
@@ -29,7 +29,7 @@ Where things live (each module's docstring says the rule it protects):
     paths, seed, selfbin     where files live, a fresh data dir, LOOOP_BIN
     procgroup, cmd           process groups; short commands through plumbum
     fsio, stamps, events     atomic files and small JSON state, UTC stamps, events.jsonl
-    errors, log, color, ids  FatalError, the terminal voice, safe names
+    errors, log, color, ids  FatalError and ExitStatus, the terminal voice, safe names
     untrusted                text from outside, made safe to print
     schemas                  the machine contracts (schemas/*.json)
 """
