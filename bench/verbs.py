@@ -4,7 +4,9 @@ month at one beat a minute leaves: a 10 MB events.jsonl, 2,000 journal
 lines, 30 goals, 20 sensors with their last readings, a month of spend, and
 200 finished workers kept in fleet/finished/.
 
-Target: each at the speed of `status` (~0.1 s). Prints numbers; asserts nothing.
+Target: each at the speed of `status` (~0.1 s); `looop version`, whose verb
+module alone is imported from the verb table, within 1.1x of importing plumbum's
+CLI (timed turn about with it). Prints numbers; asserts nothing.
 Run: python bench/verbs.py [--runs N]
 """
 
@@ -82,12 +84,15 @@ def rows(runs: int = 15) -> list:
         status, sensors, goals = _interleaved([[*looop, "status"], [*looop, "sensor", "list"],
                                                [*looop, "goal", "list"]], profile.env, runs)
         finished_ls, = _interleaved([[*looop, "ls"]], profile.env, runs)
+        version, plumbum = _interleaved([[*looop, "version"], [sys.executable, "-c", "import plumbum.cli"]],
+                                        profile.env, max(runs, 30))
         return [("`looop sensor list`, 20 sensors, a month of history (target ~ status)", sensors, "s",
                  "`looop status`, same data dir", status),
                 ("`looop goal list`, 30 goals, a month of history (target ~ status)", goals, "s",
                  "`looop status`, same data dir", status),
                 ("`looop ls`, 200 finished workers kept (target ~ status)", finished_ls, "s",
-                 "`looop status`, same data dir", status)]
+                 "`looop status`, same data dir", status),
+                ("`looop version` (target <= 1.1x)", version, "s", "python -c 'import plumbum.cli'", plumbum)]
     finally:
         profile.cleanup()
 

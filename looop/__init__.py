@@ -20,7 +20,8 @@ holds every import, lazy ones included, to `LAYERS`):
     moves/     ACT (typed): read, check and carry out one described move; the deny-list
     guard/     guardrails around the runner: the noop TTL, the pause, retries
     beat/      one beat (tick): gates, world, prompt, act, record; the pulse; status, today, review, wait
-    faces      commands/ (the verbs), cli (arguments → one verb), watch/ (the fleet view), serve/ (the web inbox)
+    faces      watch/ (the fleet view), serve/ (the web inbox), commands/ (the verbs; commands/table.py is the
+               verb table that cli, help and the completions read), cli (arguments → one verb)
 """
 
 __version__ = "0.1.0"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from looop.core.paths import Paths
+from looop.commands import usage
+from looop.core.paths import Paths, resolve
 
 
 def attention(paths: Paths, action: str = "list", nid: str | None = None, as_json: bool = False) -> int:
@@ -29,3 +30,10 @@ def attention(paths: Paths, action: str = "list", nid: str | None = None, as_jso
         print(f"{n.id:<8} {one_line(n.text)}")
     print("\nclear one: looop attention done ID")
     return 0
+
+
+class Attention(usage.Verb):
+    json = usage.flag("--json", help="print a JSON array of {id, text}")
+
+    def main(self, action: usage.one_of("list", "done") = "list", id: str = "") -> int:  # type: ignore[valid-type]
+        return attention(resolve(), action, id or None, as_json=self.json)

@@ -9,17 +9,15 @@ only reads files: it never seeds a data dir nor starts anything.
 from __future__ import annotations
 
 import sys
+import typing
 from collections.abc import Callable, Iterable
 
+from looop.commands import table as verbs
+from looop.commands import usage
 from looop.core.errors import FatalError
-from looop.core.paths import Paths
+from looop.core.paths import Paths, resolve
 
 SHELLS = ("bash", "zsh")
-# verbs whose first argument is one of a fixed set of words
-CHOICES = {"playbook": ("diff", "approve", "reject", "history", "restore", "write"), "cost": ("today", "all"), "completions": SHELLS,
-           "goal": ("write", "archive"), "sensor": ("write",),
-           "schedule": ("write", "rm", "list"), "service": ("install", "uninstall", "status")}
-_META_SWITCHES = {"help", "help-all", "version", "completions", "h", "v"}
 
 _BASH = r"""# looop completion for bash. Load it with:  eval "$(looop completions bash)"
 _looop_complete() {
@@ -102,6 +100,27 @@ ACTION_ARGUMENTS: dict[tuple[str, str], Callable[[Paths], list[str]]] = {
 }
 
 
+def choices(verb: str) -> list[str]:
+    """The fixed words `verb`'s first argument may be: its actions in the verb table, or the values
+    its first argument is declared with (`cost today|all`)."""
+    if verb == "completions":
+        return list(SHELLS)
+    if verbs.entry(verb) is None:
+        return []
+    named = [row.name.partition(" ")[2] for row in verbs.actions(verb)]
+    required, optional, _ = usage.arguments(cls := verbs.load(verb))
+    first = (required + optional)[:1]
+    hint = typing.get_type_hints(cls.main).get(first[0]) if first else None
+    return named + [str(v) for v in getattr(hint, "values", ())]
+
+
+def switches_of(verb: str) -> list[str]:
+    """The long switches of `verb` ("kill", "schedule write"), from its class; [] for no such verb."""
+    if verbs.entry(verb) is None:
+        return []
+    return sorted(f"--{n}" for spec in usage.switches(verbs.load(verb)) for n in spec.names if len(n) > 1)
+
+
 def candidates(paths: Paths, words: list[str], verbs: Iterable[str],
                switches: Callable[[str], list[str]]) -> list[str]:
     """What may come after `looop <words...>`."""
@@ -116,7 +135,7 @@ def candidates(paths: Paths, words: list[str], verbs: Iterable[str],
     if position == 1:
         if verb in ARGUMENTS:
             found += ARGUMENTS[verb](paths)
-        found += CHOICES.get(verb, ())
+        found += choices(verb)
     elif position == 2 and (verb, words[1]) in ACTION_ARGUMENTS:
         return ACTION_ARGUMENTS[(verb, words[1])](paths) + switches(f"{verb} {words[1]}")
     elif position == 2 and verb == "goal":
@@ -136,7 +155,11 @@ def complete(paths: Paths, words: list[str], verbs: Iterable[str], switches: Cal
     return 0
 
 
-def switches_of(application: object) -> list[str]:
-    """The long switches a plumbum application declares (not the meta ones)."""
-    names = getattr(application, "_switches_by_name", {})
-    return sorted(f"--{name}" for name in names if len(name) > 1 and name not in _META_SWITCHES)
+class Completions(usage.Verb):
+    def main(self, shell: str) -> int:
+        return completions(shell)
+
+
+class Complete(usage.Verb):
+    def main(self, *words: str) -> int:
+        return complete(resolve(), list(words), verbs.VERBS, switches_of)

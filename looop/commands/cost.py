@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import math
 
+from looop.commands import usage
 from looop.core.errors import FatalError
-from looop.core.paths import Paths
+from looop.core.paths import Paths, resolve
 from looop.records import cost as ledger
 
 
@@ -43,3 +44,15 @@ def record(paths: Paths, kind: str, cost_id: str, runner: str, usd: str) -> int:
         raise FatalError("_cost: kind must not be empty", 2)
     ledger.record(paths.ledger, kind, cost_id, runner, amount)
     return 0
+
+
+class Cost(usage.Verb):
+    json = usage.flag("--json", help="print the machine format")
+
+    def main(self, scope: usage.one_of("today", "all") = "today") -> int:  # type: ignore[valid-type]
+        return cost(resolve(), scope, as_json=self.json)
+
+
+class CostReport(usage.Verb):
+    def main(self, kind: str, cost_id: str, runner: str, usd: str) -> int:
+        return record(resolve(), kind, cost_id, runner, usd)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 
+from looop.commands import usage
 from looop.core.fsio import append_line, atomic_write
 from looop.core.log import say
 from looop.core.paths import resolve
@@ -74,3 +76,13 @@ def scripted_move(prompt: str) -> int:
     print("the demo runner makes no real move: it only writes the journal line")
     append_line(data / "journal.md", f"- {when} {text}")
     return 0
+
+
+class Demo(usage.Verb):
+    def main(self) -> int:
+        return demo()
+
+
+class DemoRunner(usage.Verb):
+    def main(self) -> int:
+        return scripted_move(sys.stdin.read())

@@ -16,8 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from looop.commands import usage
 from looop.core.errors import FatalError
-from looop.core.paths import Paths
+from looop.core.paths import Paths, resolve
 
 if TYPE_CHECKING:
     import subprocess
@@ -204,3 +205,8 @@ def doctor(paths: Paths) -> int:
         print(f"{len(failed)} check{'s' if len(failed) != 1 else ''} failed")
         return 1
     return 0
+
+
+class Doctor(usage.Verb):
+    def main(self) -> int:
+        return doctor(resolve())

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from looop.core.errors import FatalError
-from looop.core.paths import Paths
+from looop.commands import usage
+from looop.core.errors import ExitStatus, FatalError
+from looop.core.paths import Paths, resolve
 
 
 def goal(paths: Paths, action: str, gid: str, text: Sequence[str] = (), journal: str | None = None) -> int:
@@ -67,3 +68,20 @@ def goal_show(paths: Paths, gid: str) -> int:
             return 0
     names = ", ".join(sorted(p.stem for p in paths.goals.glob("*.md"))) or "(none)"
     raise FatalError(f"goal show: no goal '{gid}' in {paths.goals} (goals: {names})", 1)
+
+
+class Goal(usage.Verb):
+    journal = usage.option("--journal", str, None, argname="LINE", help="the journal line's text (default: a summary)")
+    json = usage.flag("--json", help="list: print JSON")
+
+    def main(self, action: usage.one_of("write", "archive", "list", "show"), id: str = "", *text: str) -> int:  # type: ignore[valid-type]
+        if action == "list":
+            usage.no_more("goal list", id, *text)
+            return goal_list(resolve(), as_json=self.json)
+        if not id:
+            raise FatalError(f"usage: looop goal {action} ID" + (" TEXT|-" if action == "write" else ""),
+                             ExitStatus.BAD_INPUT)
+        if action == "show":
+            usage.no_more("goal show ID", *text)
+            return goal_show(resolve(), id)
+        return goal(resolve(), action, id, text, self.journal)

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from looop import __version__
+from looop.commands import table as verbs
+from looop.commands import usage
+from looop.core.errors import ExitStatus, exit_table
 from looop.core.paths import Paths
+
+if TYPE_CHECKING:
+    from looop.core.paths import Paths
 
 MANUAL = """\
 looop {version}: a tiny, Kubernetes-shaped control loop for your work
@@ -176,7 +184,9 @@ VERBS
                                a login link; 127.0.0.1 unless TLS or --insecure-http
   looop demo                   a full beat and a skipped beat, no LLM needed
   looop completions bash|zsh   shell completion (verbs, goal ids, worker ids)
-  looop version | help [<verb>]
+  looop version | help [<verb>] | help exit-codes
+                               the version; this manual, one verb's switches, or what
+                               each exit code means
 
 CADENCE
   After a beat that acted: busy_interval; while a worker is alive:
@@ -220,6 +230,9 @@ ENVIRONMENT
   LOOOP_SANDBOX                      the box: auto | bwrap | seatbelt | off (over config "sandbox")
   Every sensor, runner and worker gets LOOOP_BIN, LOOOP_DATA_DIR, LOOOP_CONFIG,
   CLAIMS_DIR, REPORTS_DIR, COST_LEDGER and LOOOP_COLOR.
+
+EXIT CODES (`looop help exit-codes`)
+{exit_codes}
 """
 
 
@@ -228,13 +241,52 @@ def manual(paths: Paths) -> int:
     from looop.core.knobs import manual_lines
 
     print(MANUAL.format(version=__version__, config=paths.config, data=paths.data, profile=profile,
-                        fleet=paths.fleet_root, knobs="\n".join(manual_lines())), end="")
+                        fleet=paths.fleet_root, knobs="\n".join(manual_lines()),
+                        exit_codes=exit_codes()), end="")
     return 0
 
 
-def overview(description: str, verbs: list[tuple[str, str]]) -> str:
-    """`looop --help`: what looop is and its verbs, one line each (internal verbs left out)."""
-    lines = [f"looop {__version__}: {description}", "", "usage: looop [<verb> [<args>...]]", "", "verbs:"]
-    lines += [f"  {verb:<14} {doc.strip().splitlines()[0] if doc.strip() else ''}".rstrip() for verb, doc in verbs]
-    lines += ["", "`looop help` is the whole manual; `looop help <verb>` (or `looop <verb> -h`) one verb."]
+def exit_codes() -> str:
+    """`looop help exit-codes`: one line per code, from `ExitStatus`."""
+    return "".join(f"  {code:>3}  {name:<24} {meaning}\n" for code, name, meaning in exit_table())
+
+
+def overview(description: str) -> str:
+    """`looop --help`: what looop is and its verbs by group, one line each (internal verbs left out)."""
+    lines = [f"looop {__version__}: {description}", "", "usage: looop [<verb> [<args>...]]"]
+    for group in verbs.GROUPS:
+        lines += ["", f"{group}:"]
+        lines += [f"  {row.name:<14} {row.summary}" for row in verbs.TABLE if row.group == group and " " not in row.name]
+    lines += ["", "`looop help` is the whole manual; `looop help <verb>` (or `looop <verb> -h`) one verb;",
+              "`looop help exit-codes` what each exit code means."]
     return "\n".join(lines) + "\n"
+
+
+class Help(usage.Verb):
+    def main(self, verb: str = "", action: str = "") -> int:
+        if verb == "exit-codes" and not action:
+            print(exit_codes(), end="")
+            return ExitStatus.OK
+        if not verb:
+            from looop.core.paths import resolve
+
+            return manual(resolve())
+        if verbs.entry(verb) is None or " " in verb:
+            close = usage.did_you_mean(verb, [*verbs.VERBS, "exit-codes"], read_only=True)
+            raise usage.UsageError(f"help: no verb '{verb}'" + (f"; did you mean `looop help {close}`?" if close
+                                                                else f" (verbs: {', '.join(verbs.VERBS)})"))
+        name = verb
+        if action:  # `looop help schedule write`
+            known = [row.name.partition(" ")[2] for row in verbs.actions(verb)]
+            if action not in known:
+                raise usage.UsageError(f"help: `looop {verb}` has no action '{action}'"
+                                       + (f" (actions: {', '.join(known)})" if known else ""))
+            name = f"{verb} {action}"
+        print(usage.verb_help(verbs.load(name)(f"looop {name}")), end="")
+        return ExitStatus.OK
+
+
+class Version(usage.Verb):
+    def main(self) -> int:
+        print(f"looop {__version__}")
+        return ExitStatus.OK

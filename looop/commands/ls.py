@@ -13,8 +13,9 @@ import time
 from typing import Any
 
 from looop import fleet
+from looop.commands import usage
 from looop.core.errors import FatalError
-from looop.core.paths import Paths
+from looop.core.paths import Paths, resolve
 from looop.core.stamps import age
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?\s*$")
@@ -155,3 +156,13 @@ def ls(paths: Paths, as_json: bool = False, watch: bool = False, interval: str =
     except KeyboardInterrupt:
         sys.stdout.write("\n")
         return 0
+
+
+class Ls(usage.Verb):
+    json = usage.flag("--json", help="print the machine format (schemas/ls.schema.json)")
+    watch = usage.flag(["--watch", "-w"], help="redraw in place until Ctrl-C")
+    interval = usage.option(["--interval", "-n"], str, "2", argname="DUR",
+                            help="how often --watch redraws (2, 2s, 500ms, 1m)")
+
+    def main(self) -> int:
+        return ls(resolve(), as_json=self.json, watch=self.watch, interval=self.interval)

@@ -12,8 +12,9 @@ import os
 import sys
 from typing import Any
 
-from looop.core.errors import FatalError
-from looop.core.paths import Paths
+from looop.commands import usage
+from looop.core.errors import ExitStatus, FatalError
+from looop.core.paths import Paths, resolve
 from looop.mailbox import store
 
 
@@ -239,7 +240,7 @@ def wait(paths: Paths, only_asks: bool = False, actionable: bool = False, timeou
     changed = watch.wait(paths, names, seconds)
     if not changed:
         print(f"looop: nothing changed in {seconds:g}s", file=sys.stderr)
-        return 3
+        return ExitStatus.TIMEOUT
     if as_json:
         snap = status_verb.snapshot(paths)
         print(json.dumps({**snap, "changed": changed}, ensure_ascii=False))
@@ -247,4 +248,58 @@ def wait(paths: Paths, only_asks: bool = False, actionable: bool = False, timeou
         print(f"changed: {', '.join(changed)}")
         sys.stdout.flush()
         status_verb.status(paths)
-    return 2 if changed == ["pulse-down"] else 0
+    return ExitStatus.PULSE_DOWN if changed == ["pulse-down"] else ExitStatus.OK
+
+
+class Ask(usage.Verb):
+    worker = usage.option("--worker", str, None, argname="ID", help="the asking worker (default: $LOOOP_SESSION_ID)")
+    prompt = usage.option("--prompt", str, "", argname="TEXT", help="the question, in a line or a few")
+    options = usage.option("--options", str, None, argname="A,B", help="the choices, comma separated")
+    ref = usage.option("--ref", str, None, argname="PATH", help="a file with the detail (e.g. reports/x.md)")
+    timeout = usage.option("--timeout", str, None, argname="SECONDS",
+                           help="give up after this long (exit 3; the ask stays pending); env LOOOP_ASK_TIMEOUT")
+    wait = usage.option("--wait", str, None, argname="ASK-ID",
+                        help="pick up the answer to an ask made before (after a cut-off wait); asks nothing new")
+
+    def main(self) -> int:
+        return ask(resolve(), self.worker, self.prompt, self.options, self.ref, self.timeout, self.wait)
+
+
+class Asks(usage.Verb):
+    json = usage.flag("--json", help="print a JSON array of ask records (schemas/asks.schema.json)")
+    all = usage.flag("--all", help="include answered asks, with their answers")
+    prune = usage.option("--prune", str, None, argname="DAYS",
+                         help="remove answered asks (and their answers) older than DAYS")
+
+    def main(self) -> int:
+        return asks(resolve(), as_json=self.json, include_answered=self.all, prune=self.prune)
+
+
+class Answer(usage.Verb):
+    force = usage.flag("--force", help="replace an answer already given, or send one outside the ask's --options")
+
+    def main(self, ask_id: str, *text: str) -> int:
+        return answer(resolve(), ask_id, list(text), force=self.force)
+
+
+class Tell(usage.Verb):
+    def main(self, worker: str, *message: str) -> int:
+        return tell(resolve(), worker, list(message))
+
+
+class Told(usage.Verb):
+    worker = usage.option("--worker", str, None, argname="ID", help="the worker (default: $LOOOP_SESSION_ID)")
+
+    def main(self) -> int:
+        return told(resolve(), self.worker)
+
+
+class Wait(usage.Verb):
+    only_asks = usage.flag("--only-asks", help="watch asks only")
+    actionable = usage.flag("--actionable", help="watch asks and the journal")
+    timeout = usage.option("--timeout", str, None, argname="SECONDS", help="give up after this long (exit 3)")
+    json = usage.flag("--json", help="print the status --json object plus \"changed\"")
+
+    def main(self) -> int:
+        return wait(resolve(), only_asks=self.only_asks, actionable=self.actionable, timeout=self.timeout,
+                    as_json=self.json)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from looop.core.paths import Paths
+from looop.commands import usage
+from looop.core.paths import Paths, resolve
 
 
 def pause(paths: Paths, reason: Sequence[str], for_: str | None) -> int:
@@ -47,3 +48,15 @@ def resume(paths: Paths) -> int:
                                        else ""))
     print(f"resumed: the next beat decides again. Journaled: {line}")
     return 0
+
+
+class Pause(usage.Verb):
+    for_ = usage.option("--for", str, None, argname="DUR", help="end the pause by itself after DUR (30m, 2h, 1d)")
+
+    def main(self, *reason: str) -> int:
+        return pause(resolve(), reason, self.for_)
+
+
+class Resume(usage.Verb):
+    def main(self) -> int:
+        return resume(resolve())

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import difflib
 
+from looop.commands import usage
 from looop.core.color import paint
 from looop.core.fsio import read_text
-from looop.core.paths import Paths
+from looop.core.paths import Paths, resolve
 from looop.core.untrusted import one_line
 from looop.records import events
 
@@ -114,3 +115,14 @@ def write(paths: Paths, text: list[str], journal: str | None = None) -> int:
     from looop.moves import verbs
 
     return verbs.run(paths, {"move": "write_playbook", "body": verbs.text_arg(text, "PLAYBOOK text")}, journal)
+
+
+class Playbook(usage.Verb):
+    journal = usage.option("--journal", str, None, argname="LINE",
+                           help="playbook write: the journal line's text (default: a summary)")
+
+    def main(self, action: usage.one_of("diff", "approve", "reject", "history", "restore", "write") = "diff",  # type: ignore[valid-type]
+             *rest: str) -> int:
+        if action == "write":
+            return write(resolve(), list(rest), self.journal)
+        return playbook(resolve(), action, rest[0] if rest else None)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import time
 
-from looop.core.errors import FatalError
-from looop.core.paths import Paths
+from looop.commands import table as verbs
+from looop.commands import usage
+from looop.core.errors import ExitStatus, FatalError
+from looop.core.paths import Paths, resolve
 from looop.core.untrusted import one_line
 from looop.time import schedules
 
@@ -76,3 +78,43 @@ def _journal(paths: Paths, what: str) -> None:
     from looop.records import memory
 
     memory.commit_human(paths, line)
+
+
+class Schedule(usage.Verb):
+    def main(self, *args: str) -> int:
+        if self.nested_command:
+            return ExitStatus.OK
+        if args:
+            raise FatalError(f"schedule: unknown action {args[0]!r} (write, rm, list)", ExitStatus.BAD_INPUT)
+        return list_(resolve())
+
+
+class ScheduleWrite(usage.Verb):
+    in_ = usage.option("--in", str, None, argname="DUR", help="once, this long from now (90, 90s, 30m, 12h, 1d)")
+    every = usage.option("--every", str, None, argname="DUR", help="every period (at least 60 s)")
+    at = usage.option("--at", str, None, argname="TIME", help="once, at this ISO local time (2026-12-01T09:00)")
+    cron = usage.option("--cron", str, None, argname="EXPR", help="a 5-field cron expression, local time")
+    note = usage.option("--note", str, "", argname="TEXT", help="what the loop should do when it fires")
+    journal = usage.option("--journal", str, None, argname="LINE", help="word the journal line yourself")
+
+    def main(self, name: str) -> int:
+        return write(resolve(), name, in_=self.in_, every=self.every, at=self.at, cron=self.cron, note=self.note,
+                     journal=self.journal)
+
+
+class ScheduleRm(usage.Verb):
+    journal = usage.option("--journal", str, None, argname="LINE", help="word the journal line yourself")
+
+    def main(self, name: str) -> int:
+        return rm(resolve(), name, journal=self.journal)
+
+
+class ScheduleList(usage.Verb):
+    json = usage.flag("--json", help="print a JSON array")
+
+    def main(self) -> int:
+        return list_(resolve(), as_json=self.json)
+
+
+for _row in verbs.actions("schedule"):
+    Schedule.subcommand(_row.name.partition(" ")[2], _row.target)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from looop.core.errors import FatalError
-from looop.core.paths import Paths
+from looop.commands import usage
+from looop.core.errors import ExitStatus, FatalError
+from looop.core.paths import Paths, resolve
 
 
 def sensor_write(paths: Paths, name: str, text: Sequence[str] = (), journal: str | None = None,
@@ -120,3 +121,23 @@ def sensor_rm(paths: Paths, name: str, journal: str | None = None) -> int:
     line = write_journal(paths, journal or f"sensor rm {name} (kept in {shown})")
     print(f"sensor {name} removed, kept in {shown}; journaled: {line}")
     return 0
+
+
+class Sensor(usage.Verb):
+    journal = usage.option("--journal", str, None, argname="LINE", help="the journal line's text (default: a summary)")
+    force = usage.flag("--force", help="write: install even if its test run does not print one JSON object")
+    json = usage.flag("--json", help="list: print JSON")
+
+    def main(self, action: usage.one_of("write", "list", "test", "rm"), name: str = "", *text: str) -> int:  # type: ignore[valid-type]
+        if action == "list":
+            usage.no_more("sensor list", name, *text)
+            return sensor_list(resolve(), as_json=self.json)
+        if not name:
+            raise FatalError(f"usage: looop sensor {action} NAME" + (" TEXT|-" if action == "write" else ""),
+                             ExitStatus.BAD_INPUT)
+        if action == "write":
+            return sensor_write(resolve(), name, text, self.journal, force=self.force)
+        usage.no_more(f"sensor {action} NAME", *text)
+        if action == "test":
+            return sensor_test(resolve(), name)
+        return sensor_rm(resolve(), name, self.journal)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from looop.commands import usage
 from looop.core.errors import FatalError
 from looop.core.log import warn
-from looop.core.paths import Paths
+from looop.core.paths import Paths, resolve
 
 LOCAL = ("127.0.0.1", "localhost", "::1")
 
@@ -63,3 +64,26 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8765, cert: str | N
     except KeyboardInterrupt:
         pass
     return 0
+
+
+class Serve(usage.Verb):
+    DESCRIPTION_MORE = (
+        "JSON under /api/ (the same cookie; POSTs need the X-CSRF-Token header from GET /api/session): "
+        "GET /api/inbox, /api/fleet, /api/fleet/<id>/screen, /api/today, /api/playbook; "
+        "POST /api/asks/<id>/answer {answer}, /api/fleet/<id>/tell {msg}, /api/fleet/<id>/kill, "
+        "/api/attention/<id>/done, /api/playbook/approve|reject. Schemas: schemas/web-*.schema.json.")
+
+    host = usage.option("--host", str, "127.0.0.1", argname="ADDR",
+                        help="where to listen; anything but 127.0.0.1/localhost/::1 needs --cert/--key or --insecure-http")
+    port = usage.option("--port", int, 8765, argname="PORT", help="the TCP port (0: any free one)")
+    cert = usage.option("--cert", str, None, argname="FILE", help="TLS certificate (PEM)")
+    key = usage.option("--key", str, None, argname="FILE", help="TLS private key (PEM)")
+    insecure_http = usage.flag("--insecure-http",
+                               help="allow plain HTTP on a non-local host (warned: anyone on the path sees the token)")
+    token_file = usage.option("--token-file", str, None, argname="FILE",
+                              help="where the login token lives (default: owner-only, in the state dir)")
+    new_token = usage.flag("--new-token", help="rotate the login token: old links and sessions stop working")
+
+    def main(self) -> int:
+        return serve(resolve(), host=self.host, port=self.port, cert=self.cert, key=self.key,
+                     insecure_http=self.insecure_http, token_file=self.token_file, new_token=self.new_token)

@@ -11,9 +11,10 @@ import os
 import shutil
 import subprocess
 
+from looop.commands import usage
 from looop.core.errors import FatalError
 from looop.core.fsio import atomic_write
-from looop.core.paths import Paths
+from looop.core.paths import Paths, resolve
 from looop.setup import service as svc
 
 
@@ -116,3 +117,10 @@ def _ask(argv: list[str]) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return ""
     return out.stdout.strip() if out.returncode == 0 or out.stdout.strip() else ""
+
+
+class Service(usage.Verb):
+    serve = usage.flag("--serve", help="the web inbox (`looop serve`) as its own service, beside the pulse")
+
+    def main(self, action: usage.one_of("install", "uninstall", "status") = "status") -> int:  # type: ignore[valid-type]
+        return service(resolve(), action, serve=self.serve)

@@ -12,7 +12,8 @@ import time
 from typing import Any
 
 from looop.beat.snapshot import snapshot
-from looop.core.paths import Paths
+from looop.commands import usage
+from looop.core.paths import Paths, resolve
 from looop.core.untrusted import one_line
 
 
@@ -134,3 +135,10 @@ def _epoch(stamp: str | None) -> float:
     from looop.core.stamps import parse_utc
 
     return parse_utc(stamp) or time.time() if stamp else time.time()
+
+
+class Status(usage.Verb):
+    json = usage.flag("--json", help="print the machine format (schemas/status.schema.json)")
+
+    def main(self) -> int:
+        return status(resolve(), as_json=self.json)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from looop.commands import usage
 from looop.core.errors import FatalError
 from looop.core.fsio import PulseLock
 from looop.core.log import say
-from looop.core.paths import Paths
+from looop.core.paths import Paths, resolve
 from looop.records import events
 
 
@@ -89,3 +90,16 @@ def _within_daily_budget(paths: Paths, goal: str) -> None:
         events.emit(paths.events, "budget_exhausted", reason="daily budget", goal=goal)
         raise FatalError(f"run {goal}: not run, the daily budget is spent (${usd(spent)} of ${usd(daily)} today; "
                          f"it resets at midnight). Raise daily_budget_usd in {paths.config} to run it anyway", 1)
+
+
+class Tick(usage.Verb):
+    dry_run = usage.flag(["--dry-run", "-n"], help="sense and diff, write the prompt, do not call the runner")
+    quiet = usage.flag(["--quiet", "-q"], help="print nothing when the world is unchanged")
+
+    def main(self) -> int:
+        return tick(resolve(), dry_run=self.dry_run, quiet=self.quiet)
+
+
+class Run(usage.Verb):
+    def main(self, goal: str) -> int:
+        return run_goal(resolve(), goal)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import time
 
-from looop.core.paths import Paths
+from looop.commands import usage
+from looop.core.paths import Paths, resolve
 
 
 def today(paths: Paths, since: str | None = None, as_json: bool = False) -> int:
@@ -25,3 +26,11 @@ def today(paths: Paths, since: str | None = None, as_json: bool = False) -> int:
         return 0
     print("\n".join(digest.text(d)))
     return 0
+
+
+class Today(usage.Verb):
+    since = usage.option("--since", str, None, argname="DUR", help="the window instead of since midnight (30m, 12h, 7d)")
+    json = usage.flag("--json", help="print the machine format (schemas/today.schema.json)")
+
+    def main(self) -> int:
+        return today(resolve(), since=self.since, as_json=self.json)

@@ -15,10 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from looop import fleet
+from looop.commands import usage
 from looop.core.errors import FatalError
 from looop.core.fsio import PulseLock, pid_alive
 from looop.core.log import say, warn
-from looop.core.paths import Paths
+from looop.core.paths import Paths, resolve
 from looop.records import events
 
 UP_WAIT = 20.0  # seconds `up` waits for the new pulse to hold the lock
@@ -184,3 +185,15 @@ def _running(pid: int) -> bool:
             return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return False
+
+
+class Up(usage.Verb):
+    def main(self) -> int:
+        return up(resolve())
+
+
+class Down(usage.Verb):
+    grace = usage.option("--grace", float, 5.0, argname="SECONDS", help="seconds between SIGTERM and SIGKILL")
+
+    def main(self) -> int:
+        return down(resolve(), grace=self.grace)

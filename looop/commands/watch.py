@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import sys
 
+from looop.commands import usage
 from looop.core.errors import FatalError
-from looop.core.paths import Paths
+from looop.core.paths import Paths, resolve
 
 SCREENSHOT_BYTES = 256 << 10  # enough of the log's tail to redraw a full screen
 
@@ -55,3 +56,19 @@ def screenshot(paths: Paths, session: str, ansi: bool = False, as_json: bool = F
     lines = screen.ansi_lines(term.screen_rows()[: len(plain)], cols) if ansi else plain
     sys.stdout.write("".join(line + "\n" for line in lines))
     return 0
+
+
+class Watch(usage.Verb):
+    show_all = usage.flag(["--all", "-a"], help="list finished sessions too (Tab toggles)")
+    since = usage.option("--since", str, None, argname="DUR", help="also list sessions active within DUR (30m, 2h, 1d)")
+
+    def main(self, id: str = "") -> int:
+        return watch(resolve(), id or None, show_all=self.show_all, since=self.since)
+
+
+class Screenshot(usage.Verb):
+    ansi = usage.flag("--ansi", help="keep the colours (even with NO_COLOR: the flag is explicit)")
+    json = usage.flag("--json", help="a grid: cols, rows, lines, cursor (schemas/screenshot.schema.json)")
+
+    def main(self, id: str) -> int:
+        return screenshot(resolve(), id, ansi=self.ansi, as_json=self.json)

@@ -7,8 +7,9 @@ unknown session is one clear line and exit 1.
 from __future__ import annotations
 
 from looop import fleet
+from looop.commands import usage
 from looop.core.errors import FatalError
-from looop.core.paths import Paths
+from looop.core.paths import Paths, resolve
 from looop.core.untrusted import one_line
 from looop.fleet import sessions
 from looop.fleet.start import start as start_session  # noqa: F401 - the verb's name for it
@@ -63,3 +64,40 @@ def prune(paths: Paths) -> int:
     print(f"pruned {len(gone)} finished session{'s' if len(gone) != 1 else ''}"
           + (f": {', '.join(sessions.bare_id(g) for g in gone)}" if gone else ""))
     return 0
+
+
+class StartSession(usage.Verb):
+    verify = usage.option("--verify", str, None, argname="CMD",
+                          help="a command the beat runs once after the worker ends; exit 0 = the work is done")
+    cwd = usage.option("--cwd", str, None, argname="DIR",
+                       help="where the worker starts (boxed: only its work dir or a sandbox_write path)")
+
+    def main(self, id: str, prompt: str, runner: str = "") -> int:  # plumbum calls the annotation: plain str
+        return start_session(resolve(), id, prompt, runner or None, verify=self.verify, cwd=self.cwd)
+
+
+class Attach(usage.Verb):
+    def main(self, id: str) -> int:
+        return attach(resolve(), id)
+
+
+class Kill(usage.Verb):
+    grace = usage.option("--grace", float, 5.0, argname="SECONDS", help="seconds between SIGTERM and SIGKILL")
+
+    def main(self, id: str) -> int:
+        return kill(resolve(), id, grace=self.grace)
+
+
+class Flag(usage.Verb):
+    def main(self, id: str, *message: str) -> int:
+        return flag(resolve(), id, " ".join(message))
+
+
+class Unflag(usage.Verb):
+    def main(self, id: str) -> int:
+        return unflag(resolve(), id)
+
+
+class Prune(usage.Verb):
+    def main(self) -> int:
+        return prune(resolve())

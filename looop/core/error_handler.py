@@ -2,7 +2,7 @@
 
 A user's mistake (`FatalError`) is one line; anything unexpected is one line
 too, with its traceback and the versions kept in the data dir's `crash.log`
-(size-bounded). A verb exits with 1 / 130 / 3; a beat fails, the pulse goes on.
+(size-bounded). A verb exits with FAILED / INTERRUPTED / UNEXPECTED (`ExitStatus`); a beat fails, the pulse goes on.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 
 CRASH_LOG_BYTES = 256 * 1024  # crash.log keeps its newest entries up to this
-UNEXPECTED = 3  # exit code of an unexpected error (pre-commit's convention)
+UNEXPECTED = ExitStatus.UNEXPECTED  # exit code of an unexpected error (pre-commit's convention)
 
 
 def record_crash(log: Path | None, exc: BaseException, where: str) -> Path | None:
@@ -97,14 +97,14 @@ def error_handler(crash_log: Callable[[], Path | None], say: Callable[[str], Non
         say(f"looop: {exc}")
         raise SystemExit(exc.code) from None
     except KeyboardInterrupt:
-        raise SystemExit(130) from None
+        raise SystemExit(ExitStatus.INTERRUPTED) from None
     except BrokenPipeError:
         _quiet_stdout()
-        raise SystemExit(0) from None
+        raise SystemExit(ExitStatus.OK) from None
     except OSError as exc:
         # A full disk, a read-only data dir, a vanished directory: one line.
         say(f"looop: {os_line(exc)} (nothing was lost: state files are replaced atomically)")
-        raise SystemExit(1) from None
+        raise SystemExit(ExitStatus.FAILED) from None
     except Exception as exc:  # noqa: BLE001 - anything unexpected: one line, exit 3
         try:
             log = crash_log()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths
 from looop.mailbox import store
 
@@ -99,7 +99,7 @@ def wait_for_answer(paths: Paths, record: dict[str, Any], timeout: float | None,
                 raise FatalError(f"ask {rid}: {ask_file} was deleted while waiting for the answer", 1)
             if deadline is not None and time.monotonic() >= deadline:
                 raise FatalError(f"ask {rid}: no answer after {timeout:g}s; it stays pending "
-                                 f"(`{user_cmd} answer {rid} …` still works)", 3)
+                                 f"(`{user_cmd} answer {rid} …` still works)", ExitStatus.TIMEOUT)
             now = time.monotonic()
             if next_note is not None and now >= next_note and progress is not None:
                 progress(now - start)
