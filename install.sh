@@ -105,14 +105,16 @@ install_release() {
   if [ "$expected" != "$actual" ]; then
     die "checksum mismatch for $asset: expected ${expected:-nothing}, got $actual. The download is corrupt or was tampered with. Nothing was installed."
   fi
-  chmod 755 "$tmp/$asset"
-  # the file needs this machine's python3: prove it starts before installing
-  if ! probe=$("$tmp/$asset" version 2>&1 </dev/null) || [ "${probe#looop }" = "$probe" ]; then
+  mkdir -p "$tmp/probe" && mv "$tmp/$asset" "$tmp/probe/looop" && chmod 755 "$tmp/probe/looop"
+  # the file needs this machine's python3: prove it starts before installing. Under
+  # its installed name, so the copy it unpacks into ~/.shiv (looop_<build>) is the
+  # one the installed looop uses: its first start is not another unpacking.
+  if ! probe=$("$tmp/probe/looop" version 2>&1 </dev/null) || [ "${probe#looop }" = "$probe" ]; then
     say "$asset does not run with python3 $PYTHON_VERSION here: ${probe:-no output}"
     return 1
   fi
   mkdir -p "$dir" || die "cannot create $dir (set LOOOP_INSTALL_DIR to a directory you can write)"
-  cp "$tmp/$asset" "$dir/.looop.new.$$" || die "cannot write to $dir (set LOOOP_INSTALL_DIR to a directory you can write)"
+  cp "$tmp/probe/looop" "$dir/.looop.new.$$" || die "cannot write to $dir (set LOOOP_INSTALL_DIR to a directory you can write)"
   mv -f "$dir/.looop.new.$$" "$dir/looop" || die "cannot replace $dir/looop"
   say "installed $probe to $dir/looop (sha256 $actual)"
   case ":$PATH:" in

@@ -2,11 +2,12 @@
 
 `wheelhouse` holds looop's wheel and every dependency's wheel, so each fresh
 venv installs with `--no-index` (no download per test). `zipapp` is the real
-single-file executable built by scripts/build-zipapp from that wheelhouse.
+single-file executable built by scripts/build-shiv (shiv) from that wheelhouse.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shlex
@@ -20,7 +21,7 @@ import pytest
 from looop import __version__
 from tests.helpers import FAKE_RUNNER, ROOT
 
-BUILD_TIMEOUT = 600  # compiling every dependency to bytecode takes a while on a busy machine
+BUILD_TIMEOUT = 600  # installing and zipping every dependency takes a while on a busy machine
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Wheelhouse:
     where = tmp_path_factory.mktemp("wheelhouse")
-    pip("wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(where), str(ROOT))
+    # setuptools builds in the checkout's build/: one test process at a time
+    (ROOT / "build").mkdir(exist_ok=True)
+    with (ROOT / "build" / ".wheel.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        pip("wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(where), str(ROOT))
     (wheel,) = where.glob("looop-*.whl")
     # the dependencies (from pip's cache after `pip install -e .[test]`), and
     # setuptools so an isolated build (pipx, git+url) can also run offline,
@@ -124,7 +129,7 @@ def zipapp(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Wheelhouse) -> 
     where = tmp_path_factory.mktemp("zipapp")
     out = where / "dist" / "looop"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build-zipapp"), "--out", str(out), "--work", str(where / "work"),
+        [sys.executable, str(ROOT / "scripts" / "build-shiv"), "--out", str(out), "--work", str(where / "work"),
          "--no-build-isolation", "--", *wheelhouse.pip_args()],
         capture_output=True, text=True, timeout=BUILD_TIMEOUT, env={**os.environ, "PIP_NO_INPUT": "1"},
     )

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import subprocess
 import sys
 import threading
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +28,7 @@ from tests.helpers import ROOT
 from tests.shipping import Wheelhouse, run
 
 INSTALL_SH = ROOT / "install.sh"
-ASSET = subprocess.run([sys.executable, str(ROOT / "scripts" / "build-zipapp"), "--print-asset"],
+ASSET = subprocess.run([sys.executable, str(ROOT / "scripts" / "build-shiv"), "--print-asset"],
                        capture_output=True, text=True, check=True).stdout.strip()
 
 
@@ -124,6 +126,11 @@ def machine(tmp_path: Path, server: Server) -> Machine:
     return Machine(root=tmp_path, server=server, env=env)
 
 
+def shiv_build_id(single_file: Path) -> str:
+    with zipfile.ZipFile(single_file) as archive:
+        return str(json.loads(archive.read("environment.json"))["build_id"])
+
+
 def installed_version(binary: Path, machine: Machine, **env: str) -> str:
     return run([str(binary), "version"], {**machine.env, **env}, machine.root).stdout.strip()
 
@@ -138,6 +145,8 @@ def test_curl_pipe_bash_installs_the_verified_release(machine: Machine, zipapp: 
     target = machine.home / ".local" / "bin" / "looop"
     assert installed_version(target, machine) == f"looop {__version__}"
     assert target.read_bytes() == zipapp.read_bytes()
+    # the check that it starts unpacked it under the installed name: the installed looop's copy, the only one
+    assert [p.name for p in (machine.home / ".shiv").iterdir() if p.is_dir()] == [f"looop_{shiv_build_id(zipapp)}"]
     assert f"{machine.home}/.local/bin is not on your PATH" in done.stderr
     assert machine.calls == []  # no fallback was needed
 

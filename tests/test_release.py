@@ -26,9 +26,9 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 
 
 def build_script() -> ModuleType:
-    path = str(ROOT / "scripts" / "build-zipapp")
-    loader = importlib.machinery.SourceFileLoader("build_zipapp", path)
-    spec = importlib.util.spec_from_loader("build_zipapp", loader)
+    path = str(ROOT / "scripts" / "build-shiv")
+    loader = importlib.machinery.SourceFileLoader("build_shiv", path)
+    spec = importlib.util.spec_from_loader("build_shiv", loader)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
     loader.exec_module(module)
@@ -50,7 +50,7 @@ def test_release_builds_every_asset_install_sh_asks_for():
     assets = {entry["asset"] for entry in job["strategy"]["matrix"]["include"]}
     assert assets == set(PLATFORMS.values())
     text = steps_text(job)
-    assert "scripts/build-zipapp --asset ${{ matrix.asset }}" in text
+    assert "scripts/build-shiv --asset ${{ matrix.asset }}" in text
     uploads = [step["with"]["path"].splitlines() for step in job["steps"]
                if str(step.get("uses", "")).startswith("actions/upload-artifact")]
     assert uploads == [["dist/${{ matrix.asset }}", "dist/${{ matrix.asset }}.sha256"]]
@@ -60,7 +60,7 @@ def test_the_build_script_names_each_platform_as_install_sh_does():
     script = build_script()
     for (system, machine), asset in PLATFORMS.items():
         assert script.asset_name(system, machine) == asset
-    wrong = subprocess.run([sys.executable, str(ROOT / "scripts" / "build-zipapp"), "--asset", "looop-plan9-mips"],
+    wrong = subprocess.run([sys.executable, str(ROOT / "scripts" / "build-shiv"), "--asset", "looop-plan9-mips"],
                            capture_output=True, text=True, timeout=30)
     assert wrong.returncode == 2 and "this machine builds looop-" in wrong.stderr
 

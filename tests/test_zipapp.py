@@ -1,9 +1,10 @@
-"""The single-file executable (dist/looop, a Python zipapp).
+"""The single-file executable (dist/looop, a zipapp made by shiv).
 
 Copied alone into an empty directory, with a fresh HOME and a python3 that
 has none of looop's dependencies, it must still run every kind of verb,
-unpack itself into that HOME once, not on every start, and start from the
-bytecode it ships (no compiling, also where nothing may be written).
+unpack itself into that HOME once, not on every start, start from the
+bytecode compiled when it unpacked (no compiling later, also where nothing
+may be written), and come out the same from the same sources.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def this_python_path(scratch: Path) -> str:
     return f"{bin_dir}:/usr/bin:/bin"
 
 
-def test_it_starts_from_the_bytecode_it_ships(zipapp: Path, tmp_path: Path):
+def test_it_starts_from_the_bytecode_compiled_when_it_unpacked(zipapp: Path, tmp_path: Path):
     looop, home = alone(zipapp, tmp_path)
     env = minimal_env(home, PATH=this_python_path(tmp_path), LOOOP_CONFIG=str(fake_config(home / "c.json", "journal")))
     assert run([str(looop), "version"], env, home).returncode == 0  # unpacks
@@ -92,13 +93,13 @@ def test_it_starts_from_the_bytecode_it_ships(zipapp: Path, tmp_path: Path):
         done = run([str(looop), verb], env, home)
         assert done.returncode == 0, done.stdout + done.stderr
     assert {p for p in unpacked.rglob("*.pyc")} == shipped, "it compiled something at run time"
-    # a later start neither unpacks nor compiles: the bootstrap imports neither
+    # a later start neither unpacks nor compiles: it imports neither, nor shiv's bootstrap
     def imports(*argv: str) -> set[str]:
         done = run(["python3", "-X", "importtime", *argv], env, home)
         return {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
 
     added = imports(str(looop), "version") - imports("-c", "pass")  # what this Python's own start imports aside
-    assert "looop.cli" in added and not added & {"zipfile", "compileall"}
+    assert "looop.cli" in added and not added & {"zipfile", "compileall", "_bootstrap"}
 
 
 def test_two_first_starts_at_once_both_run(zipapp: Path, tmp_path: Path):
@@ -109,7 +110,9 @@ def test_two_first_starts_at_once_both_run(zipapp: Path, tmp_path: Path):
     for proc in procs:
         out, err = proc.communicate(timeout=120)
         assert out.strip() == f"looop {__version__}", err
-    assert len([p for p in (home / ".shiv").iterdir()]) == 1  # one copy, no half-unpacked leftovers
+    # one copy, no half-unpacked leftovers (only shiv's lock file beside it)
+    copies = [p.name for p in (home / ".shiv").iterdir() if not p.name.endswith("_lock")]
+    assert len(copies) == 1 and copies[0].startswith("looop_")
 
 
 def other_pythons() -> dict[str, str]:
@@ -136,7 +139,7 @@ def test_one_file_runs_on_each_python_it_was_built_for(tmp_path: Path, wheelhous
     out = tmp_path / "dist" / "looop"
     # fetches the newer Pythons' builds of the compiled dependencies (from pip's cache once seen)
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build-zipapp"), "--out", str(out), "--work", str(tmp_path / "work"),
+        [sys.executable, str(ROOT / "scripts" / "build-shiv"), "--out", str(out), "--work", str(tmp_path / "work"),
          "--no-build-isolation", "--python-versions", ",".join(pythons), "--", "--find-links", str(wheelhouse.dir)],
         capture_output=True, text=True, timeout=BUILD_TIMEOUT)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -148,10 +151,22 @@ def test_one_file_runs_on_each_python_it_was_built_for(tmp_path: Path, wheelhous
         assert demo.returncode == 0, f"python {version}: {demo.stdout}{demo.stderr}"
 
 
-def test_without_pip_the_build_says_how_to_get_it(tmp_path: Path):
-    # -S: a Python without site-packages, so without pip
-    done = subprocess.run([sys.executable, "-S", str(ROOT / "scripts" / "build-zipapp"), "--out",
+def test_without_pip_and_shiv_the_build_says_how_to_get_them(tmp_path: Path):
+    # -S: a Python without site-packages, so without pip and shiv
+    done = subprocess.run([sys.executable, "-S", str(ROOT / "scripts" / "build-shiv"), "--out",
                            str(tmp_path / "looop")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "pip is not installed" in done.stderr and "-m ensurepip" in done.stderr
+    assert "-m pip install shiv" in done.stderr
     assert not (tmp_path / "looop").exists()
+
+
+def test_the_same_sources_make_the_same_file(zipapp: Path, tmp_path: Path, wheelhouse: Wheelhouse):
+    again = tmp_path / "elsewhere" / "looop"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build-shiv"), "--out", str(again), "--work", str(tmp_path / "work"),
+         "--no-build-isolation", "--", *wheelhouse.pip_args()],
+        capture_output=True, text=True, timeout=BUILD_TIMEOUT, env={**os.environ, "PIP_NO_INPUT": "1"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert again.read_bytes() == zipapp.read_bytes()
+    assert again.with_name("looop.sha256").read_text() == zipapp.with_name("looop.sha256").read_text()
