@@ -12,6 +12,8 @@ import fcntl
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import overload
 
@@ -289,6 +291,51 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+@contextmanager
+def locked(path: Path, *, blocking: bool = True, timeout: float | None = None, shared: bool = False,
+           create: bool = True) -> Iterator[bool]:
+    """Hold an flock on `path` for the block: True when held, False when another holds it and the caller
+    would not wait (`blocking=False`) or waited `timeout` seconds in vain.
+
+    The kernel drops the lock when its holder dies, so there is no stale lock to clean up. `create=False`
+    locks a file that must exist (FileNotFoundError otherwise), opened read-only."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600) if create else os.open(path, os.O_RDONLY)
+    try:
+        yield _take(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX, None if blocking and timeout is None
+                    else timeout or 0.0)
+    finally:
+        os.close(fd)  # closing drops the lock
+
+
+def _take(fd: int, mode: int, timeout: float | None) -> bool:
+    if timeout is None:
+        fcntl.flock(fd, mode)
+        return True
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+
+
+def lock_held(path: Path, *, shared: bool = False) -> bool | None:
+    """Does a process hold an flock on `path`? None when the file cannot be opened.
+
+    A probe: it takes the lock and drops it at once. `shared=True` probes with a shared lock, so it sees only
+    an exclusive holder and two probes never see each other."""
+    try:
+        with locked(path, blocking=False, shared=shared, create=False) as got:
+            return not got
+    except OSError:
+        return None
 
 
 class PulseLock:

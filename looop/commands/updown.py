@@ -16,7 +16,7 @@ from pathlib import Path
 
 from looop import events, fleet
 from looop.errors import FatalError
-from looop.fsio import PulseLock, pid_alive
+from looop.fsio import PulseLock, locked, pid_alive
 from looop.log import say, warn
 from looop.paths import Paths
 
@@ -24,20 +24,14 @@ UP_WAIT = 20.0  # seconds `up` waits for the new pulse to hold the lock
 
 
 def up(paths: Paths) -> int:
-    import fcntl
-
     from looop.preflight import needs_runner
     from looop.seed import make_data_dir
 
     needs_runner(paths)  # the one rule before `init`: write the config (asking on a terminal), check the CLI
     make_data_dir(paths)
     paths.lock_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(paths.lock_dir / "up", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # two `up` at once: the second waits, then finds the first's pulse
+    with locked(paths.lock_dir / "up"):  # two `up` at once: the second waits, then finds the first's pulse
         return _up(paths)
-    finally:
-        os.close(fd)
 
 
 def _up(paths: Paths) -> int:

@@ -21,6 +21,7 @@ from pathlib import Path
 from looop import procgroup
 from looop.errors import FatalError
 from looop.fleet.sessions import Session, bare_id, read_json, sessions_dir, state_of, update_status, write_json
+from looop.fsio import locked
 from looop.stamps import utc
 
 START_WAIT = 10.0  # seconds start-session waits for the worker to be running
@@ -30,12 +31,8 @@ START_WAIT = 10.0  # seconds start-session waits for the worker to be running
 def start_lock(fleet_root: Path) -> Iterator[None]:
     """The fleet's start lock: count (check_cap) and launch inside it."""
     _owner_only(fleet_root)
-    fd = os.open(fleet_root / "start.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with locked(fleet_root / "start.lock"):
         yield
-    finally:
-        os.close(fd)
 
 
 def check_cap(fleet_root: Path, sid: str, cap: int, where: str) -> None:
