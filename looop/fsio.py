@@ -303,13 +303,16 @@ def locked(path: Path, *, blocking: bool = True, timeout: float | None = None, s
     locks a file that must exist (FileNotFoundError otherwise), opened read-only."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600) if create else os.open(path, os.O_RDONLY)
     try:
-        yield _take(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX, None if blocking and timeout is None
-                    else timeout or 0.0)
+        yield hold_fd(fd, shared=shared, timeout=None if blocking and timeout is None else timeout or 0.0)
     finally:
         os.close(fd)  # closing drops the lock
 
 
-def _take(fd: int, mode: int, timeout: float | None) -> bool:
+def hold_fd(fd: int, *, shared: bool = False, timeout: float | None = None) -> bool:
+    """Take an flock on an open file: wait for it (`timeout=None`), or try for `timeout` seconds (0: once).
+
+    For a lock that outlives a block: the pulse's, and a worker's "alive" lock its supervisor inherits."""
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     if timeout is None:
         fcntl.flock(fd, mode)
         return True
@@ -374,9 +377,7 @@ class PulseLock:
         self.lock_dir.mkdir(parents=True, exist_ok=True)
         while True:
             fd = os.open(self.pid_file, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+            if not hold_fd(fd, timeout=0):
                 os.close(fd)
                 return False
             # The file might have been replaced between open and flock.

@@ -10,7 +10,6 @@ starts at once never exceed it.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import subprocess
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 from looop import procgroup
 from looop.errors import FatalError
 from looop.fleet.sessions import Session, bare_id, read_json, sessions_dir, state_of, update_status, write_json
-from looop.fsio import locked
+from looop.fsio import hold_fd, locked
 from looop.stamps import utc
 
 START_WAIT = 10.0  # seconds start-session waits for the worker to be running
@@ -70,7 +69,7 @@ def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[
         raise FatalError(f"{session.name} is being started by someone else right now", 1) from None
     lock_fd = os.open(session.alive_lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        hold_fd(lock_fd)
         now = time.time()
         write_json(session.meta, {
             "id": sid, "runner": runner, "argv": argv, "cmd": argv[-1], "cwd": str(cwd),

@@ -8,8 +8,6 @@ the pulse that started it. It alone moves the session's state forward
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import os
 import selectors
 import signal
@@ -20,6 +18,7 @@ from pathlib import Path
 from looop import procgroup
 from looop.fleet import control
 from looop.fleet.sessions import RotatingLog, Session, read_json, update_status
+from looop.fsio import hold_fd
 
 RING_BYTES = 64 * 1024  # recent output replayed to a client that attaches
 BURST_BYTES = 256 * 1024  # read at most this much before serving the others
@@ -355,13 +354,7 @@ def hold_alive_lock(session: Session, lock_fd: int | None) -> bool:
     """Keep the flock that says "alive" (inherited from start-session, or taken now)."""
     fd = lock_fd if lock_fd is not None else os.open(session.alive_lock, os.O_RDWR | os.O_CREAT, 0o600)
     os.set_inheritable(fd, False)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
-            return False
-        raise
-    return True
+    return hold_fd(fd, timeout=0)
 
 
 def default_signals() -> None:
