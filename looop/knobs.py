@@ -16,6 +16,7 @@ from typing import Any
 from looop.errors import FatalError
 
 DAY = 86400
+NO_LIMIT = 10**12  # a knob's `high` when it has no upper limit
 
 
 class Knob:
@@ -24,7 +25,7 @@ class Knob:
     __slots__ = ("default", "env", "floor", "help", "high", "key", "kind", "low")
 
     def __init__(self, env: str | None, key: str | None, kind: str, default: Any, help: str, *,
-                 low: float = 0, high: float = 10**12, floor: float | None = None) -> None:
+                 low: float = 0, high: float = NO_LIMIT, floor: float | None = None) -> None:
         self.env = env  # the environment variable (wins over the config key)
         self.key = key  # the config key, if the config may set it
         self.kind = kind  # whole | seconds | number | dollars | regex | switch
@@ -199,7 +200,7 @@ def describe(knob: Knob) -> str:
     unit = {"whole": "a whole number", "seconds": "a whole number of seconds", "number": "a number of seconds",
             "dollars": "a number of US dollars"}.get(knob.kind, knob.kind)
     low = _show(knob.low)
-    return f"{unit} from {low} to {_show(knob.high)}" if knob.high < 10**12 else f"{unit} >= {low}"
+    return f"{unit} from {low} to {_show(knob.high)}" if knob.high < NO_LIMIT else f"{unit} >= {low}"
 
 
 def _show(number: float) -> str:
@@ -235,7 +236,6 @@ def config_dict(path: Any) -> dict[str, Any] | None:
 SCHEMA_FILE = "schemas/config.schema.json"  # inside the package
 README_BEGIN = "<!-- knob table: generated from looop/knobs.py by `python -m looop.knobs --write` -->"
 README_END = "<!-- end of the knob table -->"
-_NO_LIMIT = 10**12
 
 
 def schema_property(knob: Knob) -> dict[str, Any]:
@@ -244,7 +244,7 @@ def schema_property(knob: Knob) -> dict[str, Any]:
         prop: dict[str, Any] = {"type": "string"}
     else:
         prop = {"type": "integer" if knob.kind in ("whole", "seconds") else "number", "minimum": knob.low}
-        if knob.high < _NO_LIMIT:
+        if knob.high < NO_LIMIT:
             prop["maximum"] = knob.high
     if knob.default is None:
         prop["type"] = [prop["type"], "null"]
@@ -273,7 +273,7 @@ def readme_table() -> list[str]:
         if knob.kind in ("regex", "switch"):
             span = "a regular expression" if knob.kind == "regex" else "1 or 0"
         else:
-            span = (f"{_show(knob.low)}–{_show(knob.high)}" if knob.high < _NO_LIMIT else f"≥ {_show(knob.low)}") + unit
+            span = (f"{_show(knob.low)}–{_show(knob.high)}" if knob.high < NO_LIMIT else f"≥ {_show(knob.low)}") + unit
             if knob.kind == "dollars":
                 span = f"{span} USD"
             if knob.floor:
