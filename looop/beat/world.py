@@ -1,4 +1,4 @@
-"""DIFF: the world hash, and what changed since the last decided beat.
+"""DIFF: the world hash: what the loop looks at to know whether anything changed.
 
 Only what should wake the loop feeds the hash: the PLAYBOOK and goals whole,
 each reading's `signal` (canonical JSON, so key order never matters), and each
@@ -90,19 +90,3 @@ def digest(world: list[tuple[str, bytes]]) -> str:
         h.update(b"\0%d:%s\0%d:" % (len(m), m, len(body)))
         h.update(body)
     return h.hexdigest()
-
-
-def summary(world: list[tuple[str, bytes]]) -> dict[str, str]:
-    """Per-part digests, saved at each decided beat to say what changed next time."""
-    return {marker: hashlib.sha256(body).hexdigest()[:16] for marker, body in world}
-
-
-def changes(before: dict[str, str] | None, world: list[tuple[str, bytes]]) -> list[str]:
-    """Human lines: which parts were added, removed or changed."""
-    if before is None:
-        return ["(first decided beat: everything is new)"]
-    now = summary(world)
-    out = [f"added: {k}" for k in now if k not in before]
-    out += [f"removed: {k}" for k in before if k not in now]
-    out += [f"changed: {k}" for k in now if k in before and before[k] != now[k]]
-    return out

@@ -163,7 +163,7 @@ VERBS
   looop cost [today|all] [--json]
                                LLM spend from the ledger
   looop schedule write <name> (--in DUR | --every DUR | --at TIME | --cron EXPR) [--note TEXT] [--journal LINE]
-                               wake the loop later (DUR: 90, 90s, 30m, 12h, 1d; --every >= 60 s;
+                               wake the loop later (DUR: 90, 90s, 30m, 12h, 1d, 1h30m, PT5M; --every >= 60 s;
                                --at an ISO local time; --cron 5 fields, local time)
   looop schedule rm <name> | list [--json]
                                drop a schedule; list them with their next due time

@@ -7,27 +7,21 @@ format of schemas/ls.schema.json; `--watch` redraws in place until Ctrl-C.
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from typing import Any
 
 from looop import fleet
 from looop.commands import usage
-from looop.core.errors import FatalError
 from looop.core.paths import Paths, resolve
 from looop.core.stamps import age
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?\s*$")
-
 
 def parse_duration(text: str) -> float:
-    """`2`, `2s`, `500ms`, `1.5m`, `1h` → seconds (at least 0.1)."""
-    m = _DURATION.match(text)
-    if not m:
-        raise FatalError(f"--interval {text!r}: not a duration (e.g. 2, 2s, 500ms, 1m)", 2)
-    scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[m.group(2) or "s"]
-    return max(0.1, float(m.group(1)) * scale)
+    """`2`, `2s`, `500ms`, `1.5m`, `1h`, `PT1M` (looop.core.durations) → seconds (at least 0.1)."""
+    from looop.core import durations
+
+    return max(0.1, durations.parse(text, "--interval"))
 
 
 def records(paths: Paths) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from looop import fleet
 from looop.commands import usage
 from looop.core.errors import FatalError
-from looop.core.fsio import PulseLock, pid_alive
+from looop.core.fsio import PulseLock, locked, pid_alive
 from looop.core.log import say, warn
 from looop.core.paths import Paths, resolve
 from looop.records import events
@@ -26,7 +26,6 @@ UP_WAIT = 20.0  # seconds `up` waits for the new pulse to hold the lock
 
 
 def up(paths: Paths) -> int:
-    import fcntl
 
     from looop.setup.preflight import needs_runner
     from looop.setup.seed import make_data_dir
@@ -34,12 +33,8 @@ def up(paths: Paths) -> int:
     needs_runner(paths)  # the one rule before `init`: write the config (asking on a terminal), check the CLI
     make_data_dir(paths)
     paths.lock_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(paths.lock_dir / "up", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # two `up` at once: the second waits, then finds the first's pulse
+    with locked(paths.lock_dir / "up"):  # two `up` at once: the second waits, then finds the first's pulse
         return _up(paths)
-    finally:
-        os.close(fd)
 
 
 def _up(paths: Paths) -> int:

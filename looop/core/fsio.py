@@ -13,6 +13,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, overload
 
@@ -292,6 +293,54 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+@contextmanager
+def locked(path: Path, *, blocking: bool = True, timeout: float | None = None, shared: bool = False,
+           create: bool = True) -> Iterator[bool]:
+    """Hold an flock on `path` for the block: True when held, False when another holds it and the caller
+    would not wait (`blocking=False`) or waited `timeout` seconds in vain.
+
+    The kernel drops the lock when its holder dies, so there is no stale lock to clean up. `create=False`
+    locks a file that must exist (FileNotFoundError otherwise), opened read-only."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600) if create else os.open(path, os.O_RDONLY)
+    try:
+        yield hold_fd(fd, shared=shared, timeout=None if blocking and timeout is None else timeout or 0.0)
+    finally:
+        os.close(fd)  # closing drops the lock
+
+
+def hold_fd(fd: int, *, shared: bool = False, timeout: float | None = None) -> bool:
+    """Take an flock on an open file: wait for it (`timeout=None`), or try for `timeout` seconds (0: once).
+
+    For a lock that outlives a block: the pulse's, and a worker's "alive" lock its supervisor inherits."""
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+    if timeout is None:
+        fcntl.flock(fd, mode)
+        return True
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+
+
+def lock_held(path: Path, *, shared: bool = False) -> bool | None:
+    """Does a process hold an flock on `path`? None when the file cannot be opened.
+
+    A probe: it takes the lock and drops it at once. `shared=True` probes with a shared lock, so it sees only
+    an exclusive holder and two probes never see each other."""
+    try:
+        with locked(path, blocking=False, shared=shared, create=False) as got:
+            return not got
+    except OSError:
+        return None
+
+
 class PulseLock:
     """Single instance per data dir: `.lock/pid`, held with flock.
 
@@ -328,9 +377,7 @@ class PulseLock:
         self.lock_dir.mkdir(parents=True, exist_ok=True)
         while True:
             fd = os.open(self.pid_file, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+            if not hold_fd(fd, timeout=0):
                 os.close(fd)
                 return False
             # The file might have been replaced between open and flock.

@@ -16,6 +16,7 @@ from typing import Any
 from looop.core.errors import FatalError
 
 DAY = 86400
+NO_LIMIT = 10**12  # a knob's `high` when it has no upper limit
 
 
 class Knob:
@@ -24,7 +25,7 @@ class Knob:
     __slots__ = ("default", "env", "floor", "help", "high", "key", "kind", "low")
 
     def __init__(self, env: str | None, key: str | None, kind: str, default: Any, help: str, *,
-                 low: float = 0, high: float = 10**12, floor: float | None = None) -> None:
+                 low: float = 0, high: float = NO_LIMIT, floor: float | None = None) -> None:
         self.env = env  # the environment variable (wins over the config key)
         self.key = key  # the config key, if the config may set it
         self.kind = kind  # whole | seconds | number | dollars | regex | switch
@@ -36,7 +37,7 @@ class Knob:
 
 # One entry per knob. To add one: a line here; read it with `knobs.get(name, config)`.
 KNOBS: dict[str, Knob] = {
-    "interval": Knob("LOOOP_INTERVAL", "interval", "seconds", 60, "wait when idle", high=DAY, floor=1),
+    "interval": Knob("LOOOP_INTERVAL", "interval", "seconds", 60, "wait after a beat that did not act, with no live worker", high=DAY, floor=1),
     "busy_interval": Knob("LOOOP_BUSY_INTERVAL", "busy_interval", "seconds", 60, "wait after a beat that acted",
                           high=DAY, floor=1),
     "active_interval": Knob("LOOOP_ACTIVE_INTERVAL", "active_interval", "seconds", 60,
@@ -80,7 +81,8 @@ KNOBS: dict[str, Knob] = {
     "doctor_timeout": Knob("LOOOP_DOCTOR_TIMEOUT", None, "seconds", 30,
                            "`looop doctor` gives each worker command this long to show a dialog", low=1, high=3600),
     "verify_timeout": Knob("LOOOP_VERIFY_TIMEOUT", "verify_timeout", "seconds", 60,
-                           "a worker's --verify command is killed after this long and fails", low=1, high=DAY),
+                           "a worker's --verify command is killed after this long and fails "
+                           "(a beat spends at most twice this on checks)", low=1, high=DAY),
     "shell_timeout": Knob("LOOOP_SHELL_TIMEOUT", "shell_timeout", "seconds", 300,
                           "typed moves: kill a run_shell command (its whole group) after this long; 0 = none",
                           high=7 * DAY),
@@ -92,7 +94,7 @@ KNOBS: dict[str, Knob] = {
                          "a waiting `looop ask` prints a line to stderr this often, so shell tools "
                          "that time out a silent command do not; 0 = never", high=DAY),
     "notify_after_failures": Knob("LOOOP_NOTIFY_AFTER_FAILURES", "notify_after_failures", "whole", 3,
-                                  "notify after this many failed beats in a row"),
+                                  "notify after this many failed beats in a row; 0 = never"),
     "notify_stall": Knob("LOOOP_NOTIFY_STALL", "notify_stall", "seconds", 1800,
                          "notify when a live worker wrote nothing and asked nothing this long; 0 = never", high=30 * DAY),
     "shell_progress": Knob("LOOOP_SHELL_PROGRESS", None, "seconds", 10,
@@ -198,7 +200,7 @@ def describe(knob: Knob) -> str:
     unit = {"whole": "a whole number", "seconds": "a whole number of seconds", "number": "a number of seconds",
             "dollars": "a number of US dollars"}.get(knob.kind, knob.kind)
     low = _show(knob.low)
-    return f"{unit} from {low} to {_show(knob.high)}" if knob.high < 10**12 else f"{unit} >= {low}"
+    return f"{unit} from {low} to {_show(knob.high)}" if knob.high < NO_LIMIT else f"{unit} >= {low}"
 
 
 def _show(number: float) -> str:
@@ -226,3 +228,122 @@ def config_dict(path: Any) -> dict[str, Any] | None:
     from looop.core.fsio import read_json_object
 
     return read_json_object(path)
+
+
+# -- the documents generated from the table: the config schema's knob bounds and the README's table ------------
+# `python -m looop.core.knobs --write` rewrites both; the suite fails while either is stale.
+
+SCHEMA_FILE = "schemas/config.schema.json"  # inside the package
+README_BEGIN = "<!-- knob table: generated from looop/core/knobs.py by `python -m looop.core.knobs --write` -->"
+README_END = "<!-- end of the knob table -->"
+
+
+def schema_property(knob: Knob) -> dict[str, Any]:
+    """The config schema's entry for a knob with a config key: its JSON type and the table's range."""
+    if knob.kind == "regex":
+        prop: dict[str, Any] = {"type": "string"}
+    else:
+        prop = {"type": "integer" if knob.kind in ("whole", "seconds") else "number", "minimum": knob.low}
+        if knob.high < NO_LIMIT:
+            prop["maximum"] = knob.high
+    if knob.default is None:
+        prop["type"] = [prop["type"], "null"]
+    prop = {k: int(v) if isinstance(v, float) and v == int(v) else v for k, v in prop.items()}
+    default = "none" if knob.default is None else _show(knob.default)
+    prop["description"] = f"{knob.help[:1].upper()}{knob.help[1:]} (default {default}; env {knob.env})."
+    return prop
+
+
+def config_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """`schema` with every knob's property as the table says (the other properties kept as they are)."""
+    properties = dict(schema["properties"])
+    for knob in KNOBS.values():
+        if knob.key:
+            properties[knob.key] = schema_property(knob)
+    return {**schema, "properties": properties}
+
+
+def readme_table() -> list[str]:
+    """The README's knob table (every knob), between its two marker lines."""
+    rows = [README_BEGIN, "", "| config key | env | default | range | what it does |", "|---|---|---|---|---|"]
+    for knob in KNOBS.values():
+        unit = " s" if knob.kind in ("seconds", "number") else ""
+        default = "none" if knob.default is None else str(int(knob.default)) if isinstance(knob.default, bool) \
+            else f"{_show(knob.default)}{unit}"
+        if knob.kind in ("regex", "switch"):
+            span = "a regular expression" if knob.kind == "regex" else "1 or 0"
+        else:
+            span = (f"{_show(knob.low)}–{_show(knob.high)}" if knob.high < NO_LIMIT else f"≥ {_show(knob.low)}") + unit
+            if knob.kind == "dollars":
+                span = f"{span} USD"
+            if knob.floor:
+                span = f"{span} (below {_show(knob.floor)}: {_show(knob.floor)})"
+        key, what = f"`{knob.key}`" if knob.key else "", knob.help.replace("|", r"\|")
+        rows.append(f"| {key} | `{knob.env}` | {default} | {span} | {what} |")
+    return [*rows, "", README_END]
+
+
+def dump_schema(schema: Any, indent: int = 0, key: str = "") -> str:
+    """JSON as the schema files are laid out: a property per line."""
+    import json
+
+    def depth(value: Any) -> int:
+        return 1 + max((depth(v) for v in value.values()), default=0) if isinstance(value, dict) else 0
+
+    if not isinstance(schema, dict) or (key != "properties" and indent and depth(schema) <= 2):
+        return json.dumps(schema, ensure_ascii=False)
+    pad = "  " * (indent + 1)
+    inner = ",\n".join(f"{pad}{json.dumps(k)}: {dump_schema(v, indent + 1, k)}" for k, v in schema.items())
+    return "{\n" + inner + "\n" + "  " * indent + "}"
+
+
+def _documents() -> dict[Any, str]:
+    """Each generated file → the text it must have."""
+    import json
+    from importlib import resources
+    from pathlib import Path
+
+    schema_file = Path(str(resources.files("looop").joinpath(SCHEMA_FILE)))
+    out: dict[Any, str] = {schema_file: dump_schema(config_schema(json.loads(schema_file.read_text("utf-8")))) + "\n"}
+    readme = schema_file.parent.parent.parent / "README.md"
+    if readme.is_file():  # a checkout, not an installed wheel
+        text = readme.read_text("utf-8")
+        head, found, rest = text.partition(README_BEGIN)
+        if found:
+            tail = rest.partition(README_END)[2]
+            out[readme] = head + "\n".join(readme_table()) + tail
+    return out
+
+
+def stale() -> list[str]:
+    """The generated files that differ from what the table makes (empty when all agree)."""
+    return [str(path) for path, text in _documents().items() if path.read_text("utf-8") != text]
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["--schema"]:
+        import json
+        from importlib import resources
+
+        text = resources.files("looop").joinpath(SCHEMA_FILE).read_text("utf-8")
+        print(dump_schema(config_schema(json.loads(text))))
+        return 0
+    if argv == ["--write"]:
+        from looop.core.fsio import atomic_write
+
+        for path, text in _documents().items():
+            atomic_write(path, text)
+        return 0
+    if argv == ["--check"]:
+        late = stale()
+        for path in late:
+            print(f"looop.core.knobs: {path} is stale: run python -m looop.core.knobs --write")
+        return 1 if late else 0
+    print("usage: python -m looop.core.knobs --schema | --write | --check")
+    return 2
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

@@ -13,8 +13,6 @@ from typing import Any
 
 from looop.fleet.model import Worker
 
-HEALTHS = ("busy", "waiting-ask", "stuck", "flagged", "dead")
-
 
 def stuck_after(config: Mapping[str, Any] | None = None) -> int:
     """Seconds without output before a live worker is `stuck` (0 = never)."""

@@ -10,7 +10,6 @@ starts at once never exceed it.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import subprocess
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from looop.core import procgroup
 from looop.core.errors import FatalError
+from looop.core.fsio import hold_fd, locked
 from looop.core.stamps import utc
 from looop.fleet.sessions import Session, bare_id, read_json, sessions_dir, state_of, update_status, write_json
 
@@ -30,12 +30,8 @@ START_WAIT = 10.0  # seconds start-session waits for the worker to be running
 def start_lock(fleet_root: Path) -> Iterator[None]:
     """The fleet's start lock: count (check_cap) and launch inside it."""
     _owner_only(fleet_root)
-    fd = os.open(fleet_root / "start.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with locked(fleet_root / "start.lock"):
         yield
-    finally:
-        os.close(fd)
 
 
 def check_cap(fleet_root: Path, sid: str, cap: int, where: str) -> None:
@@ -73,7 +69,7 @@ def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[
         raise FatalError(f"{session.name} is being started by someone else right now", 1) from None
     lock_fd = os.open(session.alive_lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        hold_fd(lock_fd)
         now = time.time()
         write_json(session.meta, {
             "id": sid, "runner": runner, "argv": argv, "cmd": argv[-1], "cwd": str(cwd),

@@ -7,7 +7,6 @@ supervisor killed with -9 reads as dead at once and a recycled pid never fools i
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from looop.core.errors import FatalError
-from looop.core.fsio import atomic_write, pid_alive, read_json_object
+from looop.core.fsio import atomic_write, lock_held, locked, pid_alive, read_json_object
 from looop.core.ids import SESSION_PREFIX as PREFIX
 from looop.core.ids import bare_id, sessions_dir
 
@@ -127,32 +126,21 @@ def write_json(path: Path, value: dict[str, Any]) -> None:
 
 def update_status(session: Session, **changes: Any) -> dict[str, Any]:
     """Change some status fields; the supervisor and the verbs never lose each other's writes."""
-    fd = os.open(session.status_lock, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with locked(session.status_lock):
         status = read_json(session.status)
         status.update(changes)
         status["updated_at"] = time.time()
         write_json(session.status, status)
         return status
-    finally:
-        os.close(fd)
 
 
 def supervisor_alive(session: Session) -> bool:
     """Is the supervisor's flock held? (Without a lock file: is its pid alive?)"""
-    try:
-        fd = os.open(session.alive_lock, os.O_RDONLY)
-    except OSError:
+    held = lock_held(session.alive_lock, shared=True)  # shared: two probes never see each other
+    if held is None:
         pid = read_json(session.meta).get("supervisor_pid")
         return isinstance(pid, int) and pid_alive(pid)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)  # closing drops the probe's own shared lock
-    return False
+    return held
 
 
 def state_of(session: Session, status: dict[str, Any] | None = None) -> str:

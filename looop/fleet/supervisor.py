@@ -8,8 +8,6 @@ the pulse that started it. It alone moves the session's state forward
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import os
 import selectors
 import signal
@@ -18,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from looop.core import procgroup
+from looop.core.fsio import hold_fd
 from looop.fleet import control
 from looop.fleet.sessions import RotatingLog, Session, read_json, update_status
 
@@ -355,13 +354,7 @@ def hold_alive_lock(session: Session, lock_fd: int | None) -> bool:
     """Keep the flock that says "alive" (inherited from start-session, or taken now)."""
     fd = lock_fd if lock_fd is not None else os.open(session.alive_lock, os.O_RDWR | os.O_CREAT, 0o600)
     os.set_inheritable(fd, False)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
-            return False
-        raise
-    return True
+    return hold_fd(fd, timeout=0)
 
 
 def default_signals() -> None:

@@ -7,14 +7,15 @@ it waits, so "blocked" needs no bookkeeping and dies with the process (kill
 
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from looop.core.errors import ExitStatus, FatalError
+from looop.core.fsio import lock_held, locked
 from looop.core.paths import Paths
 from looop.mailbox import store
 
@@ -23,19 +24,7 @@ POLL_MAX_S = 1.0
 
 def is_blocked(ask_file: Path) -> bool:
     """Does a live `looop ask` wait on this file?"""
-    try:
-        fd = os.open(ask_file, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
-    finally:
-        os.close(fd)  # closing drops our probe lock too
-    return False
+    return lock_held(ask_file) is True  # exclusive: the waiter's lock is a shared one
 
 
 def blocked(paths: Paths) -> dict[str, store.Ask]:
@@ -82,12 +71,11 @@ def wait_for_answer(paths: Paths, record: dict[str, Any], timeout: float | None,
     rid = record["id"]
     ask_file = paths.asks / f"{rid}.json"
     answer_file = paths.answers / f"{rid}.json"
-    try:
-        fd = os.open(ask_file, os.O_RDONLY)
-    except FileNotFoundError:
-        raise FatalError(f"ask {rid}: {ask_file} was deleted before an answer came", 1) from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH)
+    with ExitStack() as held:
+        try:
+            held.enter_context(locked(ask_file, shared=True, create=False))
+        except FileNotFoundError:
+            raise FatalError(f"ask {rid}: {ask_file} was deleted before an answer came", 1) from None
         start = time.monotonic()
         deadline = None if not timeout else start + timeout
         next_note = start if progress is not None else None
@@ -107,8 +95,6 @@ def wait_for_answer(paths: Paths, record: dict[str, Any], timeout: float | None,
             pause = delay if deadline is None else max(0.0, min(delay, deadline - time.monotonic()))
             time.sleep(pause)
             delay = min(POLL_MAX_S, delay * 1.5)
-    finally:
-        os.close(fd)
 
 
 def _read_answer(path: Path, rid: str, user_cmd: str) -> str:

@@ -9,10 +9,8 @@ is bounded (5 s), retried on later beats with a back-off, and shown in status.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import re
 import time
 from collections.abc import Mapping
@@ -88,28 +86,6 @@ def _save(paths: Paths, state: dict[str, Any]) -> None:
                                             ensure_ascii=False, indent=1) + "\n", mode=0o600)
 
 
-class _Lock:
-    """One notifier at a time (a verb and the beat never send the same event twice)."""
-
-    def __init__(self, paths: Paths, wait: float) -> None:
-        self.path, self.wait, self.fd = paths.data / ".notified.lock", wait, -1
-
-    def __enter__(self) -> bool:
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        deadline = time.monotonic() + self.wait
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    return False
-                time.sleep(0.05)
-
-    def __exit__(self, *exc: object) -> None:
-        os.close(self.fd)
-
-
 # -- sending -----------------------------------------------------------------------
 
 def _send_due(paths: Paths, state: dict[str, Any], found: list[Target], keys: list[str] | None = None) -> bool:
@@ -170,7 +146,9 @@ def raise_event(paths: Paths, key: str, payload: dict[str, Any]) -> None:
     _, found = configured(paths)
     if not found:
         return
-    with _Lock(paths, LOCK_WAIT_S) as held:
+    from looop.core.fsio import locked
+
+    with locked(paths.data / ".notified.lock", timeout=LOCK_WAIT_S) as held:
         if not held:
             return  # the beat is sending; it will pick this event up
         state = load(paths)
@@ -192,7 +170,9 @@ def on_beat(paths: Paths, workers: list, pending: list[str]) -> None:
                 warn(f"config {paths.config}: {problem}; that target is skipped")
         if not found and not paths.notified.exists():
             return
-        with _Lock(paths, 0.0) as held:
+        from looop.core.fsio import locked
+
+        with locked(paths.data / ".notified.lock", blocking=False) as held:
             if held:
                 _beat(paths, cfg, found, workers, pending)
     except Exception as exc:  # noqa: BLE001 - a notifier fault must not cost the beat

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from looop.core.paths import Paths
 
 TAIL_BYTES = 2048
-DEFAULT_TIMEOUT = 300
 FOLLOW_UP_S = 5  # the next beat, so the decider sees the output
 
 

@@ -53,15 +53,13 @@ def rotate(path: Path, max_bytes: int | None = None) -> bool:
             max_bytes = int(knobs.KNOBS["events_max_bytes"].default)
     if not max_bytes or size <= max_bytes:
         return False
-    import fcntl
     import gzip
     import shutil
 
-    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+    from looop.core.fsio import locked
+
+    with locked(path.with_name(path.name + ".lock"), blocking=False) as held:
+        if not held:
             return False  # another process is rotating it now
         try:
             if path.stat().st_size <= max_bytes:
@@ -82,5 +80,3 @@ def rotate(path: Path, max_bytes: int | None = None) -> bool:
             return True
         except OSError:
             return False
-    finally:
-        os.close(fd)

@@ -14,9 +14,11 @@ import shutil
 import time
 from pathlib import Path
 
+from looop.core import durations
+from looop.core.errors import FatalError
+
 HEADER_LINES = 5
-_INTERVAL = re.compile(r"^#\s*looop:interval\s*=\s*(\d+)\s*([smh]?)\s*$")
-_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600}
+_INTERVAL = re.compile(r"^#\s*looop:interval\s*=(.*)$")
 
 
 def interval_of(head: bytes) -> int | None:
@@ -24,7 +26,10 @@ def interval_of(head: bytes) -> int | None:
     for line in head.decode("utf-8", errors="replace").splitlines()[:HEADER_LINES]:
         m = _INTERVAL.match(line.strip())
         if m:
-            return int(m.group(1)) * _UNIT[m.group(2)] or None
+            try:
+                return durations.parse_whole(m.group(1), "interval") or None
+            except FatalError:
+                continue  # not a duration: as if the line were not there
     return None
 
 

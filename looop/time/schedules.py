@@ -12,21 +12,19 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from looop.core import durations
 from looop.core.errors import FatalError
 from looop.core.paths import Paths
 
 MIN_EVERY = 60  # seconds: the floor of a recurring schedule
 HORIZON = 100 * 366 * 86400  # seconds: no schedule reaches further (a time_t and a datetime both hold it)
 KINDS = ("in_s", "every_s", "at", "cron")  # exactly one of these in a spec
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
-_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclass(frozen=True)
@@ -47,25 +45,11 @@ class Schedule:
 # -- parsing what a human or a move gives ---------------------------------------
 
 def parse_duration(text: str, flag: str = "duration") -> int:
-    """`90`, `90s`, `30m`, `12h`, `1d` → whole seconds."""
-    m = _DURATION.match(str(text)) if len(str(text)) < 40 else None
-    if not m:
-        raise FatalError(f"{flag} {text!r}: not a duration (e.g. 90, 90s, 30m, 12h, 1d)", 2)
-    seconds = int(m.group(1)) * _UNIT[m.group(2)]
+    """A duration (`90`, `30m`, `1d`, `PT5M`, … see looop.core.durations) → whole seconds, within the horizon."""
+    seconds = durations.parse_whole(text, flag)
     if seconds > HORIZON:
         raise FatalError(f"{flag} {text!r}: further than {HORIZON // 86400}d, the longest a schedule reaches", 2)
     return seconds
-
-
-def words(seconds: float) -> str:
-    """A duration as a human writes it: 90s, 30m, 12h, 1d, 1d6h."""
-    s = int(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if s >= size and s % size == 0:
-            return f"{s // size}{unit}"
-    if s >= 86400:
-        return f"{s // 86400}d{words(s % 86400)}"
-    return f"{s}s"
 
 
 def parse_at(text: str) -> float:
@@ -190,7 +174,7 @@ def evaluate(name: str, record: Any, now: float, cache: dict[str, Any] | None) -
             anchor = created if created is not None else 0.0
             periods = int((now - anchor) // every)
             last = anchor + periods * every if periods >= 1 else None
-            return Schedule(name, "every", "recurring", f"every {words(every)}", note, last_fired=last,
+            return Schedule(name, "every", "recurring", f"every {durations.words(every)}", note, last_fired=last,
                             next_due=anchor + (max(periods, 0) + 1) * every)
         if kind == "cron":
             expr = record["cron"]

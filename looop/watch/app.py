@@ -81,7 +81,6 @@ class TermView(ScrollView, can_focus=False):
         self.colour = colour
         self.replay: Replay | None = None
         self.following = True
-        self._rows_seen = 0
 
     def show(self, replay: Replay | None) -> None:
         self.replay, self.following = replay, True

@@ -90,3 +90,57 @@ def test_read_bytes_never_blocks_and_reads_only_regular_files(tmp_path):
         assert file_kind(tmp_path / name) == kind
     assert read_bytes(tmp_path / "file", 10) == b"x" * 10 and file_kind(tmp_path / "file") == ""
     assert read_bytes(tmp_path / "missing") is None and file_kind(tmp_path / "missing") == ""
+
+
+def test_one_lock_helper_blocks_tries_or_times_out(tmp_path):
+    import time
+
+    path = tmp_path / "start.lock"
+    with fsio.locked(path) as first:
+        assert first and fsio.lock_held(path)
+        with fsio.locked(path, blocking=False) as second:
+            assert not second
+        began = time.monotonic()
+        with fsio.locked(path, timeout=0.3) as third:
+            assert not third and time.monotonic() - began >= 0.3
+    assert fsio.lock_held(path) is False
+    with fsio.locked(path, blocking=False) as again:
+        assert again
+
+
+def test_shared_holders_and_probes_never_see_each_other_but_see_a_writer(tmp_path):
+    path = tmp_path / "ask.json"
+    path.write_text("{}")
+    with fsio.locked(path, shared=True, create=False) as waiting:
+        assert waiting and fsio.lock_held(path) and not fsio.lock_held(path, shared=True)
+    with fsio.locked(path):
+        assert fsio.lock_held(path, shared=True)
+    assert fsio.lock_held(tmp_path / "missing") is None
+    try:
+        with fsio.locked(tmp_path / "missing", create=False):
+            raise AssertionError("a missing file was locked")
+    except FileNotFoundError:
+        pass
+
+
+def test_a_lock_dies_with_its_holder(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "up"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom looop import fsio\n"
+                               f"with fsio.locked(fsio.Path({str(path)!r})):\n print('held', flush=True)\n"
+                               " time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        assert fsio.lock_held(path)
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(10)
+        began = time.monotonic()
+        with fsio.locked(path, timeout=5) as got:
+            assert got and time.monotonic() - began < 5
+    finally:
+        holder.kill()
+        holder.wait()

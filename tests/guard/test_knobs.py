@@ -154,3 +154,26 @@ def test_the_config_is_not_json_parsed_by_knobs_for_env_only_knobs(tmp_path):
     cfg = tmp_path / "c.json"
     cfg.write_text(json.dumps({"interval": 5}))
     assert knobs.get("tick_timeout", knobs.config_dict(cfg), {}) == 900
+
+
+def test_the_config_schema_and_the_readme_table_are_what_the_knob_table_makes():
+    assert knobs.stale() == [], "run: python -m looop.core.knobs --write"
+
+
+def test_a_knob_whose_range_changes_makes_the_schema_and_the_readme_stale(monkeypatch):
+    monkeypatch.setattr(knobs.KNOBS["verify_timeout"], "high", 7 * knobs.DAY)
+    assert {path.rsplit("/", 1)[-1] for path in knobs.stale()} == {"config.schema.json", "README.md"}
+
+
+@pytest.mark.parametrize("name", [n for n in NUMERIC if knobs.KNOBS[n].key])
+def test_the_schema_accepts_a_config_value_exactly_when_the_knob_does(name):
+    knob = knobs.KNOBS[name]
+    base = {"default": "x", "runners": {"x": {"tick": "true"}}}
+    bounded = knob.high < 10**12  # the table's "no upper limit"
+    for value in (knob.low, knob.high if bounded else 10**9, knob.low - 1, *([knob.high + 1] if bounded else [])):
+        try:
+            knobs.get(name, {name: value}, {})
+            taken = True
+        except FatalError:
+            taken = False
+        assert schemas.is_valid("config", {**base, name: value}) == taken, (name, value)
