@@ -33,7 +33,7 @@ def _asks(profile: Profile, count: int) -> None:
 def _wait_cpu(profile: Profile, seconds: float) -> float:
     """CPU seconds per wall second of a `looop wait` that has nothing to wake for."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from looop.core.fsio import PulseLock
+    from looop.core.locks import PulseLock
 
     lock = PulseLock(profile.data / ".lock")  # stands in for a running pulse
     assert lock.acquire()

@@ -18,7 +18,7 @@ import time
 import pytest
 
 from looop.core import schemas
-from looop.core.fsio import PulseLock
+from looop.core.locks import PulseLock
 from tests.helpers import wait_for
 
 JOURNAL_LINE = re.compile(r"^- \d{4}-\d{2}-\d{2} \d{2}:\d{2} .+$")

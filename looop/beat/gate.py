@@ -127,7 +127,7 @@ def runner_done(inflight: Path) -> None:
 
 def runner_in_flight(inflight: Path) -> bool:
     """Another process's runner has not reached its gate_post yet."""
-    from looop.core.fsio import pid_alive
+    from looop.core.locks import pid_alive
 
     try:
         pids = [p.name for p in inflight.iterdir()]

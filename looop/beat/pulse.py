@@ -16,7 +16,7 @@ from types import FrameType
 from looop import fleet
 from looop.core.error_handler import beat_errors
 from looop.core.errors import FatalError
-from looop.core.fsio import PulseLock
+from looop.core.locks import PulseLock
 from looop.core.log import fail, say
 from looop.core.paths import Paths
 from looop.records import events

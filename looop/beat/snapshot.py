@@ -9,7 +9,8 @@ import time
 from typing import Any
 
 from looop import __version__, fleet
-from looop.core.fsio import PulseLock, read_text
+from looop.core.fsio import read_text
+from looop.core.locks import PulseLock
 from looop.core.paths import Paths
 from looop.core.stamps import utc
 

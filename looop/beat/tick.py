@@ -230,7 +230,8 @@ def _mark_gate_done(paths: Paths) -> None:
 
 def _sense(paths: Paths, snap_dir: Path, env: dict[str, str]) -> list:
     from looop.sensing.progress import SensorProgress
-    from looop.sensing.sense import ReadingCache, sense, sensor_names
+    from looop.sensing.readings import ReadingCache
+    from looop.sensing.sense import sense, sensor_names
 
     started = time.monotonic()
     with SensorProgress(p.name[: -len(".sh")] for p in sensor_names(paths.sensors)) as progress:

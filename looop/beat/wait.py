@@ -104,7 +104,7 @@ def _read(path: Path) -> bytes:
 
 
 def pulse_running(paths: Paths) -> bool:
-    from looop.core.fsio import PulseLock
+    from looop.core.locks import PulseLock
 
     return PulseLock(paths.lock_dir).holder() is not None
 

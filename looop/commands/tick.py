@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from looop.commands import usage
 from looop.core.errors import FatalError
-from looop.core.fsio import PulseLock
+from looop.core.locks import PulseLock
 from looop.core.log import say
 from looop.core.paths import Paths, resolve
 from looop.records import events

@@ -17,7 +17,7 @@ from pathlib import Path
 from looop import fleet
 from looop.commands import usage
 from looop.core.errors import FatalError
-from looop.core.fsio import PulseLock, locked, pid_alive
+from looop.core.locks import PulseLock, locked, pid_alive
 from looop.core.log import say, warn
 from looop.core.paths import Paths, resolve
 from looop.records import events

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from looop.core import procgroup
 from looop.core.errors import FatalError
-from looop.core.fsio import hold_fd, locked
+from looop.core.locks import hold_fd, locked
 from looop.core.stamps import utc
 from looop.fleet.sessions import Session, bare_id, read_json, sessions_dir, state_of, update_status, write_json
 

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from looop.core.errors import FatalError
-from looop.core.fsio import atomic_write, lock_held, locked, pid_alive, read_json_object
+from looop.core.fsio import atomic_write, read_json_object
 from looop.core.ids import SESSION_PREFIX as PREFIX
 from looop.core.ids import bare_id, sessions_dir
+from looop.core.locks import lock_held, locked, pid_alive
 
 ALIVE_STATES = ("starting", "running")
 

@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 
 from looop.core import procgroup
-from looop.core.fsio import hold_fd
+from looop.core.locks import hold_fd
 from looop.fleet import control
 from looop.fleet.sessions import RotatingLog, Session, read_json, update_status
 

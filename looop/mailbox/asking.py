@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from looop.core.errors import ExitStatus, FatalError
-from looop.core.fsio import lock_held, locked
+from looop.core.locks import lock_held, locked
 from looop.core.paths import Paths
 from looop.mailbox import store
 

@@ -146,7 +146,7 @@ def raise_event(paths: Paths, key: str, payload: dict[str, Any]) -> None:
     _, found = configured(paths)
     if not found:
         return
-    from looop.core.fsio import locked
+    from looop.core.locks import locked
 
     with locked(paths.data / ".notified.lock", timeout=LOCK_WAIT_S) as held:
         if not held:
@@ -170,7 +170,7 @@ def on_beat(paths: Paths, workers: list, pending: list[str]) -> None:
                 warn(f"config {paths.config}: {problem}; that target is skipped")
         if not found and not paths.notified.exists():
             return
-        from looop.core.fsio import locked
+        from looop.core.locks import locked
 
         with locked(paths.data / ".notified.lock", blocking=False) as held:
             if held:

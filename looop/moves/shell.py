@@ -159,7 +159,8 @@ def keep(paths: Paths, ran: Ran) -> None:
 
 def recover(paths: Paths) -> str | None:
     """A write-ahead record whose looop died: report the command as interrupted, never re-run it."""
-    from looop.core.fsio import pid_alive, read_json_object
+    from looop.core.fsio import read_json_object
+    from looop.core.locks import pid_alive
 
     if not paths.shell_running.exists():
         return None

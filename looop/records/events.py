@@ -56,7 +56,7 @@ def rotate(path: Path, max_bytes: int | None = None) -> bool:
     import gzip
     import shutil
 
-    from looop.core.fsio import locked
+    from looop.core.locks import locked
 
     with locked(path.with_name(path.name + ".lock"), blocking=False) as held:
         if not held:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 
-from looop.core.fsio import pid_alive
+from looop.core.locks import pid_alive
 from tests.helpers import read_until, wait_for
 
 

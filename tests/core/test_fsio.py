@@ -8,7 +8,7 @@ import os
 from hypothesis import given
 from hypothesis import strategies as st
 
-from looop.core import fsio
+from looop.core import fsio, locks
 
 lines_st = st.lists(st.text(alphabet=st.characters(blacklist_characters="\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029",
                                                    blacklist_categories=("Cs",)), min_size=1, max_size=40)
@@ -60,7 +60,7 @@ def test_concurrent_appends_are_whole_lines(tmp_path):
 
 
 def test_lock_is_exclusive_and_reclaimed_after_death(tmp_path):
-    a, b = fsio.PulseLock(tmp_path / ".lock"), fsio.PulseLock(tmp_path / ".lock")
+    a, b = locks.PulseLock(tmp_path / ".lock"), locks.PulseLock(tmp_path / ".lock")
     assert a.acquire()
     assert a.holder() == os.getpid()
     assert not b.acquire()
@@ -96,28 +96,28 @@ def test_one_lock_helper_blocks_tries_or_times_out(tmp_path):
     import time
 
     path = tmp_path / "start.lock"
-    with fsio.locked(path) as first:
-        assert first and fsio.lock_held(path)
-        with fsio.locked(path, blocking=False) as second:
+    with locks.locked(path) as first:
+        assert first and locks.lock_held(path)
+        with locks.locked(path, blocking=False) as second:
             assert not second
         began = time.monotonic()
-        with fsio.locked(path, timeout=0.3) as third:
+        with locks.locked(path, timeout=0.3) as third:
             assert not third and time.monotonic() - began >= 0.3
-    assert fsio.lock_held(path) is False
-    with fsio.locked(path, blocking=False) as again:
+    assert locks.lock_held(path) is False
+    with locks.locked(path, blocking=False) as again:
         assert again
 
 
 def test_shared_holders_and_probes_never_see_each_other_but_see_a_writer(tmp_path):
     path = tmp_path / "ask.json"
     path.write_text("{}")
-    with fsio.locked(path, shared=True, create=False) as waiting:
-        assert waiting and fsio.lock_held(path) and not fsio.lock_held(path, shared=True)
-    with fsio.locked(path):
-        assert fsio.lock_held(path, shared=True)
-    assert fsio.lock_held(tmp_path / "missing") is None
+    with locks.locked(path, shared=True, create=False) as waiting:
+        assert waiting and locks.lock_held(path) and not locks.lock_held(path, shared=True)
+    with locks.locked(path):
+        assert locks.lock_held(path, shared=True)
+    assert locks.lock_held(tmp_path / "missing") is None
     try:
-        with fsio.locked(tmp_path / "missing", create=False):
+        with locks.locked(tmp_path / "missing", create=False):
             raise AssertionError("a missing file was locked")
     except FileNotFoundError:
         pass
@@ -130,16 +130,16 @@ def test_a_lock_dies_with_its_holder(tmp_path):
     import time
 
     path = tmp_path / "up"
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom looop import fsio\n"
-                               f"with fsio.locked(fsio.Path({str(path)!r})):\n print('held', flush=True)\n"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom pathlib import Path\nfrom looop.core import locks\n"
+                               f"with locks.locked(Path({str(path)!r})):\n print('held', flush=True)\n"
                                " time.sleep(60)"], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
-        assert fsio.lock_held(path)
+        assert locks.lock_held(path)
         holder.send_signal(signal.SIGKILL)
         holder.wait(10)
         began = time.monotonic()
-        with fsio.locked(path, timeout=5) as got:
+        with locks.locked(path, timeout=5) as got:
             assert got and time.monotonic() - began < 5
     finally:
         holder.kill()

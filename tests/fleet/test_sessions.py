@@ -7,7 +7,7 @@ import signal
 import stat
 import time
 
-from looop.core.fsio import pid_alive
+from looop.core.locks import pid_alive
 from tests.fleet import kit
 
 

@@ -7,7 +7,7 @@ import json
 import os
 import signal
 
-from looop.core.fsio import pid_alive
+from looop.core.locks import pid_alive
 from tests.helpers import wait_for
 
 # looop's own process-group handling, which is all there is with the box off (a boxed

@@ -129,7 +129,7 @@ def test_sensors_get_the_loop_environment(loop):
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from looop.sensing.sense import check_reading  # noqa: E402
+from looop.sensing.readings import check_reading  # noqa: E402
 
 
 @given(st.lists(st.sampled_from(['[', '{"k":', '{"a":1,"b":']), min_size=65, max_size=3000),
