@@ -27,7 +27,7 @@ from looop.setup import seed
 from looop.time import schedules
 
 if TYPE_CHECKING:  # an unchanged beat never needs ACT's module
-    from looop.beat.act import Acted, Plan
+    from looop.beat.agent_act import Acted, Plan
 
 
 
@@ -331,7 +331,7 @@ def decide(paths: Paths, env: dict[str, str], snap_dir: Path, seen: Seen, *, dry
     say(f"decide: {label} via {runner_name} (replay: {run_dir})", "bold")
     events.emit(paths.events, "decide_start", run=run_dir.name, runner=runner_name, **({"goal": focus} if focus else {}))
     env = dict(env, LOOOP_COST_KIND=kind, LOOOP_COST_RUNNER=runner_name, LOOOP_COST_ID=cost_id)
-    from looop.beat.act import Plan
+    from looop.beat.agent_act import Plan
 
     plan = Plan(paths=paths, config=cfg.data, runner=runner_name, command=command, run_dir=run_dir, env=env,
                 focus=focus, moves=moves, record=None if focus else runner_record(paths))
@@ -348,7 +348,7 @@ def act(plan: Plan) -> Acted:
         from looop.beat.typed_act import typed
 
         return typed(plan)
-    from looop.beat.act import agent
+    from looop.beat.agent_act import agent
 
     return agent(plan)
 

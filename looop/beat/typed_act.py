@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from looop.beat.act import Acted, Plan, run_runner
+from looop.beat.agent_act import Acted, Plan, run_runner
 from looop.core.errors import FatalError
 from looop.core.log import fail
 
