@@ -16,8 +16,8 @@ from looop.paths import Paths
 def holding_the_lock(paths: Paths) -> Iterator[None]:
     """The pulse lock for beats outside the pulse (tick, demo): one beat at a
     time, and the runner's record lives in the lock dir."""
+    from looop.beat import reap_orphan_runner
     from looop.seed import make_data_dir
-    from looop.tick import reap_orphan_runner
 
     make_data_dir(paths)
     lock = PulseLock(paths.lock_dir)
@@ -33,7 +33,7 @@ def holding_the_lock(paths: Paths) -> Iterator[None]:
 
 
 def tick(paths: Paths, dry_run: bool = False, quiet: bool = False) -> int:
-    from looop.tick import beat
+    from looop.beat import Result, beat
 
     if dry_run and PulseLock(paths.lock_dir).holder():  # never waits for, or takes, a running pulse's lock
         from looop import peek
@@ -41,7 +41,7 @@ def tick(paths: Paths, dry_run: bool = False, quiet: bool = False) -> int:
         return peek.dry_run(paths)
     with holding_the_lock(paths):
         outcome = beat(paths, dry_run=dry_run, quiet=quiet)
-    return 1 if outcome.failed else 0
+    return 1 if outcome.result is Result.FAILED else 0
 
 
 def check_goal_id(goal: str) -> str:
@@ -55,7 +55,7 @@ def check_goal_id(goal: str) -> str:
 
 def run_goal(paths: Paths, goal: str) -> int:
     from looop import seed
-    from looop.tick import beat
+    from looop.beat import Result, beat
 
     goal = check_goal_id(goal)
     seed.ensure(paths)
@@ -72,7 +72,7 @@ def run_goal(paths: Paths, goal: str) -> int:
         say(f"note: a pulse is running (pid {holder}); this manual run goes alongside it", "dim")
     events.emit(paths.events, "manual_run", goal=goal)
     outcome = beat(paths, focus=goal)
-    return 1 if outcome.failed else 0
+    return 1 if outcome.result is Result.FAILED else 0
 
 
 def _within_daily_budget(paths: Paths, goal: str) -> None:
