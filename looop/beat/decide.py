@@ -32,7 +32,7 @@ def plan(b: Beat) -> Outcome | None:
     paths, focus, dry_run = b.paths, b.focus, b.dry_run
     cfg = config.load(paths.config)
     runner_name, command = cfg.tick_command()
-    if b.free and _over_budget(paths, cfg.data):
+    if b.routine and _over_budget(paths, cfg.data):
         return Outcome(Result.HELD)
     if not dry_run:
         from looop.preflight import check_runner

@@ -22,14 +22,14 @@ Gate = Callable[[Beat], "Outcome | None"]
 
 def paused(b: Beat) -> Outcome | None:
     """The loop is paused: it senses and serves asks, and decides nothing."""
-    if not b.free or not pause.holds(b.paths, b.readings, b.quiet):
+    if not b.routine or not pause.holds(b.paths, b.readings, b.quiet):
         return None
     return Outcome(Result.PAUSED)
 
 
 def unchanged(b: Beat) -> Outcome | None:
     """The world is as the last decision left it: no decision needed."""
-    if not b.unchanged or not b.free or must_decide(b.paths, b.hash):
+    if not b.unchanged or not b.routine or must_decide(b.paths, b.hash):
         return None
     summary = "world unchanged: no decision needed" + in_brief(b.readings)
     if not b.quiet:

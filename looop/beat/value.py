@@ -73,6 +73,6 @@ class Beat:
     fleet_after: list = field(default_factory=list)  # the fleet the after-hooks see
 
     @property
-    def free(self) -> bool:
-        """A real beat of the loop: not a dry run, not a forced move."""
+    def routine(self) -> bool:
+        """A routine beat of the loop: not a dry run, not a forced move."""
         return not self.focus and not self.dry_run
