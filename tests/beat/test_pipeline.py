@@ -10,9 +10,13 @@ from looop.beat import Outcome, Result, beat, gates
 
 @pytest.fixture
 def here(loop, monkeypatch):
-    """Beats of `loop`'s profile run in this process, as the pulse runs them."""
+    """Beats of `loop`'s profile run in this process, as the pulse runs them; the
+    box this process resolves is this profile's alone, and forgotten after."""
+    from looop import box
+
     for key, value in loop.env.items():
         monkeypatch.setenv(key, value)
+    monkeypatch.setattr(box, "_RESOLVED", {})
     monkeypatch.chdir(loop.root)
     from looop.paths import resolve
 
