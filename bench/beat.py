@@ -6,58 +6,23 @@ Prints numbers; asserts nothing. Run: python bench/beat.py [--runs N]
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Profile, looop_argv, table, timed  # noqa: E402
+from common import Profile, TimedPulse, looop_argv, median, sensors_once, table, timed  # noqa: E402
 
 
 def bare_sensors(profile: Profile, runs: int) -> float:
     """Run the sensors alone, all at once: the floor a beat cannot beat."""
-    scripts = sorted((profile.data / "sensors").glob("*.sh"))
-
-    def once() -> float:
-        start = time.perf_counter()
-        with ThreadPoolExecutor(len(scripts)) as pool:
-            list(pool.map(lambda s: subprocess.run([str(s)], stdout=subprocess.DEVNULL), scripts))
-        return time.perf_counter() - start
-
-    samples = sorted(once() for _ in range(runs))
-    return samples[len(samples) // 2]
+    return median([sensors_once(profile.data / "sensors") for _ in range(runs)])
 
 
-def pulse_beat(profile: Profile, beats: int = 12) -> float:
-    """Median seconds between unchanged beats inside a running pulse (0 s cadence)."""
-    env = dict(profile.env, LOOOP_INTERVAL="0", LOOOP_BUSY_INTERVAL="0")
-    events = profile.data / "events.jsonl"
-    events.unlink(missing_ok=True)
-    proc = subprocess.Popen(looop_argv(), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        starts: list[float] = []
-        while time.monotonic() < deadline:
-            time.sleep(0.05)
-            try:
-                lines = events.read_text().splitlines()
-            except FileNotFoundError:
-                continue
-            recs = [json.loads(x) for x in lines if x.strip()]
-            unchanged = [r for r in recs if r["event"] == "world_unchanged"]
-            if len(unchanged) > beats:
-                from datetime import datetime
-
-                starts = [datetime.strptime(r["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
-                          for r in recs if r["event"] == "tick_start"][-beats:]
-                break
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    gaps = sorted(b - a for a, b in zip(starts, starts[1:]))
-    return gaps[len(gaps) // 2] if gaps else float("nan")
+def pulse_beat(profile: Profile, runs: int, beats: int = 12) -> tuple[float, float]:
+    """(median seconds of an unchanged beat inside a running pulse, timed in the
+    pulse's process; median seconds of the sensors alone in that same process)."""
+    done = TimedPulse(profile, beats=beats + 1, sensor_runs=runs).result()
+    return median(TimedPulse.seconds(done, "unchanged")), median(done["sensors"])
 
 
 def fleet_rows(runs: int) -> list:
@@ -107,8 +72,9 @@ def rows(runs: int = 15) -> list:
             rows.append((f"unchanged `looop tick`, {label}", tick, "s", "the sensors alone, all at once", floor))
             if label.startswith("10 trivial"):
                 rows.append((f"unchanged `looop tick`, {label}", tick, "s", "bash looop (SPEC §14, fixed)", 0.33))
-            rows.append((f"unchanged beat in the pulse, {label}", pulse_beat(profile), "s",
-                         "the sensors alone, all at once", floor))
+            in_pulse, floor_there = pulse_beat(profile, runs)
+            rows.append((f"unchanged beat in the pulse (timed in it), {label}", in_pulse, "s",
+                         "the sensors alone, all at once, same process", floor_there))
     finally:
         profile.cleanup()
     return rows + fleet_rows(runs)

@@ -1,4 +1,11 @@
-"""Small helpers the benchmarks share: timing whole processes, a temp profile."""
+"""Small helpers the benchmarks share: timing whole processes, a temp profile,
+and a pulse that times its own beats.
+
+`python bench/common.py timed-pulse OUT [BEATS]` (with a profile's environment)
+runs the real pulse in that process at a cadence of 0 with a steady clock
+around each beat, then the bare sensors in the same process, and writes both
+to OUT as JSON (see TimedPulse).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,3 +97,80 @@ def table(rows: list[Row], out=None) -> None:
         ratio = f"{value / base:7.2f}" if base else "      -"
         fmt = (lambda v, u=unit: f"{v:10.4f} {u:<1}") if unit == "s" else (lambda v, u=unit: f"{v:9.1f} {u:<2}")
         print(f"{what:<74} {fmt(value):>12}   {base_name:<40} {fmt(base) if base else '':>12} {ratio}", file=out)
+
+
+def sensors_once(sensor_dir: Path) -> float:
+    """Seconds to run every sensor alone, all at once: the floor a beat cannot beat."""
+    scripts = sorted(sensor_dir.glob("*.sh"))
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max(1, len(scripts))) as pool:
+        list(pool.map(lambda s: subprocess.run([str(s)], stdout=subprocess.DEVNULL), scripts))
+    return time.perf_counter() - start
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples) if samples else float("nan")
+
+
+class TimedPulse:
+    """The real pulse in a process of its own, timing each beat in that process
+    (time.perf_counter around the beat call, not the gaps between beats, which
+    the pulse's 1 s cadence floor would fill), then the sensors alone there too.
+
+    `beats`: the pulse stops itself after that many; 0 runs until stop()."""
+
+    def __init__(self, profile: Profile, beats: int = 0, env: dict[str, str] | None = None,
+                 sensor_runs: int = 15) -> None:
+        self.out = profile.root / "timed-pulse.json"
+        self.out.unlink(missing_ok=True)
+        argv = [sys.executable, str(Path(__file__).resolve()), "timed-pulse", str(self.out), str(beats),
+                str(sensor_runs)]
+        self.proc = subprocess.Popen(argv, env=env or profile.env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+
+    def result(self, timeout: float = 600) -> dict:
+        """{"beats": [[result, seconds], ...], "sensors": [seconds, ...]} once the pulse has ended."""
+        _, err = self.proc.communicate(timeout=timeout)
+        if not self.out.exists():
+            raise RuntimeError(f"the timed pulse wrote nothing (exit {self.proc.returncode}): {err[-2000:]}")
+        return json.loads(self.out.read_text())
+
+    @staticmethod
+    def seconds(result: dict, kind: str) -> list[float]:
+        """The beats that ended as `kind` (a looop.beat.Result value: unchanged, decided, ...)."""
+        return [s for k, s in result["beats"] if k == kind]
+
+
+def _timed_pulse(out: Path, beats: int, sensor_runs: int) -> None:
+    import looop.beat as pipeline
+    from looop.beat import pulse
+    from looop.core.paths import resolve
+
+    paths = resolve()
+    real = pipeline.beat
+    samples: list[tuple[str, float]] = []
+
+    def timed_beat(paths, **kw):
+        start, ended = time.perf_counter(), "error"
+        try:
+            outcome = real(paths, **kw)
+            ended = outcome.result.value
+            return outcome
+        finally:
+            samples.append((ended, time.perf_counter() - start))
+            if beats and len(samples) >= beats:
+                raise pulse.Stop("the bench's beats are done")
+
+    pipeline.beat = timed_beat
+    pulse.next_wait = lambda *args, **kw: 0  # a cadence of 0: rest() still runs, and sleeps nothing
+    pulse.run(paths, quiet=True)
+    sensors = [sensors_once(paths.sensors) for _ in range(sensor_runs)]
+    out.write_text(json.dumps({"beats": samples, "sensors": sensors}))
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["timed-pulse"]:
+    _timed_pulse(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))

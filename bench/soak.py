@@ -1,22 +1,21 @@
 """A soak: thousands of pulse beats at a 0-second cadence with a fake runner.
 
 Samples the pulse's RSS and open file descriptors early and at the end, and
-counts processes left behind after it stops (target: all flat / zero).
+counts processes left behind after it stops (target: all flat / zero). Each
+beat is timed inside the pulse (a steady clock around the beat call), next to
+the sensors alone in that same process.
 Run: python bench/soak.py [--beats N]
 """
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Profile, looop_argv, table  # noqa: E402
+from common import Profile, TimedPulse, median, table  # noqa: E402
 
 
 def _rss_mb(pid: int) -> float:
@@ -28,6 +27,16 @@ def _rss_mb(pid: int) -> float:
 
 def _fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def _resting(pid: int, samples: int = 10) -> tuple[float, int]:
+    """(RSS, open fds) at their lowest over half a second: back to back, the
+    beats always have a sensor or two in flight, so one sample is noise."""
+    seen = []
+    for _ in range(samples):
+        seen.append((_rss_mb(pid), _fds(pid)))
+        time.sleep(0.05)
+    return min(s[0] for s in seen), min(s[1] for s in seen)
 
 
 def _leftovers(marker: str) -> int:
@@ -61,27 +70,30 @@ def rows(beats: int = 2000) -> list:
         env = dict(profile.env, LOOOP_INTERVAL="0", LOOOP_BUSY_INTERVAL="0", LOOOP_ACTIVE_INTERVAL="0",
                    LOOOP_MAX_DECIDES_PER_HOUR="0")
         events = profile.data / "events.jsonl"
-        started = time.monotonic()
-        pulse = subprocess.Popen(looop_argv(), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pulse = TimedPulse(profile, env=env)
         early = None
-        while _beats(events) < beats and pulse.poll() is None:
+        while _beats(events) < beats and pulse.proc.poll() is None:
             time.sleep(0.5)
             if early is None and _beats(events) >= min(100, beats // 10):
-                early = (_rss_mb(pulse.pid), _fds(pulse.pid))
-        late = (_rss_mb(pulse.pid), _fds(pulse.pid))
-        elapsed = time.monotonic() - started
-        pulse.send_signal(signal.SIGTERM)
-        pulse.wait(30)
+                early = _resting(pulse.proc.pid)
+        late = _resting(pulse.proc.pid)
+        pulse.stop()
+        done = pulse.result()
         time.sleep(0.5)
-        done = _beats(events)
-        decided = sum(1 for line in events.read_text().splitlines() if json.loads(line)["event"] == "decided")
+        unchanged, decided = TimedPulse.seconds(done, "unchanged"), TimedPulse.seconds(done, "decided")
+        floor = median(done["sensors"])
         early = early or late
         return [
-            (f"pulse RSS after {done} beats ({decided} decided)", late[0], "MB", "after the first 100 beats", early[0]),
-            (f"pulse open fds after {done} beats", float(late[1]), "fd", "after the first 100 beats", float(early[1])),
+            (f"pulse RSS after {len(done['beats'])} beats ({len(decided)} decided)", late[0], "MB",
+             "after the first 100 beats", early[0]),
+            (f"pulse open fds after {len(done['beats'])} beats", float(late[1]), "fd", "after the first 100 beats",
+             float(early[1])),
             ("processes left after the pulse stopped", float(_leftovers(f"LOOOP_DATA_DIR={profile.data}")), "n",
              "target", 0.0),
-            ("seconds per beat, whole soak", elapsed / max(done, 1), "s", "", 0.0),
+            ("soak: unchanged beat, timed in the pulse (median)", median(unchanged), "s",
+             "the sensors alone, all at once, same process", floor),
+            ("soak: decided beat, timed in the pulse (median)", median(decided), "s",
+             "the sensors alone, all at once, same process", floor),
         ]
     finally:
         profile.cleanup()

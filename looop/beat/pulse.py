@@ -78,7 +78,7 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 def run(paths: Paths, quiet: bool = False) -> int:
     """The pulse. `quiet`: a beat that found the world unchanged prints nothing."""
     from looop.agents import runner
-    from looop.beat import tick
+    from looop.beat import Result, beat, reap_orphan_runner
     from looop.setup import config, seed
 
     seed.make_data_dir(paths)
@@ -86,7 +86,7 @@ def run(paths: Paths, quiet: bool = False) -> int:
     if not lock.acquire():
         pid = lock.holder()
         raise FatalError(f"another looop pulse is running on {paths.data} ({f'pid {pid}' if pid else 'pid unknown'})", 1)
-    tick.reap_orphan_runner(paths)
+    reap_orphan_runner(paths)
     old = {s: signal.signal(s, _raise_stop) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     failures, why = 0, "it exited"
     try:
@@ -103,9 +103,9 @@ def run(paths: Paths, quiet: bool = False) -> int:
             acted, summary = False, ""
             beat_started = time.time()
             with beat_errors(paths.crash_log) as failed:
-                outcome = tick.beat(paths, quiet=True)
-                acted, summary = outcome.acted, outcome.summary
-                failures = failures + 1 if outcome.failed else 0
+                outcome = beat(paths, quiet=True)
+                acted, summary = outcome.result is Result.DECIDED, outcome.summary
+                failures = failures + 1 if outcome.result is Result.FAILED else 0
             if failed.why:
                 failures += 1
                 fail(f"beat failed: {failed.why}")

@@ -21,7 +21,7 @@ from looop.core.paths import resolve
 
 
 def demo() -> int:
-    from looop.beat import tick
+    from looop.beat import Result, beat
     from looop.commands.tick import holding_the_lock
     from looop.core.color import paint
 
@@ -38,11 +38,11 @@ def demo() -> int:
     say(f"demo: a throwaway loop in {root}", "bold")
     say("beat 1: a fresh data dir, so the world is new: the runner makes one move", "bold")
     with holding_the_lock(paths):
-        first = tick.beat(paths)
+        first = beat(paths)
     say("beat 2: nothing changed since beat 1, so no LLM call", "bold")
     with holding_the_lock(paths):
-        second = tick.beat(paths)
-    ok = first.acted and second.skipped == "unchanged"
+        second = beat(paths)
+    ok = first.result is Result.DECIDED and second.result is Result.UNCHANGED
     print()
     print(paint("What the loop left behind:", "bold"))
     for label, path in (("data dir", data), ("PLAYBOOK", paths.playbook), ("goals", paths.goals),

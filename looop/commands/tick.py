@@ -17,7 +17,7 @@ from looop.records import events
 def holding_the_lock(paths: Paths) -> Iterator[None]:
     """The pulse lock for beats outside the pulse (tick, demo): one beat at a
     time, and the runner's record lives in the lock dir."""
-    from looop.beat.tick import reap_orphan_runner
+    from looop.beat import reap_orphan_runner
     from looop.setup.seed import make_data_dir
 
     make_data_dir(paths)
@@ -34,7 +34,7 @@ def holding_the_lock(paths: Paths) -> Iterator[None]:
 
 
 def tick(paths: Paths, dry_run: bool = False, quiet: bool = False) -> int:
-    from looop.beat.tick import beat
+    from looop.beat import Result, beat
 
     if dry_run and PulseLock(paths.lock_dir).holder():  # never waits for, or takes, a running pulse's lock
         from looop.beat import peek
@@ -42,7 +42,7 @@ def tick(paths: Paths, dry_run: bool = False, quiet: bool = False) -> int:
         return peek.dry_run(paths)
     with holding_the_lock(paths):
         outcome = beat(paths, dry_run=dry_run, quiet=quiet)
-    return 1 if outcome.failed else 0
+    return 1 if outcome.result is Result.FAILED else 0
 
 
 def check_goal_id(goal: str) -> str:
@@ -55,7 +55,7 @@ def check_goal_id(goal: str) -> str:
 
 
 def run_goal(paths: Paths, goal: str) -> int:
-    from looop.beat.tick import beat
+    from looop.beat import Result, beat
     from looop.setup import seed
 
     goal = check_goal_id(goal)
@@ -73,7 +73,7 @@ def run_goal(paths: Paths, goal: str) -> int:
         say(f"note: a pulse is running (pid {holder}); this manual run goes alongside it", "dim")
     events.emit(paths.events, "manual_run", goal=goal)
     outcome = beat(paths, focus=goal)
-    return 1 if outcome.failed else 0
+    return 1 if outcome.result is Result.FAILED else 0
 
 
 def _within_daily_budget(paths: Paths, goal: str) -> None:

@@ -76,7 +76,7 @@ def test_backoff_grows_and_is_capped(base, failures):
 def test_an_unexpected_error_fails_only_that_beat(tmp_path, monkeypatch, capsys):
     import json
 
-    from looop.beat import tick
+    import looop.beat as pipeline
     from looop.setup import config, preflight
 
     paths = _paths(tmp_path / "data")
@@ -90,8 +90,8 @@ def test_an_unexpected_error_fails_only_that_beat(tmp_path, monkeypatch, capsys)
             raise ValueError("a reading nobody foresaw")
         raise pulse.Stop("SIGTERM")
 
-    monkeypatch.setattr(tick, "beat", beat)
-    monkeypatch.setattr(tick, "reap_orphan_runner", lambda p: None)
+    monkeypatch.setattr(pipeline, "beat", beat)
+    monkeypatch.setattr(pipeline, "reap_orphan_runner", lambda p: None)
     monkeypatch.setattr(preflight, "check_runner", lambda *a, **kw: None)
     monkeypatch.setattr(pulse, "time", _Clock())  # the backoff's sleep passes at once
     monkeypatch.setattr(config, "cadence", lambda data: CAD)
