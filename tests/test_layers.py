@@ -124,9 +124,9 @@ def _copy(tmp_path: Path) -> Path:
 def test_a_planted_upward_import_is_caught(tmp_path):
     root = _copy(tmp_path)
     paths = root / "core" / "paths.py"
-    paths.write_text(paths.read_text() + "\n\ndef _planted():\n    from looop.beat import tick  # noqa: F401\n")
+    paths.write_text(paths.read_text() + "\n\ndef _planted():\n    from looop.beat import pulse  # noqa: F401\n")
     assert upward(root) == [f"looop/core/paths.py:{len(paths.read_text().splitlines())}: "
-                            "looop.core.paths imports looop.beat.tick, a higher layer"]
+                            "looop.core.paths imports looop.beat.pulse, a higher layer"]
 
 
 def test_a_planted_circle_is_caught(tmp_path):
