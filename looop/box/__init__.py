@@ -77,18 +77,19 @@ def mode(config: Mapping[str, Any] | None, env: Mapping[str, str] | None = None)
     return value, where
 
 
-_RESOLVED: dict[str, Box] = {}
+_RESOLVED: dict[tuple[str, str], Box] = {}
 
 
 def resolve(config: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Box:
-    """The box in use, probed once per process and mode."""
+    """The box in use, probed once per process, mode and where the mode was set (so its reason stays true
+    after the config or the environment changes it)."""
     env = os.environ if env is None else env
     if env.get(INSIDE) == "1":
         return Box("off", why="already inside a box")
     wanted, where = mode(config, env)
-    if wanted not in _RESOLVED:
-        _RESOLVED[wanted] = _find(wanted, where)
-    return _RESOLVED[wanted]
+    if (wanted, where) not in _RESOLVED:
+        _RESOLVED[wanted, where] = _find(wanted, where)
+    return _RESOLVED[wanted, where]
 
 
 def _find(wanted: str, where: str) -> Box:

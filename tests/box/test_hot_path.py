@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from tests.box.kit import needs_bwrap
-from tests.test_hot_path import imported
+from tests.beat.test_hot_path import imported
 
 
 @needs_bwrap

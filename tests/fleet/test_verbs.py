@@ -89,7 +89,7 @@ def test_unknown_sessions_are_one_clear_line(loop, verb):
 
 
 def test_worker_verbs_complete_real_session_ids(loop):
-    from tests.test_completions import in_bash
+    from tests.commands.test_completions import in_bash
 
     kit.use_fake_worker(loop)
     kit.start(loop, "tabbed", "hang")

@@ -26,7 +26,7 @@ def test_the_serve_units_run_looop_serve_for_the_same_profile(tmp_path: Path):
 def test_install_serve_writes_a_second_unit_and_leaves_the_pulse_alone(loop):
     loop.fake("journal")
     env = {"PATH": os.environ["PATH"]}
-    from tests.test_service import _user_manager
+    from tests.setup.test_service import _user_manager
 
     ok = 0 if _user_manager() else 1  # without a service manager, install writes the unit and says it is not running
     assert loop.run("service", "install", env=env).returncode == ok
