@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from looop.errors import FatalError
 from looop.paths import Paths
+from looop.untrusted import json_text
 
 
 def goal(paths: Paths, action: str, gid: str, text: Sequence[str] = (), journal: str | None = None) -> int:
@@ -40,7 +40,7 @@ def goal_list(paths: Paths, as_json: bool = False) -> int:
             for g, t in fairness.order(paths, fairness.goal_ids(paths.goals))]
     archived = sorted(p.stem for p in paths.archive.glob("*.md")) if paths.archive.is_dir() else []
     if as_json:
-        print(json.dumps({"goals": rows, "archived": archived}, ensure_ascii=False))
+        print(json_text({"goals": rows, "archived": archived}))
         return 0
     from looop.untrusted import one_line
 

@@ -7,7 +7,6 @@ until the loop needs the human. Bad input is one line, exit 1, nothing written.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from looop.errors import FatalError
 from looop.mailbox import store
 from looop.paths import Paths
+from looop.untrusted import json_text
 
 
 def _timeout(paths: Paths, given: str | None) -> float | None:
@@ -131,7 +131,7 @@ def asks(paths: Paths, as_json: bool = False, include_answered: bool = False, pr
     found = store.all_asks(paths, include_answered)
     cmd = view.answer_command(paths, "").rsplit(" answer ", 1)[0] if found else ""
     if as_json:
-        print(json.dumps([_listed(a, cmd) for a in found], ensure_ascii=False))
+        print(json_text([_listed(a, cmd) for a in found]))
         return 0
     if not found:
         print("no pending asks" if not include_answered else "no asks")
@@ -242,7 +242,7 @@ def wait(paths: Paths, only_asks: bool = False, actionable: bool = False, timeou
         return 3
     if as_json:
         snap = status_verb.snapshot(paths)
-        print(json.dumps({**snap, "changed": changed}, ensure_ascii=False))
+        print(json_text({**snap, "changed": changed}))
     else:
         print(f"changed: {', '.join(changed)}")
         sys.stdout.flush()

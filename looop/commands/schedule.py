@@ -6,13 +6,12 @@ file, an unreadable one as `invalid`, with next due times in local time.
 
 from __future__ import annotations
 
-import json
 import time
 
 from looop import schedules
 from looop.errors import FatalError
 from looop.paths import Paths
-from looop.untrusted import one_line
+from looop.untrusted import json_text, one_line
 
 
 def write(paths: Paths, name: str, *, in_: str | None = None, every: str | None = None, at: str | None = None,
@@ -51,7 +50,7 @@ def list_(paths: Paths, as_json: bool = False) -> int:
     now = time.time()
     found = schedules.load_all(paths, now, use_cache=False)
     if as_json:
-        print(json.dumps([schedules.as_json(s) for s in found], ensure_ascii=False))
+        print(json_text([schedules.as_json(s) for s in found]))
         return 0
     if not found:
         print("no schedules (add one: looop schedule write <name> --in 2h | --every 1d | --at TIME | --cron EXPR)")

@@ -7,7 +7,6 @@ goals, the journal tail, spend and whatever holds the loop back.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -15,7 +14,7 @@ from looop import __version__, fleet
 from looop.fsio import PulseLock, read_text
 from looop.paths import Paths
 from looop.stamps import utc
-from looop.untrusted import one_line
+from looop.untrusted import json_text, one_line
 
 JOURNAL_TAIL = 10
 
@@ -188,7 +187,7 @@ def guardrails(paths: Paths, cfg: dict[str, Any] | None) -> dict[str, Any]:
 def status(paths: Paths, as_json: bool = False) -> int:
     snap = snapshot(paths)
     if as_json:
-        print(json.dumps(snap, ensure_ascii=False))
+        print(json_text(snap))
         return 0
     from looop.color import paint
     from looop.cost import usd

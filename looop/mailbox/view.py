@@ -49,21 +49,21 @@ def prompt_section(paths: Paths, workers: list) -> str:
     if not asks:
         return "(none)\n"
     from looop.mailbox import asking
-    from looop.prompt import neutralise
+    from looop.prompt import entry
 
     alive = {store.worker_id(w.id) for w in workers if w.alive}
     out = []
     for a in asks:
         live = a.worker in alive and asking.is_blocked(paths.asks / f"{a.id}.json")
-        text = a.prompt.encode()[:PROMPT_CAP].decode(errors="ignore")
-        cut = "" if len(a.prompt.encode()) <= PROMPT_CAP else f"\n[… cut; read asks/{a.id}.json for the rest]"
-        worker = " ".join(a.worker.split())
-        out.append(f"--- {a.id} (worker {worker}, {'LIVE' if live else 'STRANDED'}, {age(a.age_s)})\n"
-                   f"{neutralise(text.rstrip())}{cut}\n")
-        if a.options:
-            out.append(f"options: {' '.join(', '.join(a.options).split())}\n")
-        if a.reference:
-            out.append(f"reference: {' '.join(a.reference.split())}\n")
+        raw = a.prompt.encode("utf-8", "surrogatepass")
+        text = raw[:PROMPT_CAP].decode(errors="ignore").rstrip()
+        if len(raw) > PROMPT_CAP:
+            text += f"\n[… cut; read asks/{a.id}.json for the rest]"
+        extra = [f"options: {', '.join(a.options)}"] if a.options else []
+        extra += [f"reference: {a.reference}"] if a.reference else []
+        body = text + "".join(f"\n{' '.join(line.split())}" for line in extra)
+        out.append(entry(f"{a.id} (worker {a.worker}, {'LIVE' if live else 'STRANDED'}, {age(a.age_s)})",
+                         body, 0, f"asks/{a.id}.json"))
     out.append("(LIVE: its worker is blocked on it. STRANDED: its worker is gone and the answer would reach "
                "nobody: start a worker again if the goal still needs it. Never answer an ask yourself.)\n")
     return "".join(out)
