@@ -210,3 +210,25 @@ def json_text(value: Any, **kw: Any) -> str:
 
     out = json.dumps(json_safe(value), ensure_ascii=False, **kw)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", out) if _JSON_UNSAFE.search(out) else out
+
+
+class Stream:
+    """A child's output on its way to the terminal, chunk by chunk, through `plain`:
+    undecodable bytes become U+FFFD and an escape sequence split across chunks is
+    held until its end arrives (or the stream ends), so no part of it gets through."""
+
+    HOLD = 4096  # a longer unfinished sequence is let through (and stripped) as it is
+
+    def __init__(self) -> None:
+        import codecs
+
+        self._decode = codecs.getincrementaldecoder("utf-8")("replace").decode
+        self._held = ""
+
+    def feed(self, chunk: bytes, final: bool = False) -> str:
+        data = self._held + self._decode(chunk, final)
+        self._held = ""
+        cut = max(data.rfind("\x1b"), data.rfind("\x9b"), data.rfind("\x9d"), data.rfind("\r"))
+        if not final and cut >= 0 and len(data) - cut < self.HOLD and "\n" not in data[cut:]:
+            self._held, data = data[cut:], data[:cut]
+        return plain(data)

@@ -156,10 +156,19 @@ def asks(paths: Paths, as_json: bool = False, include_answered: bool = False, pr
 
 
 def _listed(a: store.Ask, cmd: str) -> dict[str, Any]:
-    item = {**a.record, "age_s": round(a.age_s, 1), "answer_command": f"{cmd} answer {a.id}",
-            "answered": not a.pending}
+    """One item of `asks --json`, built field by field as asks.schema.json says,
+    whatever a hand left in the file: unknown keys dropped, each field its type."""
+    rec = a.record
+    item: dict[str, Any] = {"v": 1, "id": str(a.id), "worker": str(a.worker), "prompt": str(a.prompt),
+                            "ts": str(rec.get("ts", "")), "age_s": round(a.age_s, 1),
+                            "answer_command": f"{cmd} answer {str(a.id)}", "answered": not a.pending}
+    if a.options:
+        item["options"] = [str(o) for o in a.options]
+    if a.reference:
+        item["reference"] = str(a.reference)
     if a.answer is not None:
-        item["answer"] = a.answer
+        item["answer"] = {"v": 1, "answer": str(a.answer.get("answer", "")), "ts": str(a.answer.get("ts", "")),
+                          **({"by": str(a.answer["by"])} if isinstance(a.answer.get("by"), str) else {})}
     return item
 
 
