@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from looop.fleet import Worker
-from looop.untrusted import neutralise, one_line, terminal, text
+from looop.untrusted import neutralise, one_line, plain, terminal, text
 
 __all__ = ["neutralise", "section", "entry", "build"]
 
@@ -71,7 +71,7 @@ def cap(body: str, limit: int, where: str) -> str:
 
 
 def _body(text: str, limit: int, where: str) -> str:
-    text = neutralise(cap(text, limit, where))
+    text = neutralise(plain(cap(text, limit, where)))  # no escape, no CR: the text reads as it prints
     return text if text.endswith("\n") or not text else text + "\n"
 
 

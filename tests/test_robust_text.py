@@ -254,3 +254,16 @@ def test_asks_json_holds_to_its_schema_after_a_hand_edit(loop):
     listed = json.loads(out.stdout)
     assert listed and listed[0]["id"] == "w-1"
     assert not schemas.problems("asks", listed), schemas.problems("asks", listed)
+
+
+def test_a_typed_run_shell_output_cannot_drive_the_terminal(loop):
+    loop.fake("decide", '{"move": "run_shell", "cmd": "cat nasty.txt"}', moves="typed")
+    loop.seed()
+    (loop.data / "nasty.txt").write_text(NASTY)
+    out = _decided(loop)
+    _ok(out)
+    assert "overwritten" in (loop.data / ".last-shell.json").read_text() or "overwritten" in out.stdout
+    loop.fake("journal")
+    _ok(_decided(loop))
+    shown = loop.prompt_copy.read_text().split(prompt.RUN_SHELL)[1].split("\n=== ")[0]
+    assert "overwritten" in shown and not RAW.search(shown)
