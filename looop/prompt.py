@@ -1,9 +1,11 @@
 """DECIDE: build the prompt for the one move of this beat.
 
-Sections come in a fixed order and no interpolated body can forge a section
-header (a body line starting with `=== ` or `--- ` is indented; a name is
-shown on one line, its newlines escaped), so the AI
-always knows which text is the PLAYBOOK and which is a sensor's say-so.
+Sections come in a fixed order, each built by the one section renderer
+(`section`, its `--- name` blocks by `entry`): a header alone on its line,
+then a body capped, stripped of escapes and neutralised, so no file, name or
+output can forge a header and the AI always knows which text is the PLAYBOOK
+and which is a sensor's say-so. To add a section: its header in HEADERS (or
+EXTRA_HEADERS), one row in `_table`; never interpolate a body by hand.
 """
 
 from __future__ import annotations

@@ -1,9 +1,19 @@
-"""Text from outside (a runner, a sensor, a worker, a file) made safe to print.
+"""Outside text: what a runner, sensor, worker, file or argument says, made safe.
 
-The terminal is the user's: nothing looop prints may set the window title,
-write the clipboard, clear the screen, move the cursor or overwrite a line.
-Escape sequences and control characters are stripped; colour (SGR) survives
-only in the runner gutter, and only when colour is on.
+The terminal is the user's and the prompt's sections are looop's: nothing from
+outside may set the window title, write the clipboard, clear the screen,
+overwrite a line, forge a section header, or crash a print with a byte that is
+not UTF-8. One renderer per destination, and nothing else prints outside text:
+- a field or name: `Outside` (an f-string renders it) or `terminal()`, one line,
+  controls, escapes, bidi controls and undecodable bytes spelled out;
+- a child's output: `plain`/`one_line` (escapes stripped), `Stream` as it comes,
+  `gutter` keeping only colour;
+- a prompt body: `neutralise` (prompt.py's section renderer applies it);
+- JSON for stdout: `json_text` (no lone surrogate, no raw C1); a record read
+  from a file: `json_safe`;
+- a line looop composed: `say`/`shown`; argv: `argument` (cli.main applies it).
+To add a verb: print fields through these (or make them `Outside` where they
+are read) and add the verb to tests/test_hostile_walk.py.
 """
 
 from __future__ import annotations
