@@ -218,7 +218,9 @@ def json_text(value: Any, **kw: Any) -> str:
     covers only C0), so a terminal showing it is never driven by it."""
     import json
 
-    out = json.dumps(json_safe(value), ensure_ascii=False, **kw)
+    out = json.dumps(value, ensure_ascii=False, **kw)
+    if _SURROGATE.search(out):  # rare: only then walk the value
+        out = json.dumps(json_safe(value), ensure_ascii=False, **kw)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", out) if _JSON_UNSAFE.search(out) else out
 
 

@@ -54,7 +54,7 @@ def prompt_section(paths: Paths, workers: list) -> str:
     alive = {store.worker_id(w.id) for w in workers if w.alive}
     out = []
     for a in asks:
-        live = a.worker in alive and asking.is_blocked(paths.asks / f"{a.id}.json")
+        live = a.worker in alive and asking.is_blocked(paths.asks / (str(a.id) + ".json"))
         raw = a.prompt.encode("utf-8", "surrogatepass")
         text = raw[:PROMPT_CAP].decode(errors="ignore").rstrip()
         if len(raw) > PROMPT_CAP:
