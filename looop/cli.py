@@ -82,8 +82,10 @@ def _stdin_dash(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     from looop.core.error_handler import error_handler
+    from looop.core.untrusted import argument, guard_streams
 
-    argv = _stdin_dash(list(sys.argv[1:] if argv is None else argv))
+    guard_streams()
+    argv = _stdin_dash([argument(a) for a in (sys.argv[1:] if argv is None else argv)])
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminate)
     try:

@@ -115,8 +115,11 @@ def section(paths: Paths, goal_ids: Iterable[str], now: float | None = None) -> 
         return "(no goals)\n"
     now = time.time() if now is None else now
     first, when = ranked[0]
-    lines = [f"Least recently acted on: {first} ({_ago(when, now)}). When nothing is more pressing, give it the move."]
-    lines += [f"- {g}: {_ago(t, now)}" for g, t in ranked]
+    from looop.core.untrusted import terminal
+
+    lines = [f"Least recently acted on: {terminal(first)} ({_ago(when, now)}). "
+             "When nothing is more pressing, give it the move."]
+    lines += [f"- {terminal(g)}: {_ago(t, now)}" for g, t in ranked]
     return "\n".join(lines) + "\n"
 
 

@@ -22,7 +22,6 @@ from looop.time import schedules
 def inputs(b: Beat):
     from looop.beat import fairness, prompt
     from looop.core import knobs
-    from looop.mailbox import view
 
     paths = b.paths
     now, zone = journal.now_stamp()
@@ -39,7 +38,7 @@ def inputs(b: Beat):
         readings=[(world.shown(s.name), read_text(s, "", limit) or "")
                   for s in sorted(b.snap_dir.glob("sensor-*.json"))],
         workers=b.workers,
-        pending_asks=view.prompt_section(paths, b.workers),
+        pending_asks=pending_asks(paths, b.workers),
         claims=[(world.shown(c.stem), read_text(c, "", limit) or "") for c in sorted(paths.claims.glob("*.json"))],
         fairness=fairness.section(paths, fairness.goal_ids(paths.goals)),
         schedules=schedules.section(b.timed, time.time()),
@@ -76,3 +75,35 @@ def guard_sections(paths: Paths, parts: list, config: dict, consume: bool = True
     if flaps:
         out.append((prompt.FLAPPING, changes.flapping_section(flaps, beats)))
     return out
+
+
+PROMPT_CAP = 2048
+
+
+def pending_asks(paths: Paths, workers: list) -> str:
+    """Body of `=== PENDING ASKS ===`: each ask, LIVE or STRANDED, its text capped."""
+    from looop.mailbox import store
+    from looop.mailbox.view import age
+
+    asks = store.pending(paths)
+    if not asks:
+        return "(none)\n"
+    from looop.beat.prompt import entry
+    from looop.mailbox import asking
+
+    alive = {store.worker_id(w.id) for w in workers if w.alive}
+    out = []
+    for a in asks:
+        live = a.worker in alive and asking.is_blocked(paths.asks / (str(a.id) + ".json"))
+        raw = a.prompt.encode("utf-8", "surrogatepass")
+        text = raw[:PROMPT_CAP].decode(errors="ignore").rstrip()
+        if len(raw) > PROMPT_CAP:
+            text += f"\n[… cut; read asks/{a.id}.json for the rest]"
+        extra = [f"options: {', '.join(a.options)}"] if a.options else []
+        extra += [f"reference: {a.reference}"] if a.reference else []
+        body = text + "".join(f"\n{' '.join(line.split())}" for line in extra)
+        out.append(entry(f"{a.id} (worker {a.worker}, {'LIVE' if live else 'STRANDED'}, {age(a.age_s)})",
+                         body, 0, f"asks/{a.id}.json"))
+    out.append("(LIVE: its worker is blocked on it. STRANDED: its worker is gone and the answer would reach "
+               "nobody: start a worker again if the goal still needs it. Never answer an ask yourself.)\n")
+    return "".join(out)

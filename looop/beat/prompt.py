@@ -1,9 +1,11 @@
 """DECIDE: build the prompt for the one move of this beat.
 
-Sections come in a fixed order and no interpolated body can forge a section
-header (a body line starting with `=== ` or `--- ` is indented; a name is
-shown on one line, its newlines escaped), so the AI
-always knows which text is the PLAYBOOK and which is a sensor's say-so.
+Sections come in a fixed order, each built by the one section renderer
+(`section`, its `--- name` blocks by `entry`): a header alone on its line,
+then a body capped, stripped of escapes and neutralised, so no file, name or
+output can forge a header and the AI always knows which text is the PLAYBOOK
+and which is a sensor's say-so. To add a section: its header in HEADERS (or
+EXTRA_HEADERS), one row in `_table`; never interpolate a body by hand.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from looop.core.untrusted import neutralise, one_line
+from looop.core.untrusted import neutralise, one_line, plain, terminal, text
 from looop.fleet import Worker
+
+__all__ = ["neutralise", "section", "entry", "build"]
 
 HEADERS = (
     "=== PLAYBOOK ===",
@@ -69,7 +73,7 @@ def cap(body: str, limit: int, where: str) -> str:
 
 
 def _body(text: str, limit: int, where: str) -> str:
-    text = neutralise(cap(text, limit, where))
+    text = neutralise(plain(cap(text, limit, where)))  # no escape, no CR: the text reads as it prints
     return text if text.endswith("\n") or not text else text + "\n"
 
 
@@ -200,7 +204,7 @@ def render_worker(w: Worker) -> str:
         elif w.health == "waiting-ask" and w.waiting_s is not None:
             state += f" for {int(w.waiting_s // 60)}m"
     flag = f"  ⚑ {one_line(w.note)}" if w.note is not None else ""
-    return f"- {one_line(w.id)} [{state}]{flag}" + _verdict(w)
+    return f"- {terminal(w.id)} [{state}]{flag}" + _verdict(w)
 
 
 def _verdict(w: Worker) -> str:
@@ -216,55 +220,62 @@ def _verdict(w: Worker) -> str:
     return f"  verify `{one_line(check.cmd)}`: FAILED ({why}); its output ends:{tail or ' (no output)'}"
 
 
-def build(inp: Inputs) -> str:
+def section(header: str, body: str, *, limit: int, where: str, empty: str = "(none)\n",
+            marked: bool = False) -> str:
+    """The one way a section enters the prompt: its header alone on its line, then
+    its body capped and neutralised (no line of it can pass for a header), or
+    `empty`. A `marked` body is made of `entry` blocks, already rendered."""
+    if not body.strip():
+        return f"\n{header}\n{empty}"
+    return f"\n{header}\n{body if marked else _body(body, limit, where)}"
+
+
+def entry(marker: str, body: str, limit: int, where: str) -> str:
+    """One `--- <marker>` block inside a section: the marker on one line (a name's
+    newlines and escapes spelled out), the body capped and neutralised."""
+    return f"--- {terminal(marker)}\n{_body(body, limit, where)}"
+
+
+def _entries(items: list[tuple[str, str]], limit: int, folder: str) -> str:
+    return "".join(entry(name, body, limit, folder + terminal(name)) for name, body in items)
+
+
+# The sections after the instructions, in order: (header, body, where the rest
+# lives, what an empty one says, whether the body is made of `entry` blocks).
+# To add a section: add its header to HEADERS and a row here; its body is
+# outside text and needs no escaping of its own.
+def _table(inp: Inputs) -> list[tuple[str, str, str, str, bool]]:
     lim = inp.body_max
+    claims = "\n".join(f"- {terminal(name)}: {' '.join(body.split())}" for name, body in inp.claims)
+    return [
+        *((header, body, header, "(none)\n", False) for header, body in inp.extra),
+        (HEADERS[0], inp.playbook, "PLAYBOOK.md", "(PLAYBOOK.md is empty)\n", False),
+        (HEADERS[1], _entries(inp.goals, lim, "goals/"), "goals/", "(no goals yet)\n", True),
+        (HEADERS[2], inp.fairness, ".goal-activity.json", "(no goals)\n", False),
+        (HEADERS[3], _entries(inp.readings, lim, "snapshots/"), "snapshots/", "(no sensors)\n", True),
+        (HEADERS[4], inp.schedules, "schedules/", "(none)\n", False),
+        (HEADERS[5], inp.pending_asks, "asks/", "(none)\n", True),  # mailbox/view.py builds it of entries
+        (HEADERS[6], "\n".join(render_worker(w) for w in inp.workers), "looop ls", "(none)\n", False),
+        (HEADERS[7], claims, "claims/", "(none)\n", False),
+        (HEADERS[8], "\n".join(inp.journal), "journal.md", "(empty)\n", False),
+    ]
+
+
+def build(inp: Inputs) -> str:
     out: list[str] = []
     if inp.focus_goal:
-        block = focus_block(one_line(inp.focus_goal))
+        block = focus_block(terminal(inp.focus_goal))
         if inp.moves == "typed":
             block = block.replace("you still append exactly one journal line", "you still describe exactly one move")
         out.append(block)
     out.append(instructions(inp))
     if inp.moves == "typed":
-        out.append(f"\n{RULES}\n{RULES_TEXT}" + (f"- {inp.sandbox}\n" if inp.sandbox else ""))
+        out.append(f"\n{RULES}\n{RULES_TEXT}" + (f"- {terminal(inp.sandbox)}\n" if inp.sandbox else ""))
     elif inp.sandbox:
-        out.append(f"\n{inp.sandbox}\n")
-    for header, body in inp.extra:
-        out.append(f"\n{header}\n{_body(body, lim, header)}")
-    out.append(f"\n{HEADERS[0]}\n")
-    out.append(_body(inp.playbook, lim, "PLAYBOOK.md") if inp.playbook.strip() else "(PLAYBOOK.md is empty)\n")
-    if inp.proposal_pending:
-        out.append("\n(A PLAYBOOK change is pending the human's approval in PLAYBOOK.proposed.md;"
-                   " do not propose another.)\n")
-    out.append(f"\n{HEADERS[1]}\n")
-    if inp.goals:
-        for name, body in inp.goals:
-            out.append(f"--- {one_line(name)}\n{_body(body, lim, 'goals/' + one_line(name))}")
-    else:
-        out.append("(no goals yet)\n")
-    out.append(f"\n{HEADERS[2]}\n")
-    out.append(_body(inp.fairness, lim, ".goal-activity.json") if inp.fairness.strip() else "(no goals)\n")
-    out.append(f"\n{HEADERS[3]}\n")
-    if inp.readings:
-        for name, body in inp.readings:
-            out.append(f"--- {one_line(name)}\n{_body(body, lim, 'snapshots/' + one_line(name))}")
-    else:
-        out.append("(no sensors)\n")
-    out.append(f"\n{HEADERS[4]}\n")
-    out.append(_body(inp.schedules, lim, "schedules/") if inp.schedules.strip() else "(none)\n")
-    out.append(f"\n{HEADERS[5]}\n")
-    out.append(inp.pending_asks)  # built with its own `--- <id>` markers; each ask's text is neutralised
-    out.append(f"\n{HEADERS[6]}\n")
-    if inp.workers:
-        out.append(_body("\n".join(render_worker(w) for w in inp.workers), lim, "looop ls"))
-    else:
-        out.append("(none)\n")
-    out.append(f"\n{HEADERS[7]}\n")
-    if inp.claims:
-        lines = "\n".join(f"- {one_line(name)}: {' '.join(body.split())}" for name, body in inp.claims)
-        out.append(_body(lines, lim, "claims/"))
-    else:
-        out.append("(none)\n")
-    out.append(f"\n{HEADERS[8]}\n")
-    out.append(_body("\n".join(inp.journal), lim, "journal.md") if inp.journal else "(empty)\n")
-    return "".join(out)
+        out.append(f"\n{terminal(inp.sandbox)}\n")
+    for header, body, where, empty, marked in _table(inp):
+        out.append(section(header, body, limit=inp.body_max, where=where, empty=empty, marked=marked))
+        if header == HEADERS[0] and inp.proposal_pending:
+            out.append("\n(A PLAYBOOK change is pending the human's approval in PLAYBOOK.proposed.md;"
+                       " do not propose another.)\n")
+    return text("".join(out))  # a lone surrogate from a file or a JSON field becomes U+FFFD

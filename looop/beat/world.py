@@ -84,9 +84,11 @@ def ask_parts(paths: Any) -> list[tuple[str, bytes]]:
 
 
 def digest(world: list[tuple[str, bytes]]) -> str:
+    from looop.core.untrusted import encode
+
     h = hashlib.sha256()
     for marker, body in world:
-        m = marker.encode()
+        m = encode(marker)  # a name that is not UTF-8 hashes as its bytes
         h.update(b"\0%d:%s\0%d:" % (len(m), m, len(body)))
         h.update(body)
     return h.hexdigest()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from looop.commands import usage
 from looop.core.paths import Paths, resolve
+from looop.core.untrusted import json_text
 
 
 def attention(paths: Paths, action: str = "list", nid: str | None = None, as_json: bool = False) -> int:
@@ -21,7 +20,7 @@ def attention(paths: Paths, action: str = "list", nid: str | None = None, as_jso
         return 0
     found = notes.notes(paths)
     if as_json:
-        print(json.dumps([{"id": n.id, "text": n.text} for n in found], ensure_ascii=False))
+        print(json_text([{"id": n.id, "text": n.text} for n in found]))
         return 0
     if not found:
         print("no attention notes")

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 from looop.commands import usage
 from looop.core.errors import FatalError
 from looop.core.paths import Paths, resolve
+from looop.core.untrusted import json_text
 from looop.records import cost as ledger
 
 
 def cost(paths: Paths, scope: str = "today", as_json: bool = False) -> int:
     if not paths.ledger.exists():
         if as_json:
-            print(json.dumps(ledger.Report().as_json(scope)))
+            print(json_text(ledger.Report().as_json(scope)))
         else:
             print(f"no spend recorded yet (the ledger {paths.ledger} does not exist)")
         return 0
     items = ledger.today_entries(paths.ledger) if scope == "today" else ledger.entries(paths.ledger)
     rep = ledger.report(items)
     if as_json:
-        print(json.dumps(rep.as_json(scope)))
+        print(json_text(rep.as_json(scope)))
         return 0
     title = "today" if scope == "today" else "all time"
     print(f"LLM spend, {title}: ${ledger.usd(rep.total)} over {rep.calls} call{'s' if rep.calls != 1 else ''}")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from looop.commands import usage
 from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths, resolve
+from looop.core.untrusted import json_text
 
 
 def goal(paths: Paths, action: str, gid: str, text: Sequence[str] = (), journal: str | None = None) -> int:
@@ -41,7 +41,7 @@ def goal_list(paths: Paths, as_json: bool = False) -> int:
             for g, t in fairness.order(paths, fairness.goal_ids(paths.goals))]
     archived = sorted(p.stem for p in paths.archive.glob("*.md")) if paths.archive.is_dir() else []
     if as_json:
-        print(json.dumps({"goals": rows, "archived": archived}, ensure_ascii=False))
+        print(json_text({"goals": rows, "archived": archived}))
         return 0
     from looop.core.untrusted import one_line
 

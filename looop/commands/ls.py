@@ -6,7 +6,6 @@ format of schemas/ls.schema.json; `--watch` redraws in place until Ctrl-C.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from typing import Any
@@ -15,6 +14,7 @@ from looop import fleet
 from looop.commands import usage
 from looop.core.paths import Paths, resolve
 from looop.core.stamps import age
+from looop.core.untrusted import json_text
 
 
 def parse_duration(text: str) -> float:
@@ -132,8 +132,7 @@ def ls(paths: Paths, as_json: bool = False, watch: bool = False, interval: str =
     if not watch:
         rows, done = records(paths), finished_records(paths)
         if as_json:
-            print(json.dumps({"fleet_root": str(paths.fleet_root), "sessions": rows, "finished": done},
-                             ensure_ascii=False))
+            print(json_text({"fleet_root": str(paths.fleet_root), "sessions": rows, "finished": done}))
         else:
             sys.stdout.write(table(rows, enabled()) + finished_table(done, enabled()))
         return 0
@@ -141,7 +140,7 @@ def ls(paths: Paths, as_json: bool = False, watch: bool = False, interval: str =
     try:
         while True:
             rows = records(paths)
-            body = (json.dumps({"fleet_root": str(paths.fleet_root), "sessions": rows}, ensure_ascii=False) + "\n"
+            body = (json_text({"fleet_root": str(paths.fleet_root), "sessions": rows}) + "\n"
                     if as_json else table(rows, colour))
             stamp = time.strftime("%H:%M:%S")
             sys.stdout.write(f"\033[H\033[2J{stamp}  looop ls (every {wait:g}s, Ctrl-C stops)\n\n{body}")

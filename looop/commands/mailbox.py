@@ -7,7 +7,6 @@ until the loop needs the human. Bad input is one line, exit 1, nothing written.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from looop.commands import usage
 from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths, resolve
+from looop.core.untrusted import json_text
 from looop.mailbox import store
 
 
@@ -132,7 +132,7 @@ def asks(paths: Paths, as_json: bool = False, include_answered: bool = False, pr
     found = store.all_asks(paths, include_answered)
     cmd = view.answer_command(paths, "").rsplit(" answer ", 1)[0] if found else ""
     if as_json:
-        print(json.dumps([_listed(a, cmd) for a in found], ensure_ascii=False))
+        print(json_text([_listed(a, cmd) for a in found]))
         return 0
     if not found:
         print("no pending asks" if not include_answered else "no asks")
@@ -157,10 +157,19 @@ def asks(paths: Paths, as_json: bool = False, include_answered: bool = False, pr
 
 
 def _listed(a: store.Ask, cmd: str) -> dict[str, Any]:
-    item = {**a.record, "age_s": round(a.age_s, 1), "answer_command": f"{cmd} answer {a.id}",
-            "answered": not a.pending}
+    """One item of `asks --json`, built field by field as asks.schema.json says,
+    whatever a hand left in the file: unknown keys dropped, each field its type."""
+    rec = a.record
+    item: dict[str, Any] = {"v": 1, "id": str(a.id), "worker": str(a.worker), "prompt": str(a.prompt),
+                            "ts": str(rec.get("ts", "")), "age_s": round(a.age_s, 1),
+                            "answer_command": f"{cmd} answer {str(a.id)}", "answered": not a.pending}
+    if a.options:
+        item["options"] = [str(o) for o in a.options]
+    if a.reference:
+        item["reference"] = str(a.reference)
     if a.answer is not None:
-        item["answer"] = a.answer
+        item["answer"] = {"v": 1, "answer": str(a.answer.get("answer", "")), "ts": str(a.answer.get("ts", "")),
+                          **({"by": str(a.answer["by"])} if isinstance(a.answer.get("by"), str) else {})}
     return item
 
 
@@ -243,7 +252,7 @@ def wait(paths: Paths, only_asks: bool = False, actionable: bool = False, timeou
         return ExitStatus.TIMEOUT
     if as_json:
         snap = status_verb.snapshot(paths)
-        print(json.dumps({**snap, "changed": changed}, ensure_ascii=False))
+        print(json_text({**snap, "changed": changed}))
     else:
         print(f"changed: {', '.join(changed)}")
         sys.stdout.flush()

@@ -6,14 +6,13 @@ file, an unreadable one as `invalid`, with next due times in local time.
 
 from __future__ import annotations
 
-import json
 import time
 
 from looop.commands import table as verbs
 from looop.commands import usage
 from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths, resolve
-from looop.core.untrusted import one_line
+from looop.core.untrusted import json_text, one_line
 from looop.time import schedules
 
 
@@ -53,7 +52,7 @@ def list_(paths: Paths, as_json: bool = False) -> int:
     now = time.time()
     found = schedules.load_all(paths, now, use_cache=False)
     if as_json:
-        print(json.dumps([schedules.as_json(s) for s in found], ensure_ascii=False))
+        print(json_text([schedules.as_json(s) for s in found]))
         return 0
     if not found:
         print("no schedules (add one: looop schedule write <name> --in 2h | --every 1d | --at TIME | --cron EXPR)")

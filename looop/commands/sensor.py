@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from looop.commands import usage
 from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths, resolve
+from looop.core.untrusted import json_text
 
 
 def sensor_write(paths: Paths, name: str, text: Sequence[str] = (), journal: str | None = None,
@@ -27,7 +28,7 @@ def sensor_list(paths: Paths, as_json: bool = False) -> int:
 
     rows = listing(paths)
     if as_json:
-        print(json.dumps(rows, ensure_ascii=False))
+        print(json_text(rows))
         return 0
     if not rows:
         print(f"no sensors in {paths.sensors} (add one: looop sensor write NAME -, or copy one from "

@@ -7,20 +7,19 @@ goals, the journal tail, spend and whatever holds the loop back.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 from looop.beat.snapshot import snapshot
 from looop.commands import usage
 from looop.core.paths import Paths, resolve
-from looop.core.untrusted import one_line
+from looop.core.untrusted import json_text, one_line
 
 
 def status(paths: Paths, as_json: bool = False) -> int:
     snap = snapshot(paths)
     if as_json:
-        print(json.dumps(snap, ensure_ascii=False))
+        print(json_text(snap))
         return 0
     from looop.core.color import paint
     from looop.records.cost import usd

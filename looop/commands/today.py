@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 from looop.commands import usage
 from looop.core.paths import Paths, resolve
+from looop.core.untrusted import json_text
 
 
 def today(paths: Paths, since: str | None = None, as_json: bool = False) -> int:
@@ -22,7 +22,7 @@ def today(paths: Paths, since: str | None = None, as_json: bool = False) -> int:
         window = parse_duration(since, "--since")
     d = digest.digest(paths, window)
     if as_json:
-        print(json.dumps(d, ensure_ascii=False))
+        print(json_text(d))
         return 0
     print("\n".join(digest.text(d)))
     return 0

@@ -6,12 +6,12 @@ to a session's socket or sends it a byte. pyte and textual load here only.
 
 from __future__ import annotations
 
-import json
 import sys
 
 from looop.commands import usage
 from looop.core.errors import FatalError
 from looop.core.paths import Paths, resolve
+from looop.core.untrusted import json_text
 
 SCREENSHOT_BYTES = 256 << 10  # enough of the log's tail to redraw a full screen
 
@@ -50,7 +50,7 @@ def screenshot(paths: Paths, session: str, ansi: bool = False, as_json: bool = F
     if as_json:
         doc = {"cols": cols, "rows": rows, "lines": screen.text_lines(term.screen_rows(), cols),
                "cursor": [min(term.cursor.x, cols - 1), term.cursor.y]}
-        print(json.dumps(doc, ensure_ascii=False))
+        print(json_text(doc))
         return 0
     plain = screen.trim_blank_tail(screen.text_lines(term.screen_rows(), cols))
     lines = screen.ansi_lines(term.screen_rows()[: len(plain)], cols) if ansi else plain

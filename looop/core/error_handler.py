@@ -94,7 +94,9 @@ def error_handler(crash_log: Callable[[], Path | None], say: Callable[[str], Non
     try:
         yield
     except FatalError as exc:
-        say(f"looop: {exc}")
+        from looop.core.untrusted import shown
+
+        say(shown(f"looop: {exc}"))  # a message may quote a name from a file
         raise SystemExit(exc.code) from None
     except KeyboardInterrupt:
         raise SystemExit(ExitStatus.INTERRUPTED) from None
@@ -103,7 +105,9 @@ def error_handler(crash_log: Callable[[], Path | None], say: Callable[[str], Non
         raise SystemExit(ExitStatus.OK) from None
     except OSError as exc:
         # A full disk, a read-only data dir, a vanished directory: one line.
-        say(f"looop: {os_line(exc)} (nothing was lost: state files are replaced atomically)")
+        from looop.core.untrusted import shown
+
+        say(shown(f"looop: {os_line(exc)}") + " (nothing was lost: state files are replaced atomically)")
         raise SystemExit(ExitStatus.FAILED) from None
     except Exception as exc:  # noqa: BLE001 - anything unexpected: one line, exit 3
         try:
@@ -112,7 +116,9 @@ def error_handler(crash_log: Callable[[], Path | None], say: Callable[[str], Non
             log = None
         kept = record_crash(log, exc, "looop " + " ".join(sys.argv[1:2]))
         where = f"; the traceback is in {kept}" if kept else ""
-        say(f"looop: unexpected error: {one_line(exc)}{where} (please report it)")
+        from looop.core.untrusted import shown
+
+        say(shown(f"looop: unexpected error: {one_line(exc)}{where} (please report it)"))
         raise SystemExit(UNEXPECTED) from None
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from looop.core.errors import FatalError
 
-_PLAIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # whole: fullmatch, so no trailing newline
 
 
 def is_plain(name: str) -> bool:
-    return bool(_PLAIN.match(name)) and ".." not in name
+    return bool(_PLAIN.fullmatch(name)) and ".." not in name
 
 
 def check_plain(name: str, what: str) -> str:

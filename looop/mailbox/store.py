@@ -19,6 +19,7 @@ from typing import Any
 
 from looop.core.errors import FatalError
 from looop.core.paths import Paths
+from looop.core.untrusted import Outside
 
 ANSWER_MAX_BYTES = 65536  # an answer is a decision, not a document: point to a file in reports/
 PROMPT_MAX_BYTES = 65536
@@ -160,27 +161,28 @@ class Ask:
     answer: dict[str, Any] | None  # a readable answer record, if any
     answer_corrupt: bool = False
 
+    # Every field came from a file: `Outside`, so an f-string shows it safely.
     @property
-    def id(self) -> str:
-        return str(self.record.get("id"))
+    def id(self) -> Outside:
+        return Outside(self.record.get("id"))
 
     @property
-    def worker(self) -> str:
-        return str(self.record.get("worker"))
+    def worker(self) -> Outside:
+        return Outside(self.record.get("worker"))
 
     @property
-    def prompt(self) -> str:
-        return str(self.record.get("prompt", ""))
+    def prompt(self) -> Outside:
+        return Outside(self.record.get("prompt", ""))
 
     @property
-    def options(self) -> list[str]:
+    def options(self) -> list[str]:  # of Outside
         opts = self.record.get("options")
-        return [str(o) for o in opts] if isinstance(opts, list) else []
+        return [Outside(o) for o in opts] if isinstance(opts, list) else []
 
     @property
-    def reference(self) -> str | None:
+    def reference(self) -> Outside | None:
         ref = self.record.get("reference")
-        return str(ref) if ref else None
+        return Outside(ref) if ref else None
 
     @property
     def age_s(self) -> float:

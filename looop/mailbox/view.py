@@ -14,7 +14,6 @@ from looop.core.paths import Paths
 from looop.mailbox import store
 from looop.mailbox.store import answer_command, placeholder
 
-PROMPT_CAP = 2048
 NEEDS_YOU_MAX = 10
 
 
@@ -30,32 +29,6 @@ def first_line(text: str, limit: int = 100) -> str:
 
     line = next((ln.strip() for ln in plain(text).splitlines() if ln.strip()), "")
     return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def prompt_section(paths: Paths, workers: list) -> str:
-    """Body of `=== PENDING ASKS ===`."""
-    asks = store.pending(paths)
-    if not asks:
-        return "(none)\n"
-    from looop.core.untrusted import neutralise
-    from looop.mailbox import asking
-
-    alive = {store.worker_id(w.id) for w in workers if w.alive}
-    out = []
-    for a in asks:
-        live = a.worker in alive and asking.is_blocked(paths.asks / f"{a.id}.json")
-        text = a.prompt.encode()[:PROMPT_CAP].decode(errors="ignore")
-        cut = "" if len(a.prompt.encode()) <= PROMPT_CAP else f"\n[… cut; read asks/{a.id}.json for the rest]"
-        worker = " ".join(a.worker.split())
-        out.append(f"--- {a.id} (worker {worker}, {'LIVE' if live else 'STRANDED'}, {age(a.age_s)})\n"
-                   f"{neutralise(text.rstrip())}{cut}\n")
-        if a.options:
-            out.append(f"options: {' '.join(', '.join(a.options).split())}\n")
-        if a.reference:
-            out.append(f"reference: {' '.join(a.reference.split())}\n")
-    out.append("(LIVE: its worker is blocked on it. STRANDED: its worker is gone and the answer would reach "
-               "nobody: start a worker again if the goal still needs it. Never answer an ask yourself.)\n")
-    return "".join(out)
 
 
 def needs_lines(paths: Paths) -> list[str]:

@@ -95,7 +95,9 @@ def parse(raw: bytes) -> dict[str, Any]:
         raise FatalError(".decision.json holds more than one JSON value; write exactly one move", 1)
     if not isinstance(value, dict):
         raise FatalError(".decision.json is not a JSON object; write one object with a \"move\" field", 1)
-    return value
+    from looop.core.untrusted import json_safe
+
+    return json_safe(value)  # a lone surrogate ("\ud800" is valid JSON) in any field becomes U+FFFD
 
 
 def _unfence(text: str) -> str:

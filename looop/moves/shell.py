@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 
 from looop.core.paths import Paths
+from looop.core.untrusted import Stream
 
 TAIL_BYTES = 2048
 FOLLOW_UP_S = 5  # the next beat, so the decider sees the output
@@ -84,14 +85,19 @@ def run(paths: Paths, cmd: str, *, echo: bool = True, timeout: float | None = No
         assert proc.stdout is not None
         last_out = [time.monotonic()]
 
+        shown = Stream()  # the terminal is the user's: the command's escapes never reach it
+
         def pump() -> None:
             for chunk in iter(lambda: proc.stdout.read1(65536), b""):  # type: ignore[union-attr]
                 tail.extend(chunk)
                 del tail[:-TAIL_BYTES]
                 last_out[0] = time.monotonic()
                 if echo:
-                    sys.stdout.buffer.write(chunk)
+                    sys.stdout.write(shown.feed(chunk))
                     sys.stdout.flush()
+            if echo:
+                sys.stdout.write(shown.feed(b"", final=True))
+                sys.stdout.flush()
 
         reader = threading.Thread(target=pump, daemon=True)
         guard = None

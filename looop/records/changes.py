@@ -69,7 +69,7 @@ def save(path: Path, parts: list[tuple[str, bytes]], before: dict[str, Any] | No
             values[marker] = text if len(text) <= VALUE_CAP else None
     state = {"v": 2, "parts": {m: _digest(b) for m, b in parts}, "values": values,
              "streaks": streaks(before, parts)}
-    atomic_write(path, json.dumps(state, ensure_ascii=False, indent=0) + "\n")
+    atomic_write(path, json.dumps(state, indent=0) + "\n")  # ASCII: a name's undecodable bytes round-trip
 
 
 def _show(value: Any) -> str:
@@ -125,8 +125,11 @@ def _worker(text: str | None) -> str:
 
 
 def _label(marker: str) -> str:
+    """A part's name on one line: a file name's newlines and escapes spelled out."""
+    from looop.core.untrusted import terminal
+
     kind, _, name = marker.partition(":")
-    return {"sensor": f"sensor {name}", "worker": f"worker {name}"}.get(kind, marker)
+    return terminal({"sensor": f"sensor {name}", "worker": f"worker {name}"}.get(kind, marker))
 
 
 def report(before: dict[str, Any] | None, parts: list[tuple[str, bytes]]) -> list[str]:
@@ -155,7 +158,9 @@ def report(before: dict[str, Any] | None, parts: list[tuple[str, bytes]]) -> lis
 
 
 def flapping_section(names: list[str], beats: int) -> str:
-    lines = [f"- sensor {n}: its signal changed on each of the last {beats} decided beats" for n in names]
+    from looop.core.untrusted import terminal
+
+    lines = [f"- sensor {terminal(n)}: its signal changed on each of the last {beats} decided beats" for n in names]
     return "\n".join(lines) + (
         "\nA flapping sensor wakes the loop (and spends money) for churn. Unless that churn really needs a "
         "move each time, make one move to fix it: move its volatile fields (timestamps, counters, ages) "

@@ -79,7 +79,22 @@ def launchd_plist(paths: Paths, looop_bin: str, path_var: str) -> Unit:
 
 def unit_for(paths: Paths, looop_bin: str, path_var: str, kind: str | None = None) -> Unit:
     kind = kind or manager()
+    _one_line_paths(paths, looop_bin)
     return (launchd_plist if kind == "launchd" else systemd_unit)(paths, looop_bin, path_var)
+
+
+def _one_line_paths(paths: Paths, looop_bin: str) -> None:
+    """A unit is lines: a path holding a line break or another control would write
+    lines of its own into it (an `ExecStartPre=`), so such a path is refused."""
+    import re
+
+    from looop.core.errors import FatalError
+    from looop.core.untrusted import terminal
+
+    for what, value in (("data dir", str(paths.data)), ("config", str(paths.config)), ("looop", looop_bin)):
+        if re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029]", value):
+            raise FatalError(f"service install: the {what} path '{terminal(value)}' holds a line break or a "
+                             "control character, which a unit file cannot carry; use a plain path", 1)
 
 
 def _systemd_quote(word: str) -> str:

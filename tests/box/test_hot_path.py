@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from tests.box.kit import needs_bwrap
 from tests.beat.test_hot_path import imported
+from tests.box.kit import needs_bwrap
 
 
 @needs_bwrap
