@@ -141,7 +141,7 @@ def test_a_beat_over_a_hostile_data_dir_decides_and_no_section_is_forged(hostile
 def test_only_the_section_renderer_writes_a_prompt_header():
     """A header written anywhere but looop/beat/prompt.py would be a path around its renderer."""
     root = Path(__file__).resolve().parent.parent / "looop"
-    allowed = {root / "prompt.py", root / "error_handler.py",  # crash.log entries, not a prompt
+    allowed = {root / "beat" / "prompt.py", root / "core" / "error_handler.py",  # crash.log entries, not a prompt
                root / "fleet" / "contract.py"}  # a worker's own prompt, written once by looop
     found = [f"{p.relative_to(root)}:{n}" for p in sorted(root.rglob("*.py")) if p not in allowed
              for n, line in enumerate(p.read_text().splitlines(), 1) if re.search(r"""["'](\\n)?=== """, line)]
