@@ -5,41 +5,31 @@ re-derives everything from files, makes at most ONE move (one runner call),
 and saves the world hash only when the move succeeded, so a failed or killed
 beat is simply retried by the next one. Each stage is a function over one
 `Beat` value; the first that returns an `Outcome` ends the beat.
+
+The package itself imports nothing: `status`, `today` and the web inbox read
+`beat.snapshot` and friends without paying for the pipeline. `beat`, `STAGES`,
+`Beat`, `Outcome`, `Result` and `reap_orphan_runner` load on first use.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from looop.beat import act, after, decide, diff, gates, prepare, record, sensing
-from looop.beat.housekeeping import reap_orphan_runner
-from looop.beat.value import Beat, Outcome, Result
-from looop.core.paths import Paths
+if TYPE_CHECKING:
+    from looop.beat.housekeeping import reap_orphan_runner
+    from looop.beat.pipeline import STAGES, beat
+    from looop.beat.value import Beat, Outcome, Result
 
 __all__ = ["STAGES", "Beat", "Outcome", "Result", "beat", "reap_orphan_runner"]
 
-Stage = Callable[[Beat], "Outcome | None"]
-STAGES: tuple[Stage, ...] = (sensing.sense, diff.diff, gates.first_answer, decide.decide, act.act, record.record)
+_HOME = {"beat": "pipeline", "STAGES": "pipeline", "Beat": "value", "Outcome": "value", "Result": "value",
+         "reap_orphan_runner": "housekeeping"}
 
 
-def beat(paths: Paths, *, dry_run: bool = False, focus: str | None = None, quiet: bool = False) -> Outcome:
-    """One beat. `quiet`: an unchanged beat prints nothing (its line is in Outcome.summary)."""
-    b = Beat(paths, dry_run=dry_run, focus=focus, quiet=quiet)
-    prepare.prepare(b)  # seeds, says odd files, the PLAYBOOK's first gate, the config, housekeeping
-    try:
-        outcome = _through(b)
-    finally:
-        if focus:  # a forced move sensed into a private dir
-            shutil.rmtree(b.snap_dir, ignore_errors=True)
-    after.after(b, outcome)
-    return outcome
+def __getattr__(name: str) -> Any:
+    """The pipeline's names, imported when first asked for."""
+    if name not in _HOME:
+        raise AttributeError(f"module 'looop.beat' has no attribute {name!r}")
+    from importlib import import_module
 
-
-def _through(b: Beat) -> Outcome:
-    """The stages in order, up to the first that says how the beat ended."""
-    for stage in STAGES:
-        outcome = stage(b)
-        if outcome is not None:
-            return outcome
-    raise AssertionError("RECORD always ends the beat")
+    return getattr(import_module(f"looop.beat.{_HOME[name]}"), name)
