@@ -39,9 +39,12 @@ def test_a_dot_git_file_pointing_nowhere_starts_no_new_history(loop):
     out = loop.run("tick")
     assert "unexpected error" not in out.stdout + out.stderr
     assert not (loop.data / ".looop-git").exists(), "a new history was started beside the broken .git"
-    assert ".git" in out.stdout + out.stderr
+    assert out.returncode == 1 and ".git" in out.stderr, "a failed beat, naming the .git"
+    assert not any("fake move" in line for line in loop.journal()), "no move was made that git could not keep"
     status = loop.call("status")
     assert str(loop.data / ".git") in status.stdout + status.stderr
+    doctor = loop.call("doctor")
+    assert doctor.returncode != 0 and str(loop.data / ".git") in doctor.stdout + doctor.stderr
 
 
 @pytest.mark.parametrize("linked, args", [

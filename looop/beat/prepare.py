@@ -30,6 +30,12 @@ def prepare(b: Beat) -> None:
     from looop.setup import config
 
     config.load(paths.config, valid_cache=paths.valid_config)  # a bad config fails before sensing, not after
+    if config.load(paths.config).git:
+        from looop.records.memory import broken_dot_git
+
+        broken = broken_dot_git(paths.data)
+        if broken:  # never decide a move whose history could not be kept
+            raise FatalError(f"{broken}; the beat stopped before sensing, so no move went unrecorded", 1)
     housekeeping(paths)
     from looop.core.selfbin import child_env
 

@@ -135,7 +135,12 @@ def _git_failure(paths: Paths) -> dict[str, Any] | None:
     from looop.core.fsio import read_json_object
 
     failed = read_json_object(paths.git_failure)
-    return {"time": failed.get("ts"), "problem": str(failed.get("problem"))} if failed else None
+    if failed:
+        return {"time": failed.get("ts"), "problem": str(failed.get("problem"))}
+    from looop.records.memory import broken_dot_git
+
+    broken = broken_dot_git(paths.data)  # a .git git cannot open: beats stop before deciding until it is fixed
+    return {"time": None, "problem": broken} if broken else None
 
 
 def _mailbox(paths: Paths) -> dict[str, Any]:

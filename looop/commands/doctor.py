@@ -59,6 +59,9 @@ def check_git(paths: Paths) -> list[Row]:
         return [Row("data dir git", "warn", "git is not installed: no history of the data dir")]
     if not paths.data.is_dir():
         return [Row("data dir git", "warn", f"{paths.data} does not exist yet (the first beat makes it)")]
+    broken = memory.broken_dot_git(paths.data)
+    if broken:
+        return [Row("data dir git", "fail", f"{broken}; beats stop before deciding until it is fixed")]
     gdir = memory.git_dir(paths.data)
     if gdir is None:
         return [Row("data dir git", "warn", f"{paths.data} has no looop history yet (the first beat starts it)")]

@@ -110,7 +110,8 @@ def problems(snap: dict[str, Any]) -> list[tuple[str, str]]:
                     f"runs/{one_line(str(f['run']))}/output.log", "red"))
     if snap["git_failure"]:
         g = snap["git_failure"]
-        out.append((f"git: the last commit failed ({g['time']}): {one_line(g['problem'])}", "red"))
+        said = f"the last commit failed ({g['time']})" if g["time"] else "beats stop before deciding"
+        out.append((f"git: {said}: {one_line(g['problem'])}", "red"))
     b = snap["budget"]
     if b["exhausted"]:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(_epoch(b["resumes_at"])))

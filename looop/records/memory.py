@@ -66,7 +66,7 @@ def _seeded_by_looop(data: Path, gdir: Path) -> bool:
     return roots.ok and _SEED_MESSAGE in roots.out.splitlines()
 
 
-def _broken_dot_git(data: Path) -> str:
+def broken_dot_git(data: Path) -> str:
     """Why `data/.git` is there but is no repository git can use ("" when it is
     fine or absent): a new history is then never started beside it."""
     import os
@@ -94,7 +94,7 @@ def init(data: Path, gitignore: bytes = b"") -> Committed:
     `gitignore`), or a private one when the data dir lies in another repository."""
     if not available() or git_dir(data) is not None:
         return Committed(False)
-    broken = _broken_dot_git(data)
+    broken = broken_dot_git(data)
     if broken:
         return Committed(False, broken)
     if _make_git_dir(data, gitignore) is None:
@@ -130,7 +130,7 @@ def commit(data: Path, message: str) -> Committed:
         return Committed(False)
     gdir = git_dir(data)
     if gdir is None:
-        broken = _broken_dot_git(data)
+        broken = broken_dot_git(data)
         if broken:
             return Committed(False, broken)
         gdir = _make_git_dir(data, b"")
