@@ -58,10 +58,13 @@ def check(cmd: str) -> str | None:
         _depth -= 1
 
 
+_PARSE_ALWAYS = 4096  # bytes: a command up to this is always parsed (a fraction of a millisecond)
+
+
 def _check(cmd: str) -> str | None:
     crude = _verdict(shellread.matched(cmd))
-    if crude is None:
-        return None  # the word matcher refuses a superset: nothing for the (slow) parser to find
+    if crude is None and len(cmd) > _PARSE_ALWAYS:
+        return None  # a long text: the word matcher alone (it misreads only quotes nested inside quotes)
     try:
         return parsed(cmd)  # the parser lets through look-alikes the matcher cannot tell apart
     except Exception:  # noqa: BLE001  bashlex raises assorted errors on syntax it does not know
@@ -108,14 +111,26 @@ def _refuse(argv: list[str], redirects: list[str], piped_from: list[list[str]]) 
                     return f"{why}, run by find {arg}"
     feeders = [u for u in (shellread.unwrap(shellwords.expand(p))[0] for p in piped_from if not _fed(p)) if u]
     for script in scripts:  # a script's stdin is its command's: what is fed to this reaches a shell it starts
-        first = shellread.unwrap(script.split())[0][:1]
-        why = check(script) or (_fed_to(first[0], piped_from, feeders, stdin=True) if first else None)
+        first = _first_command(script)
+        why = check(script) or (_fed_to(first, piped_from, feeders, stdin=True) if first else None)
         if why:
             return why
     if not argv:
         return None
     return _fed_to(name, piped_from, feeders,
                    stdin=_reads_stdin(args) or any(p[:1] == [shellread.LOOSE] for p in piped_from))
+
+
+def _first_command(script: str) -> str:
+    """The command a script's stdin reaches first, through wrappers that run a script in turn
+    (`flock L -c 'flock L -c bash'` reaches bash)."""
+    words = shellwords.expand(script.split())
+    for _ in range(_MAX_DEPTH):
+        argv, inner = shellread.unwrap(words)
+        if argv or not inner:
+            return argv[0] if argv else ""
+        words = shellwords.expand(inner[0].split())
+    return ""
 
 
 def _scripts_of(name: str, args: list[str]) -> list[str]:

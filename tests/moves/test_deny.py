@@ -101,8 +101,8 @@ def test_wrapped_denied_shapes_are_refused(core, spell, prefix, wraps):
     for how in wraps:
         cmd = _wrap(cmd, how)
     assert deny.check(cmd), cmd
-    # the fast word matcher decides alone when it sees nothing, so it must refuse at least as much
-    assert deny.matched(cmd), cmd
+    # the fast word matcher decides alone only on a long text, so there it must refuse at least as much
+    assert deny.matched(cmd) or len(cmd) <= deny._PARSE_ALWAYS, cmd
 
 
 _MENTIONS = ["sudo", "doas", "rm -rf /", "rm -rf ~", "mkfs.ext4", "shutdown", "reboot", "poweroff", "halt",
@@ -165,3 +165,11 @@ def test_a_human_only_verb_is_refused_with_the_verbs_own_words():
 def test_scripts_nested_past_the_depth_the_tripwire_follows_are_refused():
     assert deny.check("eval " * 200 + "ls")
     assert deny.check("eval " * 5 + "ls") is None
+
+
+def test_a_script_fed_through_two_wrappers_is_still_read():
+    """`bash <<< 'sudo ls'` inside `flock -c` inside `flock -c`: the stdin reaches bash through both."""
+    herestring = "bash <<< 'sudo ls'"
+    inner = f"flock /tmp/l -c {shlex.quote(herestring)}"
+    cmd = f"flock /tmp/l -c {shlex.quote(inner)}"
+    assert deny.check(cmd), cmd
