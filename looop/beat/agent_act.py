@@ -31,6 +31,7 @@ class Plan:
     focus: str | None
     moves: str = "agent"  # agent | typed
     record: Path | None = None  # where the running runner is noted (None for a manual run)
+    decision: Path = Path(".decision.json")  # typed: this call's own decision file (Paths.decision_for)
 
     @property
     def prompt_file(self) -> Path:

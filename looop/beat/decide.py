@@ -7,6 +7,8 @@ back (the hash stays unsaved, so the loop resumes by itself).
 
 from __future__ import annotations
 
+import os
+import secrets
 import time
 from pathlib import Path
 
@@ -45,6 +47,8 @@ def plan(b: Beat) -> Outcome | None:
     moves = cfg.data.get("moves", "agent")
     shown = inputs(b)
     shown.moves = moves
+    own = paths.decision_for(f"{os.getpid()}-{secrets.token_hex(4)}")  # typed: this call's file alone
+    shown.decision = own.name
     from looop.box import rules_line
 
     shown.sandbox = rules_line(cfg.data)  # the box, or why there is none (§19)
@@ -66,10 +70,12 @@ def plan(b: Beat) -> Outcome | None:
     say(f"decide: {label} via {runner_name} (replay: {run_dir})", "bold")
     events.emit(paths.events, "decide_start", run=run_dir.name, runner=runner_name, **({"goal": focus} if focus else {}))
     env = dict(b.env, LOOOP_COST_KIND=kind, LOOOP_COST_RUNNER=runner_name, LOOOP_COST_ID=cost_id)
+    if moves == "typed":
+        env["LOOOP_DECISION"] = own.name  # the name the prompt gives, for a runner that reads env
     from looop.beat.agent_act import Plan
 
     b.plan = Plan(paths=paths, config=cfg.data, runner=runner_name, command=command, run_dir=run_dir, env=env,
-                  focus=focus, moves=moves, record=None if focus else runner_record(paths))
+                  focus=focus, moves=moves, record=None if focus else runner_record(paths), decision=own)
     noop_ttl = knobs.whole("noop_ttl", cfg.data)  # a bad knob fails before the move, not after
     b.before = Before(fingerprint=noop.fingerprint(paths.data, b.workers), journal_size=size(paths.journal),
                       noop_ttl=noop_ttl, git=cfg.git, goals_before=fairness.observe(paths, b.workers))

@@ -24,6 +24,7 @@ def housekeeping(paths: Paths) -> None:
     for directory in (paths.data, paths.goals, paths.claims, paths.sensor_cache, paths.playbook_history,
                       paths.asks, paths.answers, paths.tells, paths.tells_consumed):
         sweep_temps(directory)
+    sweep_decisions(paths)
     if paths.shell_running.exists():
         from looop.moves.shell import recover
 
@@ -41,6 +42,28 @@ def housekeeping(paths: Paths) -> None:
     for name, why in gate.reap_claims(paths.claims, is_alive):
         say(f"claim {name} reaped: {why}", "dim")
         events.emit(paths.events, "claim_reaped", claim=name, why=why)
+
+
+def sweep_decisions(paths: Paths) -> None:
+    """Remove decision files whose decider call is over: its process is gone (a killed
+    beat or run), or the file is the shared name older looops used."""
+    import os
+
+    from looop.core.locks import pid_alive
+    from looop.core.paths import DECISION_PREFIX
+    from looop.moves import decision
+
+    try:
+        names = os.listdir(paths.data)
+    except OSError:
+        return
+    for name in names:
+        if name == paths.decision.name:
+            decision.clear(paths.decision)
+        elif name.startswith(DECISION_PREFIX) and name.endswith(".json"):
+            pid = name[len(DECISION_PREFIX):].split("-", 1)[0]
+            if not (pid.isdigit() and pid_alive(int(pid))):
+                decision.clear(paths.data / name)
 
 
 def runner_record(paths: Paths) -> Path:

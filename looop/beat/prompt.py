@@ -60,7 +60,8 @@ class Inputs:
     focus_goal: str | None = None
     extra: list[tuple[str, str]] = field(default_factory=list)  # (header, body) before the PLAYBOOK
     body_max: int = DEFAULT_BODY_MAX
-    moves: str = "agent"  # agent: the runner makes its move; typed: it describes one in .decision.json
+    moves: str = "agent"  # agent: the runner makes its move; typed: it describes one in its decision file
+    decision: str = ".decision.json"  # typed: the name of this call's decision file (in the data dir)
     sandbox: str = ""  # the box's line (box.rules_line), under RULES
 
 
@@ -136,7 +137,7 @@ Your working directory is the loop's data dir, {inp.data_dir}.
 
 Decide exactly ONE move: the single most important one the PLAYBOOK calls for
 right now. Inspect files read-only if you must; change nothing yourself. Write
-your move as ONE JSON object to .decision.json in this directory, then stop.
+your move as ONE JSON object to {inp.decision} in this directory, then stop.
 looop checks the move, carries it out and writes the journal line (stamped
 {inp.now}, {inp.zone}); never write journal.md or any other file.
 
@@ -170,7 +171,7 @@ the timestamp) and "next_interval_s" (seconds until the next beat, 5..3600).
 Ids and names are plain: letters, digits, '.', '_', '-'. Texts are at most
 {MAX_BODY_BYTES} bytes.
 
-Example .decision.json:
+Example {inp.decision}:
 {{"move": "write_goal", "id": "fix-ci", "body": "# Fix CI\\nCI is red on main since 09:12.\\n", "journal": "fix-ci: CI went red, tracking it as a goal"}}
 """
 

@@ -1,4 +1,8 @@
-"""ACT, typed: the runner describes one move in `.decision.json`; looop makes it.
+"""ACT, typed: the runner describes one move in its decision file; looop makes it.
+
+Each decider call (a beat, a `looop run`) has its own file, `.decision-<pid>-<token>.json`,
+named in its prompt and in LOOOP_DECISION: a run beside a beat never reads, deletes
+or makes the other's move.
 
 The runner's exit 0 is not yet success: the decision must be there, parse,
 validate and execute. Any of those failing fails the beat (no journal line,
@@ -19,21 +23,23 @@ def typed(plan: Plan) -> Acted:
     from looop.moves import decision
     from looop.moves.execute import execute
 
-    paths = plan.paths
-    decision.clear(paths.decision)
-    acted = run_runner(plan)
-    if not acted.ok:
-        decision.clear(paths.decision)
-        return acted
-    started = time.monotonic()
+    paths, own = plan.paths, plan.decision
+    decision.clear(own)
     try:
-        move = decision.take(paths.decision)
-        done = execute(paths, move, by="decider")
-    except FatalError as exc:
-        why = f"move failed: {exc}"
-        _note(plan, why)
-        fail(why)
-        return Acted(ok=False, seconds=acted.seconds + time.monotonic() - started, exit_code=0, why=why)
+        acted = run_runner(plan)
+        if not acted.ok:
+            return acted
+        started = time.monotonic()
+        try:
+            move = decision.take(own)
+            done = execute(paths, move, by="decider")
+        except FatalError as exc:
+            why = f"move failed: {exc}"
+            _note(plan, why)
+            fail(why)
+            return Acted(ok=False, seconds=acted.seconds + time.monotonic() - started, exit_code=0, why=why)
+    finally:
+        decision.clear(own)  # this call's file, whatever came of it: none piles up
     _note(plan, f"move done: {done.summary}")
     if done.next_interval is not None:
         atomic_write(paths.next_interval, f"{done.next_interval}\n")

@@ -191,7 +191,7 @@ class OneMove:
         if verb not in DECIDER_VERBS:
             return f"`looop {verb}` is not a move the decider makes"
         if self.moves == "typed":
-            return "typed moves: describe your one move in .decision.json; looop makes it"
+            return "typed moves: describe your one move in your decision file (the prompt names it); looop makes it"
         if self.made is not None:
             return f"one move per beat: this beat's move was already `looop {' '.join(self.made[:2])}`"
         return ""

@@ -86,10 +86,10 @@ def decider(plan: Any) -> Iterator[Beat]:
     if typed:  # its move is its decision file; every verb is refused inside the box (door.TYPED)
         decision_dir = plan.run_dir / "decision"
         decision_dir.mkdir(exist_ok=True)
-        inner = decision_dir / paths.decision.name
+        inner = decision_dir / plan.decision.name
         inner.write_bytes(b"")
-        paths.decision.write_bytes(b"")  # the mount point: the name the prompt gives stays
-        binds.append((inner, str(paths.decision)))
+        plan.decision.write_bytes(b"")  # the mount point: the name the prompt gives stays
+        binds.append((inner, str(plan.decision)))
         door_env = DOOR_TYPED
     else:  # agent mode: its first verb through the door is the beat's one move
         import tempfile
@@ -118,7 +118,7 @@ def decider(plan: Any) -> Iterator[Beat]:
         if opened is not None:
             opened.close(remove=True)
         if typed:
-            _take_decision(inner, paths.decision)
+            _take_decision(inner, plan.decision)
         else:
             _carry_journal(copy, start, paths.journal)
 
@@ -154,7 +154,7 @@ def _carry_journal(copy: Path, start: int, journal: Path) -> None:
 
 
 def _take_decision(inner: Path, outer: Path) -> None:
-    """What the decider wrote in its box becomes `.decision.json`; nothing written, no file."""
+    """What the decider wrote in its box becomes its decision file; nothing written, no file."""
     try:
         written = inner.stat().st_size > 0
     except OSError:

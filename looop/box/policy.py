@@ -31,7 +31,7 @@ HANDS: dict[str, tuple[str, ...]] = {
 # its own PTY).
 DOOR_INSIDE = "/tmp/.looop-door"  # where a door's dir appears inside the box
 DOOR_SOCKET = "door.sock"
-DOOR_TYPED = "typed"  # LOOOP_DOOR of a typed decider: no socket; its move is its .decision.json
+DOOR_TYPED = "typed"  # LOOOP_DOOR of a typed decider: no socket; its move is its own decision file
 
 
 class Spec:

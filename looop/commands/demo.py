@@ -69,9 +69,10 @@ def scripted_move(prompt: str) -> int:
     print(f"read the brief: {len(prompt.splitlines())} lines, goals: {', '.join(goals) or 'none'}")
     data = Path(os.environ.get("LOOOP_DATA_DIR", "."))
     text = f"demo: read {len(goals)} goals; nothing to do in a demo, so no move"
-    if "to .decision.json" in prompt:  # typed moves: describe the move, looop makes and journals it
-        print("the demo runner describes one move (a noop) in .decision.json; looop checks it and journals it")
-        atomic_write(data / ".decision.json", json.dumps({"move": "noop", "journal": text}) + "\n")
+    own = os.environ.get("LOOOP_DECISION", "")
+    if own:  # typed moves: describe the move in this beat's decision file, looop makes and journals it
+        print("the demo runner describes one move (a noop) in its decision file; looop checks it and journals it")
+        atomic_write(data / own, json.dumps({"move": "noop", "journal": text}) + "\n")
         return 0
     print("the demo runner makes no real move: it only writes the journal line")
     append_line(data / "journal.md", f"- {when} {text}")

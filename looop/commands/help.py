@@ -209,13 +209,14 @@ KNOBS (the env var wins over the config key; a bad value stops with exit 2)
 {knobs}
 
 TYPED MOVES (config "moves": "typed"; `looop init` writes it, absent = "agent")
-  The runner describes ONE move as JSON in .decision.json; looop validates it
+  The runner describes ONE move as JSON in its own decision file (named in its
+  prompt and in LOOOP_DECISION: .decision-<pid>-<token>.json); looop validates it
   (schemas/move.schema.json), carries it out and journals it itself: noop,
   run_shell, write_goal, archive_goal, write_sensor, propose_playbook,
   start_worker, kill_worker, write_schedule, drop_schedule, flag_human
   (write_playbook is the human's `looop playbook write`, refused to a
   decider: it proposes instead). A move that is invalid, refused or
-  fails, or no .decision.json at all, fails the beat (shown under LAST FAILURE).
+  fails, or no decision file at all, fails the beat (shown under LAST FAILURE).
   run_shell: bash -c in the data dir, killed with its process group after
   LOOOP_SHELL_TIMEOUT (300 s); its last 2 KiB are shown once to the next beat
   (=== RUN_SHELL OUTPUT ===), 5 s later. A deny-list refuses sudo, rm -rf of

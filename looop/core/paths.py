@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+DECISION_PREFIX = ".decision-"  # + <pid>-<token>.json: one decider call's own decision file
+
 
 def _xdg(kind: str) -> Path:
     from platformdirs.unix import Unix
@@ -230,8 +232,13 @@ class Paths:
     # -- typed moves (ignored by git) -----------------------------------------
     @property
     def decision(self) -> Path:
-        """The one move a typed decider describes; read, then deleted."""
+        """The one shared decision file of older looops; housekeeping removes a leftover."""
         return self.data / ".decision.json"
+
+    def decision_for(self, owner: str) -> Path:
+        """The one move a typed decider describes, one file per decider call
+        (`owner` = `<pid>-<token>`): read, then deleted, by that call alone."""
+        return self.data / f"{DECISION_PREFIX}{owner}.json"
 
     @property
     def last_shell(self) -> Path:

@@ -1,4 +1,7 @@
-"""Reading `.decision.json`: one JSON object, or one clear reason why not.
+"""Reading a decision file: one JSON object, or one clear reason why not.
+
+Each decider call has its own (`.decision-<pid>-<token>.json`); a reason still
+calls it `.decision.json`, so LAST FAILURE reads as it always has.
 
 A symlink, a directory, binary, two objects or prose around the JSON are each
 refused with a reason the decider sees under LAST FAILURE; one Markdown code

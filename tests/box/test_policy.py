@@ -122,7 +122,7 @@ def test_the_decider_door_lets_one_move_through_per_beat():
     assert agent(["_cost", "tick", "r", "fake", "0.1"]) == ""  # metering is not a move
     assert "not a move" in agent(["answer", "w-1", "yes"])
     assert "not a move" in agent(["playbook", "approve"])
-    assert ".decision.json" in door.OneMove("typed")(["goal", "write", "a", "x"])
+    assert "your decision file" in door.OneMove("typed")(["goal", "write", "a", "x"])
 
 
 def test_the_worker_door_speaks_only_for_its_own_worker_and_never_answers():

@@ -46,7 +46,7 @@ def test_a_typed_beat_makes_the_described_move_and_journals_it_itself(loop):
     stamp, text = line[2:18], line[19:]
     assert text == "fix-ci: CI went red"
     assert stamp in (_stamp(prompt), time.strftime("%Y-%m-%d %H:%M")), "looop's local stamp, not the runner's"
-    assert not (loop.data / ".decision.json").exists()
+    assert not list(loop.data.glob(".decision*"))
     assert (loop.data / ".last-tick-hash").read_text().strip()
     assert "decided in" in out.stdout and "fix-ci: CI went red" in out.stdout
 
@@ -58,8 +58,9 @@ def test_the_typed_prompt_lists_the_moves_and_puts_the_rules_above_the_playbook(
     for move in ("noop", "run_shell", "write_goal", "archive_goal", "write_sensor", "propose_playbook",
                  "start_worker", "kill_worker", "flag_human"):
         assert f"  {move} " in prompt
-    assert ".decision.json" in prompt and "Example .decision.json:" in prompt
-    example = prompt.split("Example .decision.json:\n")[1].splitlines()[0]
+    (own,) = set(re.findall(r"to (\.decision-\d+-[0-9a-f]+\.json) in this directory", prompt))
+    assert f"Example {own}:" in prompt, "the prompt names this beat's own decision file"
+    example = prompt.split(f"Example {own}:\n")[1].splitlines()[0]
     assert json.loads(example)["move"] == "write_goal"
     assert "append exactly ONE line to journal.md" not in prompt
     assert prompt.index("=== RULES ===") < prompt.index("=== PLAYBOOK ===")
@@ -70,7 +71,7 @@ def test_a_config_without_the_key_keeps_the_agent_runner(loop):
     loop.fake("journal", "by hand")
     assert loop.run("tick").returncode == 0
     prompt = loop.prompt_copy.read_text()
-    assert "=== RULES ===" not in prompt and ".decision.json" not in prompt
+    assert "=== RULES ===" not in prompt and ".decision" not in prompt
     assert loop.journal()[-1].endswith(" by hand")
 
 
@@ -98,9 +99,9 @@ FAILURES = [
     ("refused command", ["decide", '{"move": "run_shell", "cmd": "true && s\\"u\\"do ls"}'], "deny-list: sudo"),
     ("non-zero exit", ["decide", '{"move": "run_shell", "cmd": "echo boom; exit 3"}'], "run_shell exited 3"),
     ("no decision", ["say", "nothing to say"], "no decision"),
-    ("symlink", ["sh", "echo '{\"move\":\"noop\"}' >real.json; ln -s real.json .decision.json"], "is a symlink"),
-    ("directory", ["sh", "mkdir .decision.json"], "is a directory"),
-    ("binary", ["sh", "printf '{\"move\":\\0\"noop\"}' >.decision.json"], "is binary"),
+    ("symlink", ["sh", "echo '{\"move\":\"noop\"}' >real.json; ln -s real.json \"$LOOOP_DECISION\""], "is a symlink"),
+    ("directory", ["sh", "mkdir \"$LOOOP_DECISION\""], "is a directory"),
+    ("binary", ["sh", "printf '{\"move\":\\0\"noop\"}' >\"$LOOOP_DECISION\""], "is binary"),
     ("two objects", ["decide", '{"move": "noop"} {"move": "noop"}'], "more than one JSON value"),
     ("fence and prose", ["decide", '```json\n{"move": "noop"}\n```\nI chose to wait.'], "text after its code fence"),
     ("prose after JSON", ["decide", '{"move": "noop"} because nothing changed'], "text after the JSON object"),
@@ -125,7 +126,7 @@ def test_a_failed_move_fails_the_beat(loop, what, moves, reason):
     assert reason in out.stdout + out.stderr
     assert loop.journal() == before, "a failed move writes no journal line"
     assert not (loop.data / ".last-tick-hash").exists(), "the hash stays unsaved"
-    assert not (loop.data / ".decision.json").exists() or what == "no decision"
+    assert not list(loop.data.glob(".decision*")), "the beat's own decision file is gone"
     assert "tick_failed" in loop.event_names()
     assert not (loop.data / "goals" / "big.md").exists() and not (loop.data.parent / "escape.md").exists()
     # the next beat is told why, in the decider's own words
