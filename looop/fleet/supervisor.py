@@ -20,6 +20,7 @@ import signal
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 from looop.core import procgroup
 from looop.core.locks import hold_fd
@@ -50,12 +51,13 @@ class Client:
 
 
 class Supervisor:
-    def __init__(self, session: Session, proc, listener, log: RotatingLog, lock_fd: int | None = None) -> None:
+    def __init__(self, session: Session, proc, listener, log: RotatingLog, lock_fd: int | None = None,
+                 meta: dict[str, Any] | None = None, status: dict[str, Any] | None = None) -> None:
         self.session, self.proc, self.listener, self.log = session, proc, listener, log
         self.lock_fd = lock_fd
-        self.meta = read_json(session.meta)
-        self.status = read_json(session.status)
-        self.next_check = time.monotonic() + RECORD_CHECK_S
+        self.meta = read_json(session.meta) if meta is None else meta  # as written before the worker could touch it
+        self.status = read_json(session.status) if status is None else status
+        self.next_check = time.monotonic()
         self.master: int = proc.fd
         os.set_blocking(self.master, False)
         self.sel = selectors.DefaultSelector()
@@ -137,22 +139,34 @@ class Supervisor:
             if not s.meta.exists():
                 write_json(s.meta, self.meta)
             if not s.status.exists():
-                state = "running" if self.proc.isalive() else self.status.get("state", "running")
-                update_status(s, **{**self.status, "state": state,
-                                    "note": "its session dir was deleted; the supervisor restored it"})
+                update_status(s, **{**self.status, "note": "its session dir was deleted; the supervisor restored it"})
             if not s.log.exists():
                 self.log.close()
                 self.log = RotatingLog(s.log, s.log_old, self.log.cap)
             if not s.sock.exists():
-                self.sel.unregister(self.listener)
+                fresh = control.listen(s.sock)
+                serving = self.listener.fileno() in self.sel.get_map()  # not yet before run()
+                if serving:
+                    self.sel.unregister(self.listener)
                 self.listener.close()
-                self.listener = control.listen(s.sock)
-                self.sel.register(self.listener, selectors.EVENT_READ, "listen")
+                self.listener = fresh
+                if serving:
+                    self.sel.register(self.listener, selectors.EVENT_READ, "listen")
             with open(s.supervisor_log, "a") as fh:
                 fh.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} the session dir was deleted or damaged; "
                          "restored it\n")
         except OSError:
             pass  # tried again on the next check
+
+    def set_status(self, **changes: Any) -> None:
+        """update_status, putting the session dir back first when the worker deleted it meanwhile."""
+        self.status.update(changes)
+        for _ in range(2):
+            try:
+                self.status = update_status(self.session, **changes)
+                return
+            except OSError:
+                self.keep_record()
 
     # -- the PTY ------------------------------------------------------------
     def read_pty(self) -> bool:
@@ -221,7 +235,7 @@ class Supervisor:
         except OSError:
             return
         if not same:  # `watch` and `screenshot` replay the log at the size it was drawn for
-            self.status = update_status(self.session, rows=rows, cols=cols)
+            self.set_status(rows=rows, cols=cols)
         if same and redraw:  # the kernel only signals a change; a new client wants a redraw anyway
             self.signal_worker(signal.SIGWINCH)
 
@@ -356,8 +370,7 @@ class Supervisor:
             left = max(0.0, (self.kill_at or 0.0) - time.monotonic())
             self.survivors = sum(len(procgroup.members(g)) for g in self.known_groups
                                  if not procgroup.stop(g, left))
-        self.keep_record()
-        self.status = update_status(self.session, state=state, exit_code=code, ended_at=time.time())
+        self.set_status(state=state, exit_code=code, ended_at=time.time())
         bye = control.json_frame(control.EXIT, {"state": state, "exit_code": code, "survivors": self.survivors})
         for client in list(self.clients.values()):
             try:
@@ -424,6 +437,7 @@ def supervise(session: Session, lock_fd: int | None = None) -> int:
     from ptyprocess import PtyProcess
 
     meta = read_json(session.meta)
+    status = read_json(session.status)
     listener = control.listen(session.sock)
     log = RotatingLog(session.log, session.log_old, log_cap())
     rows, cols = int(meta.get("rows") or 24), int(meta.get("cols") or 80)
@@ -440,8 +454,9 @@ def supervise(session: Session, lock_fd: int | None = None) -> int:
         log.close()
         update_status(session, state="exited", exit_code=127, ended_at=time.time())
         return 127
-    update_status(session, state="running", worker_pid=proc.pid, running_at=time.time())
-    sup = Supervisor(session, proc, listener, log, lock_fd)
+    status = {**status, "state": "running", "worker_pid": proc.pid, "running_at": time.time()}
+    sup = Supervisor(session, proc, listener, log, lock_fd, meta, status)
+    sup.set_status(**status)  # the worker may have deleted the session dir already: then it is put back
     try:
         state, code = sup.run()
     finally:

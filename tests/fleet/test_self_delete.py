@@ -35,7 +35,7 @@ def test_a_worker_deleting_its_session_dir_is_still_listed_capped_and_killed(loo
     kit.use_fake_worker(loop)
     loop.env["LOOOP_MAX_WORKERS"] = "1"
     gone_mark = loop.root / "deleted-it"
-    script = f"rm -rf {shlex.quote(str(kit.session_dir(loop, 'a')))} && touch {shlex.quote(str(gone_mark))}"
+    script = f"rm -rf {shlex.quote(str(kit.session_dir(loop, 'a')))}; touch {shlex.quote(str(gone_mark))}"
     kit.start(loop, "a", "sh", script, "hang")
     kit.wait_for(gone_mark.exists, what="the worker to delete its session dir")
     kit.wait_for(lambda: _alive_ids(loop) == ["looop-a"], what="`looop ls` to show the worker again")
@@ -57,10 +57,25 @@ def test_looop_down_stops_a_worker_that_deleted_its_session_dir(loop):
     kit.use_fake_worker(loop)
     loop.seed()
     gone_mark = loop.root / "deleted-it"
-    script = f"rm -rf {shlex.quote(str(kit.session_dir(loop, 'a')))} && touch {shlex.quote(str(gone_mark))}"
+    script = f"rm -rf {shlex.quote(str(kit.session_dir(loop, 'a')))}; touch {shlex.quote(str(gone_mark))}"
     kit.start(loop, "a", "sh", script, "hang")
     kit.wait_for(gone_mark.exists, what="the worker to delete its session dir")
     kit.wait_for(lambda: _alive_ids(loop) == ["looop-a"], what="`looop ls` to show the worker again")
     out = loop.run("down")
     assert out.returncode == 0, out.stdout + out.stderr
     kit.wait_for(lambda: not _procs_of(loop, "looop-a"), what="every process of the worker to end")
+
+
+def test_a_start_right_after_the_delete_is_still_refused_by_the_cap(loop):
+    kit.use_fake_worker(loop)
+    loop.env["LOOOP_MAX_WORKERS"] = "1"
+    said = loop.root / "start-said"
+    script = (f"rm -rf {shlex.quote(str(kit.session_dir(loop, 'a')))}; "
+              f'"$LOOOP_BIN" start-session b escape >{shlex.quote(str(said))} 2>&1; echo "rc=$?" >>{shlex.quote(str(said))}')
+    kit.start(loop, "a", "sh", script, "hang")
+    kit.wait_for(lambda: "rc=" in (said.read_text() if said.exists() else ""), what="the worker's own start to end")
+    text = said.read_text()
+    assert "fleet cap reached: 1 live worker (a)" in text and "rc=1" in text, text
+    assert not kit.session_dir(loop, "b").exists()
+    kit.wait_for(lambda: _alive_ids(loop) == ["looop-a"], what="`looop ls` to show the worker again")
+    assert loop.run("kill", "a").returncode == 0
