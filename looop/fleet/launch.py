@@ -37,8 +37,10 @@ def start_lock(fleet_root: Path) -> Iterator[None]:
 def check_cap(fleet_root: Path, sid: str, cap: int, where: str) -> None:
     """Refuse, before anything is spawned, when `cap` workers are alive (0 = no cap)."""
     from looop import fleet
+    from looop.fleet.sessions import unrecorded
 
     live = fleet.live_ids(fleet_root)
+    live += [other for other in unrecorded(fleet_root) if other not in live and other != fleet.PULSE]
     if cap and len(live) >= cap:
         raise FatalError(f"fleet cap reached: {len(live)} live worker{'s' if len(live) != 1 else ''} "
                          f"({', '.join(bare_id(w) for w in live)}) of at most {cap} ({where}); "
@@ -100,7 +102,7 @@ def _wait_running(session: Session) -> None:
         status = read_json(session.status)
         if status.get("state") != "starting" and read_json(session.meta).get("supervisor_pid"):
             return
-        if state_of(session, status) == "dead":
+        if state_of(session, status) == "dead" and session.status.exists():  # gone: the supervisor restores it
             break
         time.sleep(0.01)
     why = ""

@@ -207,6 +207,33 @@ def check_of(session: Session, meta: dict[str, Any]) -> Any:
                  tail=tail if isinstance(tail, str) else "")
 
 
+def unrecorded(fleet_root: Path) -> list[str]:
+    """Ids of running supervisors of this fleet whose session has no status.json
+    (a worker deleted its dir; its supervisor puts it back within a second).
+    Read from /proc, which a worker cannot delete; [] where there is none."""
+    root = os.fsencode(sessions_dir(fleet_root)) + b"/"
+    found = set()
+    try:
+        pids = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                argv = fh.read().split(b"\0")
+        except OSError:
+            continue
+        if b"_supervise" not in argv[:3]:
+            continue
+        where = argv[argv.index(b"_supervise") + 1] if argv.index(b"_supervise") + 1 < len(argv) else b""
+        name = where[len(root):] if where.startswith(root) else b""
+        if name.startswith(PREFIX.encode()) and b"/" not in name:
+            session = Session(sessions_dir(fleet_root) / os.fsdecode(name))
+            if not session.status.exists():
+                found.add(session.id)
+    return sorted(found)
+
+
 # -- removing finished sessions -----------------------------------------------
 
 def remove(session: Session) -> None:

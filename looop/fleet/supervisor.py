@@ -4,6 +4,12 @@
 terminal, stdio on /dev/null), so a worker outlives the shell, the beat and
 the pulse that started it. It alone moves the session's state forward
 (starting → running → exited | killed); the output log stays size-bounded.
+
+The session dir is the fleet's only record of a worker, and the worker can
+write there: once a second the supervisor checks that its dir, its "alive"
+lock, its meta, status, log and socket are the ones it holds, and puts back
+whatever is gone, so a worker that deletes its own session dir is still listed,
+counted against the cap, and reached by `kill` and `down`.
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ import signal
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 from looop.core import procgroup
 from looop.core.locks import hold_fd
 from looop.fleet import control
-from looop.fleet.sessions import RotatingLog, Session, read_json, update_status
+from looop.fleet.sessions import RotatingLog, Session, read_json, update_status, write_json
 
+RECORD_CHECK_S = 1.0  # how often the supervisor checks its session dir is still there
 RING_BYTES = 64 * 1024  # recent output replayed to a client that attaches
 BURST_BYTES = 256 * 1024  # read at most this much before serving the others
 CLIENT_BACKLOG_MAX = 8 << 20  # a client further behind than this is dropped
@@ -43,8 +51,13 @@ class Client:
 
 
 class Supervisor:
-    def __init__(self, session: Session, proc, listener, log: RotatingLog) -> None:
+    def __init__(self, session: Session, proc, listener, log: RotatingLog, lock_fd: int | None = None,
+                 meta: dict[str, Any] | None = None, status: dict[str, Any] | None = None) -> None:
         self.session, self.proc, self.listener, self.log = session, proc, listener, log
+        self.lock_fd = lock_fd
+        self.meta = read_json(session.meta) if meta is None else meta  # as written before the worker could touch it
+        self.status = read_json(session.status) if status is None else status
+        self.next_check = time.monotonic()
         self.master: int = proc.fd
         os.set_blocking(self.master, False)
         self.sel = selectors.DefaultSelector()
@@ -90,6 +103,9 @@ class Supervisor:
             if self.kill_at is not None and time.monotonic() >= self.kill_at:
                 self.signal_worker(signal.SIGKILL)
                 self.kill_at = None
+            if time.monotonic() >= self.next_check:
+                self.next_check = time.monotonic() + RECORD_CHECK_S
+                self.keep_record()
         self.drain_pty()
         return self.finish()
 
@@ -98,6 +114,59 @@ class Supervisor:
             return False
         self.check_child = False
         return not self.proc.isalive()
+
+    # -- the session's record ---------------------------------------------------
+    def keep_record(self) -> None:
+        """Put back what of the session dir is gone (a worker may delete it): the fleet must still see us."""
+        s = self.session
+        try:
+            held = self.lock_fd is not None and os.stat(s.alive_lock).st_ino == os.fstat(self.lock_fd).st_ino
+        except OSError:
+            held = False
+        if held and all(p.exists() for p in (s.meta, s.status, s.log, s.sock)):
+            return
+        try:
+            s.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not held:
+                fd = os.open(s.alive_lock, os.O_RDWR | os.O_CREAT, 0o600)
+                os.set_inheritable(fd, False)
+                if not hold_fd(fd, timeout=0):  # someone else holds the new one: never two owners
+                    os.close(fd)
+                    return
+                if self.lock_fd is not None:
+                    os.close(self.lock_fd)
+                self.lock_fd = fd
+            if not s.meta.exists():
+                write_json(s.meta, self.meta)
+            if not s.status.exists():
+                update_status(s, **{**self.status, "note": "its session dir was deleted; the supervisor restored it"})
+            if not s.log.exists():
+                self.log.close()
+                self.log = RotatingLog(s.log, s.log_old, self.log.cap)
+            if not s.sock.exists():
+                fresh = control.listen(s.sock)
+                serving = self.listener.fileno() in self.sel.get_map()  # not yet before run()
+                if serving:
+                    self.sel.unregister(self.listener)
+                self.listener.close()
+                self.listener = fresh
+                if serving:
+                    self.sel.register(self.listener, selectors.EVENT_READ, "listen")
+            with open(s.supervisor_log, "a") as fh:
+                fh.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} the session dir was deleted or damaged; "
+                         "restored it\n")
+        except OSError:
+            pass  # tried again on the next check
+
+    def set_status(self, **changes: Any) -> None:
+        """update_status, putting the session dir back first when the worker deleted it meanwhile."""
+        self.status.update(changes)
+        for _ in range(2):
+            try:
+                self.status = update_status(self.session, **changes)
+                return
+            except OSError:
+                self.keep_record()
 
     # -- the PTY ------------------------------------------------------------
     def read_pty(self) -> bool:
@@ -166,7 +235,7 @@ class Supervisor:
         except OSError:
             return
         if not same:  # `watch` and `screenshot` replay the log at the size it was drawn for
-            update_status(self.session, rows=rows, cols=cols)
+            self.set_status(rows=rows, cols=cols)
         if same and redraw:  # the kernel only signals a change; a new client wants a redraw anyway
             self.signal_worker(signal.SIGWINCH)
 
@@ -301,7 +370,7 @@ class Supervisor:
             left = max(0.0, (self.kill_at or 0.0) - time.monotonic())
             self.survivors = sum(len(procgroup.members(g)) for g in self.known_groups
                                  if not procgroup.stop(g, left))
-        update_status(self.session, state=state, exit_code=code, ended_at=time.time())
+        self.set_status(state=state, exit_code=code, ended_at=time.time())
         bye = control.json_frame(control.EXIT, {"state": state, "exit_code": code, "survivors": self.survivors})
         for client in list(self.clients.values()):
             try:
@@ -334,13 +403,14 @@ def main(session_dir: str, lock_fd: int | None = None) -> int:
     session = Session(Path(session_dir).resolve())
     os.umask(0o077)
     try:
-        if not hold_alive_lock(session, lock_fd):
+        held = hold_alive_lock(session, lock_fd)
+        if held is None:
             return 1  # another supervisor owns this session
         from looop.fleet.launch import detach_and_record
 
         detach_and_record(session)
         os.chdir(session.path)
-        return supervise(session)
+        return supervise(session, held)
     except Exception:
         try:
             with open(session.supervisor_log, "a") as fh:
@@ -350,11 +420,11 @@ def main(session_dir: str, lock_fd: int | None = None) -> int:
         return 1
 
 
-def hold_alive_lock(session: Session, lock_fd: int | None) -> bool:
-    """Keep the flock that says "alive" (inherited from start-session, or taken now)."""
+def hold_alive_lock(session: Session, lock_fd: int | None) -> int | None:
+    """Keep the flock that says "alive" (inherited from start-session, or taken now); its fd, None if taken."""
     fd = lock_fd if lock_fd is not None else os.open(session.alive_lock, os.O_RDWR | os.O_CREAT, 0o600)
     os.set_inheritable(fd, False)
-    return hold_fd(fd, timeout=0)
+    return fd if hold_fd(fd, timeout=0) else None
 
 
 def default_signals() -> None:
@@ -363,10 +433,11 @@ def default_signals() -> None:
         signal.signal(sig, signal.SIG_DFL)
 
 
-def supervise(session: Session) -> int:
+def supervise(session: Session, lock_fd: int | None = None) -> int:
     from ptyprocess import PtyProcess
 
     meta = read_json(session.meta)
+    status = read_json(session.status)
     listener = control.listen(session.sock)
     log = RotatingLog(session.log, session.log_old, log_cap())
     rows, cols = int(meta.get("rows") or 24), int(meta.get("cols") or 80)
@@ -383,13 +454,15 @@ def supervise(session: Session) -> int:
         log.close()
         update_status(session, state="exited", exit_code=127, ended_at=time.time())
         return 127
-    update_status(session, state="running", worker_pid=proc.pid, running_at=time.time())
+    status = {**status, "state": "running", "worker_pid": proc.pid, "running_at": time.time()}
+    sup = Supervisor(session, proc, listener, log, lock_fd, meta, status)
+    sup.set_status(**status)  # the worker may have deleted the session dir already: then it is put back
     try:
-        state, code = Supervisor(session, proc, listener, log).run()
+        state, code = sup.run()
     finally:
         if door is not None:
             door.close(remove=True)
-    listener.close()
+    sup.listener.close()
     try:
         session.sock.unlink()
     except OSError:
