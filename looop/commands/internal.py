@@ -20,6 +20,6 @@ class Fmt(usage.Verb):
 
 class Supervise(usage.Verb):
     def main(self, session_dir: str, lock_fd: str = "") -> int:
-        from looop.fleet.supervisor import main as supervise
+        from looop.fleet.supervise import main as supervise
 
         return supervise(session_dir, int(lock_fd) if lock_fd.isdigit() else None)
