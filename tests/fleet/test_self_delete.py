@@ -35,8 +35,11 @@ def test_a_worker_deleting_its_session_dir_is_still_listed_capped_and_killed(loo
     kit.use_fake_worker(loop)
     loop.env["LOOOP_MAX_WORKERS"] = "1"
     gone_mark = loop.root / "deleted-it"
-    script = f"rm -rf {shlex.quote(str(kit.session_dir(loop, 'a')))}; touch {shlex.quote(str(gone_mark))}"
+    go = loop.root / "go"  # the worker deletes its dir once it runs, after start-session has answered
+    script = (f"until [ -e {shlex.quote(str(go))} ]; do sleep 0.05; done; "
+              f"rm -rf {shlex.quote(str(kit.session_dir(loop, 'a')))}; touch {shlex.quote(str(gone_mark))}")
     kit.start(loop, "a", "sh", script, "hang")
+    go.touch()
     kit.wait_for(gone_mark.exists, what="the worker to delete its session dir")
     kit.wait_for(lambda: _alive_ids(loop) == ["looop-a"], what="`looop ls` to show the worker again")
     assert kit.status(loop, "a")["state"] == "running"
@@ -57,8 +60,11 @@ def test_looop_down_stops_a_worker_that_deleted_its_session_dir(loop):
     kit.use_fake_worker(loop)
     loop.seed()
     gone_mark = loop.root / "deleted-it"
-    script = f"rm -rf {shlex.quote(str(kit.session_dir(loop, 'a')))}; touch {shlex.quote(str(gone_mark))}"
+    go = loop.root / "go"  # the worker deletes its dir once it runs, after start-session has answered
+    script = (f"until [ -e {shlex.quote(str(go))} ]; do sleep 0.05; done; "
+              f"rm -rf {shlex.quote(str(kit.session_dir(loop, 'a')))}; touch {shlex.quote(str(gone_mark))}")
     kit.start(loop, "a", "sh", script, "hang")
+    go.touch()
     kit.wait_for(gone_mark.exists, what="the worker to delete its session dir")
     kit.wait_for(lambda: _alive_ids(loop) == ["looop-a"], what="`looop ls` to show the worker again")
     out = loop.run("down")
