@@ -122,7 +122,9 @@ def test_up_says_so_when_the_pulse_dies_in_its_first_beat(loop):
     wrapper.chmod(0o755)
     out = loop.run("up", env={"LOOOP_BIN": str(wrapper)})
     assert out.returncode == 1 and "pulse started" not in out.stdout
-    assert "the pulse stopped during its first beat" in out.stderr and "Traceback" not in out.stderr
+    # whether `up` saw the pulse take its lock before it died is a race; either way it says why, once
+    said = "the pulse stopped during its first beat" in out.stderr or "the pulse did not start" in out.stderr
+    assert said and "Traceback" not in out.stderr, out.stderr
     assert loop.run("status", "--json").stdout.count('"running": false') == 1
 
 
