@@ -31,17 +31,22 @@ def _alive_ids(loop) -> list[str]:
     return [s["id"] for s in kit.ls_json(loop)["sessions"] if s["alive"]]
 
 
-def test_a_worker_deleting_its_session_dir_is_still_listed_capped_and_killed(loop):
-    kit.use_fake_worker(loop)
-    loop.env["LOOOP_MAX_WORKERS"] = "1"
+def _start_a_worker_that_deletes_its_dir(loop) -> None:
+    """Worker `a` deletes its session dir once start-session has answered; wait until `ls` shows it again."""
     gone_mark = loop.root / "deleted-it"
-    go = loop.root / "go"  # the worker deletes its dir once it runs, after start-session has answered
+    go = loop.root / "go"
     script = (f"until [ -e {shlex.quote(str(go))} ]; do sleep 0.05; done; "
               f"rm -rf {shlex.quote(str(kit.session_dir(loop, 'a')))}; touch {shlex.quote(str(gone_mark))}")
     kit.start(loop, "a", "sh", script, "hang")
     go.touch()
     kit.wait_for(gone_mark.exists, what="the worker to delete its session dir")
     kit.wait_for(lambda: _alive_ids(loop) == ["looop-a"], what="`looop ls` to show the worker again")
+
+
+def test_a_worker_deleting_its_session_dir_is_still_listed_capped_and_killed(loop):
+    kit.use_fake_worker(loop)
+    loop.env["LOOOP_MAX_WORKERS"] = "1"
+    _start_a_worker_that_deletes_its_dir(loop)
     assert kit.status(loop, "a")["state"] == "running"
     assert _procs_of(loop, "looop-a"), "its supervisor and processes run on"
 
@@ -59,14 +64,7 @@ def test_a_worker_deleting_its_session_dir_is_still_listed_capped_and_killed(loo
 def test_looop_down_stops_a_worker_that_deleted_its_session_dir(loop):
     kit.use_fake_worker(loop)
     loop.seed()
-    gone_mark = loop.root / "deleted-it"
-    go = loop.root / "go"  # the worker deletes its dir once it runs, after start-session has answered
-    script = (f"until [ -e {shlex.quote(str(go))} ]; do sleep 0.05; done; "
-              f"rm -rf {shlex.quote(str(kit.session_dir(loop, 'a')))}; touch {shlex.quote(str(gone_mark))}")
-    kit.start(loop, "a", "sh", script, "hang")
-    go.touch()
-    kit.wait_for(gone_mark.exists, what="the worker to delete its session dir")
-    kit.wait_for(lambda: _alive_ids(loop) == ["looop-a"], what="`looop ls` to show the worker again")
+    _start_a_worker_that_deletes_its_dir(loop)
     out = loop.run("down")
     assert out.returncode == 0, out.stdout + out.stderr
     kit.wait_for(lambda: not _procs_of(loop, "looop-a"), what="every process of the worker to end")
