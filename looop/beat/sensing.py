@@ -26,10 +26,17 @@ def read_sensors(paths: Paths, snap_dir: Path, env: dict[str, str]) -> list:
     from looop.sensing.progress import SensorProgress
     from looop.sensing.sense import ReadingCache, sense, sensor_names
 
+    scripts = sensor_names(paths.sensors)
+    hand_for = None
+    if scripts:  # each sensor in its box, with its own cache dir
+        from looop.box.hands import sensors
+        from looop.core import knobs
+
+        hand_for = sensors(paths, knobs.config_dict(paths.config) or {})
     started = time.monotonic()
-    with SensorProgress(p.name[: -len(".sh")] for p in sensor_names(paths.sensors)) as progress:
+    with SensorProgress(p.name[: -len(".sh")] for p in scripts) as progress:
         readings = sense(paths.sensors, snap_dir, env, paths.data, ReadingCache(paths.reading_cache),
-                         sensor_cache=paths.sensor_cache, on_done=progress.done)
+                         sensor_cache=paths.sensor_cache, on_done=progress.done, hand_for=hand_for)
     events.emit(paths.events, "sense_done", sensors=len(readings), failed=sum(not r.ok for r in readings),
                 seconds=round(time.monotonic() - started, 3))
     return readings

@@ -8,7 +8,7 @@ hands back the command unchanged.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,40 @@ def command(paths: Paths, hand: str, argv: list[str], *, config: Mapping[str, An
     write = policy.writable(hand, paths, config=config, cache=cache)
     shown = policy.visible(paths, [*_own_dirs(), *(see or [])])
     return wrap(box, Spec(hand=hand, write=tuple(write), see=shown, cwd=paths.data), argv)
+
+
+def sensors(paths: Paths, config: Mapping[str, Any]) -> Callable[[Path], tuple[list[str], dict[str, str]]]:
+    """The beat's sensors, each in its own box: a human's sees the data dir read-only and
+    writes only its cache dir (`LOOOP_CACHE`); one the decider wrote is boxed like
+    `run_shell`. A function from a sensor's script to (argv prefix, extra env)."""
+    box = resolve(config)
+    box.check()
+    ai = ai_written(paths)
+    shown = policy.visible(paths, _own_dirs()) if box.on else ()
+
+    def hand_for(script: Path) -> tuple[list[str], dict[str, str]]:
+        name = script.name[: -len(".sh")]
+        cache = paths.sensor_own(name)
+        env = {"LOOOP_CACHE": str(cache)}
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # not there, not bound: the sensor finds it cannot write, and says so in its reading
+        if not box.on:
+            return [], env
+        hand = "ai-sensor" if name in ai else "sensor"
+        write = policy.writable(hand, paths, config=config, cache=cache)
+        return wrap(box, Spec(hand=hand, write=tuple(write), see=shown, cwd=paths.data, env=env), []), env
+
+    return hand_for
+
+
+def ai_written(paths: Paths) -> frozenset[str]:
+    """The sensors the decider wrote (a missing record boxes them as a human's: the stricter box)."""
+    try:
+        return frozenset(paths.ai_sensors.read_text(encoding="utf-8", errors="replace").split())
+    except OSError:
+        return frozenset()
 
 
 def _own_dirs() -> list[Path]:

@@ -75,18 +75,18 @@ def sensor_test(paths: Paths, name: str) -> int:
     import tempfile
     from pathlib import Path
 
+    from looop.box.hands import sensors
     from looop.core import knobs, schemas
     from looop.core.selfbin import child_env
     from looop.sensing.sense import run_one
 
     name, script = _script(paths, name, "test")
-    env = child_env(paths)
-    if paths.sensor_cache.is_dir():
-        env["LOOOP_CACHE"] = str(paths.sensor_cache / name)
+    wrap, extra = sensors(paths, knobs.config_dict(paths.config) or {})(script)  # boxed as a beat boxes it
+    env = {**child_env(paths), **extra}
     tmp = Path(tempfile.mkdtemp(prefix="looop-sensor-test-"))
     try:
         reading = run_one(script, tmp, env, float(knobs.get("sensor_timeout", env=env)),
-                          knobs.get("sensor_max_bytes", env=env), paths.data)
+                          knobs.get("sensor_max_bytes", env=env), paths.data, wrap=wrap or None)
         out = (tmp / f"sensor-{name}.json").read_text(encoding="utf-8", errors="replace")
         err = tmp / f"sensor-{name}.err"
         problem = reading.problem

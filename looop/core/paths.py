@@ -213,6 +213,15 @@ class Paths:
         """Readings of sensors with an interval, reused while fresh."""
         return self.data / ".sensor-cache"
 
+    def sensor_own(self, name: str) -> Path:
+        """A sensor's own cache dir (`LOOOP_CACHE`): the one place its box lets it write."""
+        return self.sensor_cache / "own" / name
+
+    @property
+    def ai_sensors(self) -> Path:
+        """The names of the sensors the decider wrote: they run boxed like `run_shell`."""
+        return self.data / ".ai-sensors"
+
     # -- time and the pulse (ignored by git) -----------------------------------
     @property
     def schedule_cache(self) -> Path:

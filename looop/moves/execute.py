@@ -161,7 +161,19 @@ def _write_sensor(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
     target = paths.sensors / f"{name}.sh"
     existed = target.exists()
     atomic_write(target, script, mode=0o755)
+    _note_author(paths, name, by)
     return f"write-sensor {name}" + (" (updated)" if existed else " (new)"), None
+
+
+def _note_author(paths: Paths, name: str, by: str) -> None:
+    """Who wrote the sensor last decides its box: the decider's runs like `run_shell`, the human's read-only."""
+    from looop.box.hands import ai_written
+    from looop.core.fsio import atomic_write
+
+    names = ai_written(paths)
+    wanted = names - {name} if by == "human" else names | {name}
+    if wanted != names:
+        atomic_write(paths.ai_sensors, "".join(f"{n}\n" for n in sorted(wanted)))
 
 
 def try_sensor(paths: Paths, name: str, script: str) -> str:

@@ -40,7 +40,10 @@ def run(paths: Paths, move: dict[str, Any], journal: str | None = None, force: b
         if not journal.strip():
             raise FatalError("--journal is empty; give the line to journal", 1)
         move = dict(move, journal=journal)
-    done = execute(paths, move, by="human", force=force)
+    from looop.core.caller import marker
+
+    by = "human" if marker() is None else "decider"  # a verb the decider ran (through the door, or unboxed)
+    done = execute(paths, move, by=by, force=force and by == "human")
     from looop.records import memory
 
     memory.commit_human(paths, done.line)

@@ -178,14 +178,18 @@ def _pool(jobs: int) -> ThreadPoolExecutor:
     return _POOLS[jobs]
 
 
+Hand = Callable[[Path], tuple[list[str], dict[str, str]]]  # a script -> (its box's argv prefix, extra env)
+
+
 def sense(sensors_dir: Path, out_dir: Path, env: dict[str, str], cwd: Path,
           cache: ReadingCache | None = None, sensor_cache: Path | None = None,
-          on_done: Callable[[str], None] | None = None) -> list[Reading]:
+          on_done: Callable[[str], None] | None = None, hand_for: Hand | None = None) -> list[Reading]:
     """Wipe `out_dir`, run every sensors/*.sh concurrently, return the readings.
 
     With `sensor_cache`, a sensor declaring `# looop:interval=N` is run at most
     every N seconds; in between its last good reading is copied in instead.
-    `on_done(name)` is told as each sensor ends (from its thread), for progress."""
+    `on_done(name)` is told as each sensor ends (from its thread), for progress.
+    `hand_for(script)` puts each sensor in its box (SPEC §19)."""
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     scripts = sensor_names(sensors_dir)
@@ -209,7 +213,10 @@ def sense(sensors_dir: Path, out_dir: Path, env: dict[str, str], cwd: Path,
                 raw = (out_dir / f"sensor-{script.name[:-3]}.json").read_bytes()
                 return Reading(sensor=script.name[:-3], ok=True, seconds=0.0, digest=hashlib.sha256(raw).hexdigest(),
                                reused=f"reused, {kept[0]:.0f}s old of its {kept[1]}s interval")
-        return run_one(script, out_dir, env, timeout, max_bytes, cwd, live)
+        if hand_for is None:
+            return run_one(script, out_dir, env, timeout, max_bytes, cwd, live)
+        wrap, extra = hand_for(script)
+        return run_one(script, out_dir, {**env, **extra}, timeout, max_bytes, cwd, live, wrap=wrap or None)
 
     def reported(script: Path) -> Reading:
         try:
