@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from looop.core.ids import is_plain
@@ -82,6 +82,7 @@ def test_worker_ids_are_exactly_the_plain_names(name):
 
 @E2E
 @given(prompt=HOSTILE_TEXT, note=HOSTILE_TEXT)
+@example(prompt="\r", note="0")  # a lone CR must arrive as itself (read without newline translation)
 def test_hostile_prompts_and_notes_arrive_as_data(loop, prompt, note):
     kit.use_fake_worker(loop)
     bait = f"$(touch {loop.root}/PWNED) `touch {loop.root}/PWNED` ; touch {loop.root}/PWNED '"
@@ -89,7 +90,7 @@ def test_hostile_prompts_and_notes_arrive_as_data(loop, prompt, note):
         loop.run("kill", "h")
         loop.call("prune")
     kit.start(loop, "h", "hang", prompt=prompt + bait)
-    written = (loop.data / "prompts" / "looop-h.md").read_text()
+    written = (loop.data / "prompts" / "looop-h.md").read_bytes().decode()
     assert written.endswith(prompt + bait) or written.endswith(prompt + bait + "\n")
     out = loop.call("flag", "--", "h", note + bait)
     assert out.returncode == 0, out.stderr
