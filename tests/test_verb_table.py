@@ -81,6 +81,20 @@ def test_the_exit_codes_looop_gives_are_the_named_ones(loop):
     assert loop.call("tell").returncode == ExitStatus.BAD_INPUT
 
 
+def test_every_fatal_error_names_its_exit_code():
+    """One source for what an exit code means: no `FatalError(..., 1)` with a bare number."""
+    import ast
+
+    bare = []
+    for path in sorted((ROOT / "looop").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "FatalError":
+                codes = [*node.args[1:2], *(k.value for k in node.keywords if k.arg == "code")]
+                if any(isinstance(c, ast.Constant) and isinstance(c.value, int) for c in codes):
+                    bare.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not bare, f"give these an ExitStatus name: {bare}"
+
+
 @pytest.mark.parametrize("argv, target, expected", [
     (["ls", "-wn", "5", "--json"], "ls.ls", {"watch": True, "interval": "5", "as_json": True}),
     (["ls", "--interval=3"], "ls.ls", {"watch": False, "interval": "3"}),

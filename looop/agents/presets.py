@@ -80,9 +80,9 @@ STATE: dict[str, list[str]] = {
 def config_for(default_runner: str) -> dict[str, Any]:
     """A whole config: every preset, `default_runner` chosen."""
     if default_runner not in PRESETS:
-        from looop.core.errors import FatalError
+        from looop.core.errors import ExitStatus, FatalError
 
-        raise FatalError(f"unknown runner '{default_runner}' (presets: {', '.join(ORDER)})", 2)
+        raise FatalError(f"unknown runner '{default_runner}' (presets: {', '.join(ORDER)})", ExitStatus.BAD_INPUT)
     return {
         "default": default_runner,
         "moves": "typed",

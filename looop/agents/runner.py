@@ -86,10 +86,10 @@ def reap_orphan(record: Path) -> int:
         return 0
     members = procgroup.marked(pgid, marker)  # ours, not a group that reused the number
     if members and not procgroup.stop(pgid, KILL_GRACE):
-        from looop.core.errors import FatalError
+        from looop.core.errors import ExitStatus, FatalError
 
         raise FatalError(f"a runner left by a killed pulse (process group {pgid}) survived SIGKILL; "
-                         f"not starting a second one (record: {record})", 1)
+                         f"not starting a second one (record: {record})", ExitStatus.FAILED)
     record.unlink(missing_ok=True)
     return len(members)
 

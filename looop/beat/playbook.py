@@ -11,7 +11,7 @@ from pathlib import Path
 
 from looop import fleet
 from looop.beat import gate, parked
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.fsio import atomic_write, read_text
 from looop.core.log import say, warn
 from looop.core.paths import Paths
@@ -38,10 +38,10 @@ def gate_pre(paths: Paths) -> None:
         done = gate.gate_pre(paths.playbook, paths.approved, paths.playbook_history, proposed=paths.proposed,
                              busy=who_else)
     except IsADirectoryError:
-        raise FatalError(f"{paths.playbook} is a directory, not a file; nothing was changed", 1) from None
+        raise FatalError(f"{paths.playbook} is a directory, not a file; nothing was changed", ExitStatus.FAILED) from None
     except OSError as exc:
         if exc.filename and Path(exc.filename) == paths.playbook:
-            raise FatalError(f"cannot read {paths.playbook}: {exc.strerror}; nothing was changed", 1) from None
+            raise FatalError(f"cannot read {paths.playbook}: {exc.strerror}; nothing was changed", ExitStatus.FAILED) from None
         raise
     if done == "adopted":
         say("PLAYBOOK.md was edited by hand: adopted as the approved baseline")
@@ -70,7 +70,7 @@ def read_playbook(paths: Paths, limit: int | None) -> str:
     try:
         text = read_text(paths.playbook, "", limit) or ""
     except OSError as exc:
-        raise FatalError(f"cannot read {paths.playbook}: {exc.strerror}", 1) from None
+        raise FatalError(f"cannot read {paths.playbook}: {exc.strerror}", ExitStatus.FAILED) from None
     if not text.strip():
         warn("PLAYBOOK.md is empty: the AI gets no judgment to follow (edit it, or delete it to re-seed)")
     return text

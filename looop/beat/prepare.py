@@ -14,7 +14,7 @@ from looop.beat import world
 from looop.beat.housekeeping import housekeeping
 from looop.beat.playbook import gate_pre
 from looop.beat.value import Beat
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.log import warn
 from looop.core.paths import Paths
 from looop.records import events
@@ -35,7 +35,7 @@ def prepare(b: Beat) -> None:
 
         broken = broken_dot_git(paths.data)
         if broken:  # never decide a move whose history could not be kept
-            raise FatalError(f"{broken}; the beat stopped before sensing, so no move went unrecorded", 1)
+            raise FatalError(f"{broken}; the beat stopped before sensing, so no move went unrecorded", ExitStatus.FAILED)
     housekeeping(paths)
     from looop.core.selfbin import child_env
 
@@ -52,7 +52,7 @@ def report_odd_files(paths: Paths) -> None:
 
     kind = file_kind(paths.playbook)
     if kind:
-        raise FatalError(f"{paths.playbook} is {kind}, not a file; nothing was changed", 1)
+        raise FatalError(f"{paths.playbook} is {kind}, not a file; nothing was changed", ExitStatus.FAILED)
     files = [paths.proposed, paths.approved, paths.attention, paths.next_interval,
              paths.last_hash, paths.world_state, paths.noop_state, paths.budget_state, paths.last_failure]
     for folder, pattern in ((paths.goals, "*.md"), (paths.claims, "*.json")):

@@ -15,7 +15,7 @@ from types import FrameType
 
 from looop import fleet
 from looop.core.error_handler import beat_errors
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.locks import PulseLock
 from looop.core.log import fail, say
 from looop.core.paths import Paths
@@ -85,7 +85,7 @@ def run(paths: Paths, quiet: bool = False) -> int:
     lock = PulseLock(paths.lock_dir)
     if not lock.acquire():
         pid = lock.holder()
-        raise FatalError(f"another looop pulse is running on {paths.data} ({f'pid {pid}' if pid else 'pid unknown'})", 1)
+        raise FatalError(f"another looop pulse is running on {paths.data} ({f'pid {pid}' if pid else 'pid unknown'})", ExitStatus.FAILED)
     reap_orphan_runner(paths)
     old = {s: signal.signal(s, _raise_stop) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     failures, why = 0, "it exited"

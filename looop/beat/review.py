@@ -7,7 +7,7 @@ verdict is one journal line and one commit, whoever gave it.
 from __future__ import annotations
 
 from looop.beat import gate
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths
 from looop.records import events
 
@@ -29,7 +29,7 @@ def reject(paths: Paths, by: str = "human") -> str:
 
 def _pending(paths: Paths) -> None:
     if not paths.proposed.exists():
-        raise FatalError("no pending PLAYBOOK change (it was approved or rejected already)", 1)
+        raise FatalError("no pending PLAYBOOK change (it was approved or rejected already)", ExitStatus.FAILED)
 
 
 def _record(paths: Paths, text: str) -> str:

@@ -53,10 +53,10 @@ class Box:
     def check(self) -> None:
         """Fail closed: an explicit box that cannot run stops what was to run in it."""
         if self.broken:
-            from looop.core.errors import FatalError
+            from looop.core.errors import ExitStatus, FatalError
 
             raise FatalError(f"sandbox {self.kind} cannot run: {self.broken}; nothing boxed was started "
-                             "(fix it, or set \"sandbox\": \"auto\" or \"off\")", 1)
+                             "(fix it, or set \"sandbox\": \"auto\" or \"off\")", ExitStatus.FAILED)
 
 
 def mode(config: Mapping[str, Any] | None, env: Mapping[str, str] | None = None) -> tuple[str, str]:
@@ -71,9 +71,9 @@ def mode(config: Mapping[str, Any] | None, env: Mapping[str, str] | None = None)
     else:
         return "off", "default"
     if value not in MODES:
-        from looop.core.errors import FatalError
+        from looop.core.errors import ExitStatus, FatalError
 
-        raise FatalError(f"{where}={value!r}: must be one of {', '.join(MODES)}", 2)
+        raise FatalError(f"{where}={value!r}: must be one of {', '.join(MODES)}", ExitStatus.BAD_INPUT)
     return value, where
 
 

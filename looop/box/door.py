@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from looop.box.policy import DOOR_TYPED as TYPED  # a typed decider's door: no verb goes out
+from looop.core.errors import ExitStatus
 
 ENV = "LOOOP_DOOR"  # the socket's path inside the box
 MAX_REQUEST = 4 << 20
@@ -42,7 +43,7 @@ def forward(argv: list[str]) -> int:
     """In the box: send the verb through the door, print what it printed, return its status."""
     if os.environ[ENV] == TYPED:
         print(f"looop: refused in the box: {OneMove(TYPED)(argv)}", file=sys.stderr)
-        return 77
+        return ExitStatus.NOT_PERMITTED
     text = ""
     if "-" in argv and not sys.stdin.isatty():
         text = sys.stdin.read()
@@ -56,7 +57,7 @@ def forward(argv: list[str]) -> int:
         reply = json.loads(raw or b"{}")
     except (OSError, ValueError) as exc:
         print(f"looop: the door ({path}) did not answer: {exc}", file=sys.stderr)
-        return 1
+        return ExitStatus.FAILED
     sys.stdout.write(str(reply.get("out", "")))
     sys.stdout.flush()
     sys.stderr.write(str(reply.get("err", "")))

@@ -239,10 +239,10 @@ def worker(paths: Paths, config: Mapping[str, Any], runner: str, sid: str, templ
     state = policy.state_for(template, runner_spec, policy.home_dir())
     write = policy.writable("worker", paths, config=config, state=state, work=work)
     if cwd is not None and not policy.allowed_cwd(cwd, write):
-        from looop.core.errors import FatalError
+        from looop.core.errors import ExitStatus, FatalError
 
         raise FatalError(f"--cwd {cwd}: a boxed worker cannot write there (its work dir, claims/, reports/ "
-                         "or a path in sandbox_write)", 1)
+                         "or a path in sandbox_write)", ExitStatus.FAILED)
     import tempfile
 
     from looop.box import door

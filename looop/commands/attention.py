@@ -8,13 +8,13 @@ from looop.core.untrusted import json_text
 
 
 def attention(paths: Paths, action: str = "list", nid: str | None = None, as_json: bool = False) -> int:
-    from looop.core.errors import FatalError
+    from looop.core.errors import ExitStatus, FatalError
     from looop.core.untrusted import one_line
     from looop.records import attention as notes
 
     if action == "done":
         if not nid:
-            raise FatalError("attention done needs a note id (see `looop attention`)", 2)
+            raise FatalError("attention done needs a note id (see `looop attention`)", ExitStatus.BAD_INPUT)
         note, line = notes.done(paths, nid)
         print(f"done {note.id}; journaled: {one_line(line)}")
         return 0

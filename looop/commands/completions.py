@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 
 from looop.commands import table as verbs
 from looop.commands import usage
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths, resolve
 
 SHELLS = ("bash", "zsh")
@@ -49,7 +49,7 @@ def completions(shell: str) -> int:
     """Print the completion script for `shell`."""
     scripts = {"bash": _BASH, "zsh": _ZSH}
     if shell not in scripts:
-        raise FatalError(f"no completion for shell {shell!r}; choose one of: {', '.join(SHELLS)}", 1)
+        raise FatalError(f"no completion for shell {shell!r}; choose one of: {', '.join(SHELLS)}", ExitStatus.FAILED)
     sys.stdout.write(scripts[shell])
     return 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from looop.commands import usage
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths, resolve
 from looop.core.untrusted import json_text
 from looop.records import cost as ledger
@@ -37,11 +37,11 @@ def record(paths: Paths, kind: str, cost_id: str, runner: str, usd: str) -> int:
     try:
         amount = float(usd)
     except ValueError:
-        raise FatalError(f"_cost: amount {usd!r} is not a number", 2) from None
+        raise FatalError(f"_cost: amount {usd!r} is not a number", ExitStatus.BAD_INPUT) from None
     if not math.isfinite(amount) or amount < 0 or amount > ledger.MAX_USD:
-        raise FatalError(f"_cost: amount {usd!r} must be a number of US dollars from 0 to {ledger.MAX_USD:,.0f}", 2)
+        raise FatalError(f"_cost: amount {usd!r} must be a number of US dollars from 0 to {ledger.MAX_USD:,.0f}", ExitStatus.BAD_INPUT)
     if not kind:
-        raise FatalError("_cost: kind must not be empty", 2)
+        raise FatalError("_cost: kind must not be empty", ExitStatus.BAD_INPUT)
     ledger.record(paths.ledger, kind, cost_id, runner, amount)
     return 0
 

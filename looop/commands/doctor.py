@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from looop.commands import usage
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths, resolve
 
 if TYPE_CHECKING:
@@ -206,7 +206,7 @@ def doctor(paths: Paths) -> int:
     failed = [r for r in rows if r.failed]
     if failed:
         print(f"{len(failed)} check{'s' if len(failed) != 1 else ''} failed")
-        return 1
+        return ExitStatus.FAILED
     return 0
 
 

@@ -17,7 +17,7 @@ def goal(paths: Paths, action: str, gid: str, text: Sequence[str] = (), journal:
         return verbs.run(paths, {"move": "write_goal", "id": gid, "body": verbs.text_arg(text, f"goal {gid} body")},
                          journal)
     if text:
-        raise FatalError(f"goal archive takes only the goal id (got extra words: {' '.join(text)[:60]})", 1)
+        raise FatalError(f"goal archive takes only the goal id (got extra words: {' '.join(text)[:60]})", ExitStatus.FAILED)
     return verbs.run(paths, {"move": "archive_goal", "id": gid}, journal)
 
 
@@ -67,7 +67,7 @@ def goal_show(paths: Paths, gid: str) -> int:
             print((read_text(path, "") or "").rstrip("\n"))
             return 0
     names = ", ".join(sorted(p.stem for p in paths.goals.glob("*.md"))) or "(none)"
-    raise FatalError(f"goal show: no goal '{gid}' in {paths.goals} (goals: {names})", 1)
+    raise FatalError(f"goal show: no goal '{gid}' in {paths.goals} (goals: {names})", ExitStatus.FAILED)
 
 
 class Goal(usage.Verb):

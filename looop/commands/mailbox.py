@@ -34,7 +34,7 @@ def _timeout(paths: Paths, given: str | None) -> float | None:
     except ValueError:
         seconds = -1.0
     if not seconds >= 0 or seconds == float("inf"):
-        raise FatalError(f"{where}={given!r}: must be a number of seconds >= 0 (0 = wait forever)", 2)
+        raise FatalError(f"{where}={given!r}: must be a number of seconds >= 0 (0 = wait forever)", ExitStatus.BAD_INPUT)
     return seconds or None
 
 
@@ -48,13 +48,13 @@ def ask(paths: Paths, worker: str | None, prompt: str, options: str | None, ref:
     wait_s = _timeout(paths, timeout)
     if resume is not None:
         if prompt or options is not None or ref is not None:
-            raise FatalError("ask: --wait picks up an ask made before; give it no --prompt, --options or --ref", 1)
+            raise FatalError("ask: --wait picks up an ask made before; give it no --prompt, --options or --ref", ExitStatus.FAILED)
         record, wid = _earlier_ask(paths, resume, caller)
     else:
         wid = store.worker_id(caller)
         opts = [o.strip() for o in (options or "").split(",") if o.strip()]
         if options is not None and not opts:
-            raise FatalError("ask: --options is empty; give choices like --options yes,no (or leave it out)", 1)
+            raise FatalError("ask: --options is empty; give choices like --options yes,no (or leave it out)", ExitStatus.FAILED)
         from looop.setup.seed import make_data_dir
 
         make_data_dir(paths)
@@ -89,13 +89,13 @@ def _earlier_ask(paths: Paths, rid: str, caller: str | None) -> tuple[dict[str, 
         store.ask_id(rid)
     except FatalError:
         raise FatalError(f"ask --wait {rid!r}: not an ask id (ids look like <worker>-<n>, as `looop asks` shows)",
-                         1) from None
+                         ExitStatus.FAILED) from None
     record = store.read(paths.asks / f"{rid}.json")
     if record is None:
-        raise FatalError(f"ask --wait {rid}: no such ask in {paths.asks} (`looop asks --all` lists them)", 1)
+        raise FatalError(f"ask --wait {rid}: no such ask in {paths.asks} (`looop asks --all` lists them)", ExitStatus.FAILED)
     owner = record.get("worker") if isinstance(record.get("worker"), str) else store.split(rid)[0]
     if caller and store.worker_id(caller) != owner:
-        raise FatalError(f"ask --wait {rid}: that ask is worker {owner}'s, not {store.worker_id(caller)}'s", 1)
+        raise FatalError(f"ask --wait {rid}: that ask is worker {owner}'s, not {store.worker_id(caller)}'s", ExitStatus.FAILED)
     return {**record, "id": rid}, str(owner)
 
 
@@ -125,7 +125,7 @@ def asks(paths: Paths, as_json: bool = False, include_answered: bool = False, pr
         except ValueError:
             days = -1.0
         if not days >= 0:
-            raise FatalError(f"--prune {prune!r}: must be a number of days >= 0", 2)
+            raise FatalError(f"--prune {prune!r}: must be a number of days >= 0", ExitStatus.BAD_INPUT)
         gone = store.prune_answered(paths, days)
         print(f"pruned {len(gone)} answered ask{'s' if len(gone) != 1 else ''} older than {days:g} days")
         return 0
@@ -178,7 +178,7 @@ def answer(paths: Paths, rid: str, words: list[str], force: bool = False) -> int
         raw = sys.stdin.buffer.read(store.ANSWER_MAX_BYTES + 1)
         if len(raw) > store.ANSWER_MAX_BYTES:
             raise FatalError(f"answer: stdin holds more than the {store.ANSWER_MAX_BYTES}-byte cap for an answer; "
-                             "put long text in reports/ and answer with its path. Nothing was written", 1)
+                             "put long text in reports/ and answer with its path. Nothing was written", ExitStatus.FAILED)
         text = raw.decode("utf-8", errors="replace").rstrip("\n")
     else:
         text = " ".join(words)
@@ -204,7 +204,7 @@ def within_options(paths: Paths, rid: str, text: str, force: bool) -> str:
     from looop.core.untrusted import one_line
 
     raise FatalError(f"answer: {one_line(text)[:60]!r} is not one of {rid}'s options: "
-                     f"{', '.join(one_line(o) for o in options)} (--force sends it anyway); nothing was written", 1)
+                     f"{', '.join(one_line(o) for o in options)} (--force sends it anyway); nothing was written", ExitStatus.FAILED)
 
 
 def tell(paths: Paths, worker: str, words: list[str]) -> int:
@@ -214,7 +214,7 @@ def tell(paths: Paths, worker: str, words: list[str]) -> int:
     live = [store.worker_id(w.id) for w in fleet.workers(paths.fleet_root) if w.alive]
     if wid not in live:
         known = ", ".join(live) or "none"
-        raise FatalError(f"tell: worker '{wid}' is not running (live workers: {known}); nothing was queued", 1)
+        raise FatalError(f"tell: worker '{wid}' is not running (live workers: {known}); nothing was queued", ExitStatus.FAILED)
     record = store.new_tell(paths, wid, " ".join(words))  # the fleet lives in the data dir: it exists
     from looop.records import events
 
@@ -236,7 +236,7 @@ def wait(paths: Paths, only_asks: bool = False, actionable: bool = False, timeou
     from looop.commands import status as status_verb
 
     if only_asks and actionable:
-        raise FatalError("wait: choose one of --only-asks and --actionable", 2)
+        raise FatalError("wait: choose one of --only-asks and --actionable", ExitStatus.BAD_INPUT)
     seconds = None
     if timeout is not None:
         try:
@@ -244,7 +244,7 @@ def wait(paths: Paths, only_asks: bool = False, actionable: bool = False, timeou
         except ValueError:
             seconds = -1.0
         if not seconds >= 0 or seconds == float("inf"):
-            raise FatalError(f"--timeout {timeout!r}: must be a number of seconds >= 0", 2)
+            raise FatalError(f"--timeout {timeout!r}: must be a number of seconds >= 0", ExitStatus.BAD_INPUT)
     names = watch.FILTERS["only-asks" if only_asks else "actionable" if actionable else "all"]
     changed = watch.wait(paths, names, seconds)
     if not changed:

@@ -22,9 +22,9 @@ def pause(paths: Paths, reason: Sequence[str], for_: str | None) -> int:
 
     seconds = parse_duration(for_, "--for") if for_ is not None else None
     if seconds == 0:
-        from looop.core.errors import FatalError
+        from looop.core.errors import ExitStatus, FatalError
 
-        raise FatalError("--for 0: give a length (30m, 2h, 1d), or leave --for out to pause until `looop resume`", 2)
+        raise FatalError("--for 0: give a length (30m, 2h, 1d), or leave --for out to pause until `looop resume`", ExitStatus.BAD_INPUT)
     seed.ensure(paths)
     state = held.pause(paths, " ".join(reason), seconds)
     events.emit(paths.events, "pause", reason=state["reason"], until=state["until"])

@@ -46,13 +46,13 @@ def playbook(paths: Paths, action: str = "diff", number: str | None = None) -> i
 
 
 def _number(raw: str | None) -> int:
-    from looop.core.errors import FatalError
+    from looop.core.errors import ExitStatus, FatalError
 
     if raw is None:
-        raise FatalError("usage: looop playbook restore N (the entry number from `looop playbook history`)", 1)
+        raise FatalError("usage: looop playbook restore N (the entry number from `looop playbook history`)", ExitStatus.FAILED)
     if not raw.strip().isdigit():
         raise FatalError(f"playbook restore: {one_line(raw)[:40]!r} is not an entry number; "
-                         "see `looop playbook history`", 1)
+                         "see `looop playbook history`", ExitStatus.FAILED)
     return int(raw)
 
 

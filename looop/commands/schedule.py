@@ -42,7 +42,7 @@ def rm(paths: Paths, name: str, journal: str | None = None) -> int:
     _check_journal(journal)
     if not schedules.drop(paths, name):
         known = ", ".join(s.name for s in schedules.load_all(paths, use_cache=False)) or "none"
-        raise FatalError(f"no schedule named {name!r} (schedules: {known})", 1)
+        raise FatalError(f"no schedule named {name!r} (schedules: {known})", ExitStatus.FAILED)
     print(f"schedule {name} removed")
     _journal(paths, journal or f"schedule rm {name} (by hand)")
     return 0
@@ -64,7 +64,7 @@ def list_(paths: Paths, as_json: bool = False) -> int:
 
 def _check_journal(journal: str | None) -> None:
     if journal is not None and not journal.strip():
-        raise FatalError("--journal is empty; give the line to journal", 1)
+        raise FatalError("--journal is empty; give the line to journal", ExitStatus.FAILED)
 
 
 def _journal(paths: Paths, what: str) -> None:

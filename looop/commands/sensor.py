@@ -65,7 +65,7 @@ def _script(paths: Paths, name: str, verb: str):
         from looop.sensing.sensor_state import installed
 
         names = ", ".join(p.name[:-3] for p in installed(paths)) or "(none)"
-        raise FatalError(f"sensor {verb}: no sensor '{name}' in {paths.sensors} (sensors: {names})", 1)
+        raise FatalError(f"sensor {verb}: no sensor '{name}' in {paths.sensors} (sensors: {names})", ExitStatus.FAILED)
     return name, script
 
 
@@ -99,7 +99,7 @@ def sensor_test(paths: Paths, name: str) -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if problem:
-        raise FatalError(f"sensor {name}: FAILED in {reading.seconds:.2f}s: {problem}", 1)
+        raise FatalError(f"sensor {name}: FAILED in {reading.seconds:.2f}s: {problem}", ExitStatus.FAILED)
     print(f"sensor {name}: ok in {reading.seconds:.2f}s (nothing was changed)")
     return 0
 

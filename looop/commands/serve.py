@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from looop.commands import usage
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.log import warn
 from looop.core.paths import Paths, resolve
 
@@ -15,22 +15,22 @@ LOCAL = ("127.0.0.1", "localhost", "::1")
 def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8765, cert: str | None = None, key: str | None = None,
           insecure_http: bool = False, token_file: str | None = None, new_token: bool = False) -> int:
     if (cert is None) != (key is None):
-        raise FatalError("serve: --cert and --key go together (a PEM certificate and its private key)", 2)
+        raise FatalError("serve: --cert and --key go together (a PEM certificate and its private key)", ExitStatus.BAD_INPUT)
     tls = cert is not None
     for given in (cert, key):
         if given is not None and not Path(given).is_file():
-            raise FatalError(f"serve: no file {given}", 2)
+            raise FatalError(f"serve: no file {given}", ExitStatus.BAD_INPUT)
     if host not in LOCAL and not tls and not insecure_http:
         raise FatalError(f"serve: {host} is reachable from other machines; give --cert/--key for TLS, "
-                         "or --insecure-http to accept that anyone on the path can read the login token", 2)
+                         "or --insecure-http to accept that anyone on the path can read the login token", ExitStatus.BAD_INPUT)
     if not 0 <= port <= 65535:
-        raise FatalError(f"serve: --port {port} is not a TCP port", 2)
+        raise FatalError(f"serve: --port {port} is not a TCP port", ExitStatus.BAD_INPUT)
     try:
         import uvicorn
 
         from looop.serve import app as web
     except ImportError as exc:
-        raise FatalError(f"serve needs the web extra ({exc.name} is missing): pip install 'looop[serve]'", 1) from None
+        raise FatalError(f"serve needs the web extra ({exc.name} is missing): pip install 'looop[serve]'", ExitStatus.FAILED) from None
     from looop.serve import auth
 
     tokens = Path(token_file).expanduser() if token_file else paths.serve_token
@@ -49,7 +49,7 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8765, cert: str | N
         sock.bind((host, port))
         sock.listen(128)  # connections wait in the backlog from the moment the link is printed
     except OSError as exc:
-        raise FatalError(f"serve: cannot listen on {host}:{port}: {exc.strerror or exc}", 1) from None
+        raise FatalError(f"serve: cannot listen on {host}:{port}: {exc.strerror or exc}", ExitStatus.FAILED) from None
     bound = sock.getsockname()[1]
     scheme = "https" if tls else "http"
     shown = f"[{host}]" if ":" in host else host

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 
 from looop.commands import usage
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.fsio import atomic_write
 from looop.core.paths import Paths, resolve
 from looop.setup import service as svc
@@ -43,7 +43,7 @@ def install(paths: Paths, unit: svc.Unit) -> int:
     if problem:
         raise FatalError(f"service install: {unit.path} is written but the pulse is NOT running as a service: "
                          f"{problem}. Without a service manager, run the pulse with `looop up`; once one is "
-                         f"reachable: {' '.join(steps[-1])}", 1)
+                         f"reachable: {' '.join(steps[-1])}", ExitStatus.FAILED)
     print(f"{unit.name} enabled: the pulse runs at login and restarts after a failure "
           f"(profile {paths.data}); stop it for now with `looop down`")
     if unit.manager == "systemd":

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from looop.commands import usage
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.locks import PulseLock
 from looop.core.log import say
 from looop.core.paths import Paths, resolve
@@ -25,7 +25,7 @@ def holding_the_lock(paths: Paths) -> Iterator[None]:
     if not lock.acquire():
         pid = lock.holder()
         raise FatalError(f"a looop pulse is running on {paths.data} ({f'pid {pid}' if pid else 'pid unknown'}); "
-                         "it beats on its own, so not running another beat now", 1)
+                         "it beats on its own, so not running another beat now", ExitStatus.FAILED)
     try:
         reap_orphan_runner(paths)
         yield
@@ -66,7 +66,7 @@ def run_goal(paths: Paths, goal: str) -> int:
         listing = ", ".join(names) or "(none)"
         if archived:
             listing += f"; archived: {', '.join(archived)}"
-        raise FatalError(f"no goal '{goal}' in {paths.goals} (goals: {listing})", 1)
+        raise FatalError(f"no goal '{goal}' in {paths.goals} (goals: {listing})", ExitStatus.FAILED)
     _within_daily_budget(paths, goal)
     holder = PulseLock(paths.lock_dir).holder()
     if holder:
@@ -89,7 +89,7 @@ def _within_daily_budget(paths: Paths, goal: str) -> None:
     if spent >= daily:
         events.emit(paths.events, "budget_exhausted", reason="daily budget", goal=goal)
         raise FatalError(f"run {goal}: not run, the daily budget is spent (${usd(spent)} of ${usd(daily)} today; "
-                         f"it resets at midnight). Raise daily_budget_usd in {paths.config} to run it anyway", 1)
+                         f"it resets at midnight). Raise daily_budget_usd in {paths.config} to run it anyway", ExitStatus.FAILED)
 
 
 class Tick(usage.Verb):

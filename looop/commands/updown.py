@@ -16,7 +16,7 @@ from pathlib import Path
 
 from looop import fleet
 from looop.commands import usage
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.locks import PulseLock, locked, pid_alive
 from looop.core.log import say, warn
 from looop.core.paths import Paths, resolve
@@ -64,14 +64,14 @@ def _up(paths: Paths) -> int:
     if pid is None:
         tail = sessions.log_tail(session, 2000).decode(errors="replace").strip().splitlines()[-3:]
         raise FatalError("the pulse did not start" + (": " + " / ".join(tail) if tail else "")
-                         + f" (see {cmd} attach pulse)", 1)
+                         + f" (see {cmd} attach pulse)", ExitStatus.FAILED)
     from looop.beat import firstbeat
 
     first = firstbeat.wait(paths, pid, session)
     if first == "ended":
         tail = sessions.log_tail(session, 2000).decode(errors="replace").strip().splitlines()[-3:]
         raise FatalError("the pulse stopped during its first beat" + (": " + " / ".join(tail) if tail else "")
-                         + f" (see {cmd} screenshot pulse)", 1)
+                         + f" (see {cmd} screenshot pulse)", ExitStatus.FAILED)
     events.emit(paths.events, "pulse_up", pid=pid)
     print(f"pulse started (pid {pid}) as the session pulse")
     if first == "done":
@@ -134,7 +134,7 @@ def down(paths: Paths, grace: float = 5.0) -> int:
     survivors += [sessions.bare_id(w.id) for w in fleet.listing(paths.fleet_root) if w.alive]
     if survivors:
         warn(f"still running after the {grace:g}s grace: {', '.join(survivors)}")
-        return 1
+        return ExitStatus.FAILED
     if stopped:
         events.emit(paths.events, "down", stopped=len(stopped))
     return 0

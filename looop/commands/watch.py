@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from looop.commands import usage
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths, resolve
 from looop.core.untrusted import json_text
 
@@ -22,7 +22,7 @@ def watch(paths: Paths, session: str | None = None, show_all: bool = False, sinc
     select = sessions.bare_id(sessions.find(paths.fleet_root, session).id) if session else None
     since_s = _since(since)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise FatalError("watch needs a terminal (for a one-off look: `looop screenshot <id>`)", 1)
+        raise FatalError("watch needs a terminal (for a one-off look: `looop screenshot <id>`)", ExitStatus.FAILED)
     from looop.core.color import enabled
     from looop.mailbox.asking import blocked_workers
     from looop.watch.app import Watch

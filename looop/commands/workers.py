@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from looop import fleet
 from looop.commands import usage
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths, resolve
 from looop.core.untrusted import one_line
 from looop.fleet import sessions
@@ -33,7 +33,7 @@ def flag(paths: Paths, name: str, message: str = "") -> int:
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
     if not w.alive:
-        raise FatalError(f"{session.name} is not running ({w.state}); only a live worker can be flagged", 1)
+        raise FatalError(f"{session.name} is not running ({w.state}); only a live worker can be flagged", ExitStatus.FAILED)
     note = " ".join(message.split())
     if not note and w.note:  # `flag <id>` alone raises the hand again, keeping the question
         note = w.note

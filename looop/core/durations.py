@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 
 _NS = {"ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9, "d": 86400 * 10**9, "w": 7 * 86400 * 10**9}
 _NUMBER = r"[0-9]{1,15}(?:\.[0-9]{1,6})?|\.[0-9]{1,6}"
@@ -31,14 +31,14 @@ def parse_whole(text: str, what: str = "duration") -> int:
     """Like `parse`, for what counts whole seconds (a schedule, a pause, a sensor's interval)."""
     ns = _nanoseconds(text, what)
     if ns % 10**9:
-        raise FatalError(f"{what} {text!r}: not a whole number of seconds", 2)
+        raise FatalError(f"{what} {text!r}: not a whole number of seconds", ExitStatus.BAD_INPUT)
     return ns // 10**9
 
 
 def _nanoseconds(text: str, what: str) -> int:
     ns = _read(str(text)) if len(str(text)) <= LONGEST else None
     if ns is None:
-        raise FatalError(f"{what} {str(text)[:LONGEST]!r}: not a duration ({EXAMPLES})", 2)
+        raise FatalError(f"{what} {str(text)[:LONGEST]!r}: not a duration ({EXAMPLES})", ExitStatus.BAD_INPUT)
     return ns
 
 

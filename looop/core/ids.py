@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # whole: fullmatch, so no trailing newline
 
@@ -22,7 +22,7 @@ def check_plain(name: str, what: str) -> str:
     """`name` if it is a plain name, else a FatalError saying what a name may hold."""
     if not is_plain(name):
         raise FatalError(f"{what} {name!r} is not a plain name (letters, digits, '.', '_', '-'; "
-                         "no '/', '..', spaces or a leading '-')", 1)
+                         "no '/', '..', spaces or a leading '-')", ExitStatus.FAILED)
     return name
 
 

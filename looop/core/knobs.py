@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 
 DAY = 86400
 NO_LIMIT = 10**12  # a knob's `high` when it has no upper limit
@@ -131,7 +131,7 @@ def get(name: str, config: Mapping[str, Any] | None = None, env: Mapping[str, st
     if where == "default":
         return value
     if where.startswith("config ") and isinstance(value, str) and knob.kind != "regex":  # JSON numbers only
-        raise FatalError(f"{where}={value!r}: must be {describe(knob)} (a JSON number, not a string)", 2)
+        raise FatalError(f"{where}={value!r}: must be {describe(knob)} (a JSON number, not a string)", ExitStatus.BAD_INPUT)
     return parse(knob, value, where)
 
 
@@ -158,14 +158,14 @@ def parse(knob: Knob, value: Any, where: str) -> Any:
         try:
             return re.compile(str(value))
         except re.error as exc:
-            raise FatalError(f"{where}={value!r}: not a valid regular expression ({exc})", 2) from None
+            raise FatalError(f"{where}={value!r}: not a valid regular expression ({exc})", ExitStatus.BAD_INPUT) from None
     if knob.kind == "switch":
         if value in ("0", "1") or isinstance(value, bool):
             return value in ("1", True)
-        raise FatalError(f"{where}={value!r}: must be 1 or 0", 2)
+        raise FatalError(f"{where}={value!r}: must be 1 or 0", ExitStatus.BAD_INPUT)
     number = _number(value, knob.kind in ("whole", "seconds"))
     if number is None or not knob.low <= number <= knob.high:
-        raise FatalError(f"{where}={value!r}: must be {describe(knob)}", 2)
+        raise FatalError(f"{where}={value!r}: must be {describe(knob)}", ExitStatus.BAD_INPUT)
     if knob.floor is not None and number < knob.floor:
         if where not in _noted:
             _noted.add(where)

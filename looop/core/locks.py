@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.fsio import read_text
 
 
@@ -142,7 +142,7 @@ class PulseLock:
         if not self.acquire():
             pid = self.holder()
             who = f"pid {pid}" if pid else "another process"
-            raise FatalError(f"another looop is running on this data dir ({who}); not starting", 1)
+            raise FatalError(f"another looop is running on this data dir ({who}); not starting", ExitStatus.FAILED)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -16,7 +16,7 @@ import termios
 import time
 import tty
 
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.fleet import control
 from looop.fleet.sessions import Session, log_tail, worker
 
@@ -66,7 +66,7 @@ def attach(session: Session, user_cmd: str = "looop", read_only: bool = False) -
         return show_finished(session, stdout)
     if not os.isatty(stdin):
         raise FatalError(f"attach needs a terminal, and stdin is not one; {session.id} keeps running "
-                         f"(its output so far: {session.log})", 1)
+                         f"(its output so far: {session.log})", ExitStatus.FAILED)
     sock = _connect(session)
     if sock is None:
         return show_finished(session, stdout)

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from looop.core import procgroup
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.locks import hold_fd, locked
 from looop.core.stamps import utc
 from looop.fleet.sessions import Session, bare_id, read_json, sessions_dir, state_of, update_status, write_json
@@ -45,7 +45,7 @@ def check_cap(fleet_root: Path, sid: str, cap: int, where: str) -> None:
         raise FatalError(f"fleet cap reached: {len(live)} live worker{'s' if len(live) != 1 else ''} "
                          f"({', '.join(bare_id(w) for w in live)}) of at most {cap} ({where}); "
                          f"{bare_id(sid)} was not started "
-                         f"(wait for one to end, or `looop kill` one)", 1)
+                         f"(wait for one to end, or `looop kill` one)", ExitStatus.FAILED)
 
 
 def _owner_only(*dirs: Path) -> None:
@@ -68,7 +68,7 @@ def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[
     try:
         session.path.mkdir(mode=0o700)
     except FileExistsError:
-        raise FatalError(f"{session.name} is being started by someone else right now", 1) from None
+        raise FatalError(f"{session.name} is being started by someone else right now", ExitStatus.FAILED) from None
     lock_fd = os.open(session.alive_lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         hold_fd(lock_fd)
@@ -88,7 +88,7 @@ def launch(fleet_root: Path, sid: str, *, argv: list[str], cwd: Path, env: dict[
             )
         except OSError as exc:
             update_status(session, state="exited", exit_code=127)
-            raise FatalError(f"cannot start the supervisor {looop_bin}: {exc.strerror or exc}", 1) from None
+            raise FatalError(f"cannot start the supervisor {looop_bin}: {exc.strerror or exc}", ExitStatus.FAILED) from None
         first.wait()  # it forks the real supervisor and exits at once
     finally:
         os.close(lock_fd)
@@ -111,7 +111,7 @@ def _wait_running(session: Session) -> None:
     except (OSError, IndexError):
         pass
     raise FatalError(f"{session.name}: the supervisor did not start{': ' + why if why else ''} "
-                     f"(see {session.path})", 1)
+                     f"(see {session.path})", ExitStatus.FAILED)
 
 
 def detach_and_record(session: Session) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.fsio import atomic_write, read_json_object
 from looop.core.ids import SESSION_PREFIX as PREFIX
 from looop.core.ids import bare_id, sessions_dir
@@ -110,7 +110,7 @@ def find(fleet_root: Path, name: str) -> Session:
         if finished is not None:
             return finished
         known = ", ".join(s.name for s in all_sessions(fleet_root)) or "none"
-        raise FatalError(f"no worker '{bare_id(sid)}' in this profile (workers: {known}; see `looop ls`)", 1)
+        raise FatalError(f"no worker '{bare_id(sid)}' in this profile (workers: {known}; see `looop ls`)", ExitStatus.FAILED)
     return session
 
 

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from looop import fleet
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths
 from looop.fleet import sessions
 from looop.records import events
@@ -29,7 +29,7 @@ def start(paths: Paths, name: str, prompt: str, runner: str | None = None,
     sid = sessions.session_id(name)
     if sid == fleet.PULSE:
         raise FatalError(f"'{sessions.bare_id(sid)}' is the pulse's own session (looop up); "
-                         "give the worker another id", 1)
+                         "give the worker another id", ExitStatus.FAILED)
     cfg = config.load(paths.config)
     runner_name, template = cfg.interactive_command(runner)
     check_runner(cfg, runner_name, "interactive")
@@ -51,7 +51,7 @@ def _refuse_running(paths: Paths, sid: str) -> None:
         if sessions.state_of(existing) in sessions.ALIVE_STATES:
             bare = sessions.bare_id(sid)
             raise FatalError(f"{bare} is already running; attach with: "
-                             f"{selfbin.user_command(paths)} attach {bare}", 1)
+                             f"{selfbin.user_command(paths)} attach {bare}", ExitStatus.FAILED)
         sessions.remove(existing)
         events.emit(paths.events, "session_pruned", session=sid)
 
@@ -62,7 +62,7 @@ def _cwd(given: str | None) -> Path | None:
         return None
     where = Path(os.path.abspath(os.path.expanduser(given)))
     if not where.is_dir():
-        raise FatalError(f"--cwd {given}: not a directory", 1)
+        raise FatalError(f"--cwd {given}: not a directory", ExitStatus.FAILED)
     return where
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import signal
 
 from looop import fleet
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths
 from looop.fleet import sessions
 from looop.records import events
@@ -24,7 +24,7 @@ def stop(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
     (the human stops it with `looop down`)."""
 
     if sessions.session_id(name) == fleet.PULSE:
-        raise FatalError("pulse is the loop's own pulse, not a worker: stop it with `looop down`", 1)
+        raise FatalError("pulse is the loop's own pulse, not a worker: stop it with `looop down`", ExitStatus.FAILED)
     session = sessions.find(paths.fleet_root, name)
     w = sessions.worker(session)
     if not w.alive:
@@ -38,7 +38,7 @@ def stop(paths: Paths, name: str, grace: float = KILL_GRACE) -> int:
     print(f"{session.name} {state}" + (f" (exit code {code})" if code is not None else ""))
     if left:
         raise FatalError(f"{session.name}: {left} process(es) of its group survived SIGKILL "
-                         f"(see `ps -g {sessions.read_json(session.status).get('worker_pid')}`)", 1)
+                         f"(see `ps -g {sessions.read_json(session.status).get('worker_pid')}`)", ExitStatus.FAILED)
     return 0
 
 

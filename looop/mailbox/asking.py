@@ -75,7 +75,7 @@ def wait_for_answer(paths: Paths, record: dict[str, Any], timeout: float | None,
         try:
             held.enter_context(locked(ask_file, shared=True, create=False))
         except FileNotFoundError:
-            raise FatalError(f"ask {rid}: {ask_file} was deleted before an answer came", 1) from None
+            raise FatalError(f"ask {rid}: {ask_file} was deleted before an answer came", ExitStatus.FAILED) from None
         start = time.monotonic()
         deadline = None if not timeout else start + timeout
         next_note = start if progress is not None else None
@@ -84,7 +84,7 @@ def wait_for_answer(paths: Paths, record: dict[str, Any], timeout: float | None,
             if os.path.lexists(answer_file):
                 return _read_answer(answer_file, rid, user_cmd)
             if not os.path.lexists(ask_file):
-                raise FatalError(f"ask {rid}: {ask_file} was deleted while waiting for the answer", 1)
+                raise FatalError(f"ask {rid}: {ask_file} was deleted while waiting for the answer", ExitStatus.FAILED)
             if deadline is not None and time.monotonic() >= deadline:
                 raise FatalError(f"ask {rid}: no answer after {timeout:g}s; it stays pending "
                                  f"(`{user_cmd} answer {rid} …` still works)", ExitStatus.TIMEOUT)
@@ -105,4 +105,4 @@ def _read_answer(path: Path, rid: str, user_cmd: str) -> str:
             return str(record["answer"])
         time.sleep(0.1 * (attempt + 1))
     raise FatalError(f"ask {rid}: the answer file {path} is not a valid answer; "
-                     f"the human must re-answer with `{user_cmd} answer {rid} --force …`", 1)
+                     f"the human must re-answer with `{user_cmd} answer {rid} --force …`", ExitStatus.FAILED)

@@ -17,7 +17,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths
 from looop.core.untrusted import Outside
 
@@ -34,7 +34,7 @@ def worker_id(name: str | None) -> str:
     from looop.core.ids import check_plain
 
     if not name:
-        raise FatalError("no worker id: pass --worker ID (workers have LOOOP_SESSION_ID set)", 1)
+        raise FatalError("no worker id: pass --worker ID (workers have LOOOP_SESSION_ID set)", ExitStatus.FAILED)
     bare = name.removeprefix(PREFIX)
     return check_plain(bare, "worker id")
 
@@ -150,7 +150,7 @@ def _numbered(worker: str, record: dict[str, Any], directory: Path, *also: Path)
         if create(directory / f"{rid}.json", full) and not any((d / f"{rid}.json").exists() for d in also):
             return full
         n += 1
-    raise FatalError(f"cannot find a free id for {worker} in {directory}", 1)
+    raise FatalError(f"cannot find a free id for {worker} in {directory}", ExitStatus.FAILED)
 
 
 # -- asks and answers -----------------------------------------------------------
@@ -200,10 +200,10 @@ def readable_answer(record: dict[str, Any] | None) -> bool:
 
 def new_ask(paths: Paths, worker: str, prompt: str, options: list[str], reference: str | None) -> dict[str, Any]:
     if not prompt.strip():
-        raise FatalError("ask: the prompt is empty; say what you need decided (--prompt TEXT)", 1)
+        raise FatalError("ask: the prompt is empty; say what you need decided (--prompt TEXT)", ExitStatus.FAILED)
     if len(prompt.encode()) > PROMPT_MAX_BYTES:
         raise FatalError(f"ask: the prompt is {len(prompt.encode())} bytes; the cap is {PROMPT_MAX_BYTES} "
-                         "(put the detail in reports/ and pass it with --ref)", 1)
+                         "(put the detail in reports/ and pass it with --ref)", ExitStatus.FAILED)
     record: dict[str, Any] = {"worker": worker, "prompt": prompt}
     if options:
         record["options"] = options
@@ -253,13 +253,13 @@ def answer(paths: Paths, rid: str, text: str, force: bool = False, by: str = "cl
     if read(paths.asks / f"{rid}.json") is None:
         known = pending_ids(paths)
         hint = f"pending: {', '.join(known[:10])}{' …' if len(known) > 10 else ''}" if known else "no ask is pending"
-        raise FatalError(f"answer: no ask '{rid}' ({hint}; see `looop asks`)", 1)
+        raise FatalError(f"answer: no ask '{rid}' ({hint}; see `looop asks`)", ExitStatus.FAILED)
     if not text.strip():
-        raise FatalError(f"answer: the answer to {rid} is empty; nothing was written", 1)
+        raise FatalError(f"answer: the answer to {rid} is empty; nothing was written", ExitStatus.FAILED)
     size = len(text.encode())
     if size > ANSWER_MAX_BYTES:
         raise FatalError(f"answer: {size} bytes is over the {ANSWER_MAX_BYTES}-byte cap for an answer; "
-                         "put long text in reports/ and answer with its path. Nothing was written", 1)
+                         "put long text in reports/ and answer with its path. Nothing was written", ExitStatus.FAILED)
     record = {"v": 1, "answer": text, "ts": utc(), "by": by}
     path = paths.answers / f"{rid}.json"
     if force:
@@ -272,8 +272,8 @@ def answer(paths: Paths, rid: str, text: str, force: bool = False, by: str = "cl
         assert given is not None
         who = f" by {given['by']}" if isinstance(given.get("by"), str) else ""
         raise FatalError(f"answer: {rid} is already answered{who} ({_short(given['answer'])!r} at {given.get('ts')}); "
-                         "use --force to replace it", 1)
-    raise FatalError(f"answer: {rid} has an unreadable answer file ({path}); replace it with --force", 1)
+                         "use --force to replace it", ExitStatus.FAILED)
+    raise FatalError(f"answer: {rid} has an unreadable answer file ({path}); replace it with --force", ExitStatus.FAILED)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -301,9 +301,9 @@ def prune_answered(paths: Paths, days: float) -> list[str]:
 
 def new_tell(paths: Paths, worker: str, msg: str) -> dict[str, Any]:
     if not msg.strip():
-        raise FatalError("tell: the message is empty; nothing was queued", 1)
+        raise FatalError("tell: the message is empty; nothing was queued", ExitStatus.FAILED)
     if len(msg.encode()) > TELL_MAX_BYTES:
-        raise FatalError(f"tell: the message is {len(msg.encode())} bytes; the cap is {TELL_MAX_BYTES}", 1)
+        raise FatalError(f"tell: the message is {len(msg.encode())} bytes; the cap is {TELL_MAX_BYTES}", ExitStatus.FAILED)
     return _numbered(worker, {"worker": worker, "msg": msg, "ts": utc()}, paths.tells, paths.tells_consumed)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths
 from looop.moves import MAX_BODY_BYTES
 
@@ -30,7 +30,7 @@ def execute(paths: Paths, move: dict[str, Any], *, by: str = "decider", force: b
     name = move.get("move")
     handler = _HANDLERS.get(str(name))
     if handler is None:
-        raise FatalError(f"unknown move {name!r} (moves: {', '.join(sorted(_HANDLERS))})", 1)
+        raise FatalError(f"unknown move {name!r} (moves: {', '.join(sorted(_HANDLERS))})", ExitStatus.FAILED)
     summary, follow_up = handler(paths, move, by, force)
     line = journal(paths, move.get("journal") or summary)
     wanted = move.get("next_interval_s")
@@ -48,16 +48,16 @@ def plain(name: Any, what: str) -> str:
     from looop.core.ids import check_plain
 
     if not isinstance(name, str) or not name:
-        raise FatalError(f"{what} is missing", 1)
+        raise FatalError(f"{what} is missing", ExitStatus.FAILED)
     return check_plain(name[:-3] if name.endswith(".md") and what == "goal id" else name, what)
 
 
 def body(text: Any, what: str) -> str:
     if not isinstance(text, str) or not text.strip():
-        raise FatalError(f"{what} is empty; nothing was changed", 1)
+        raise FatalError(f"{what} is empty; nothing was changed", ExitStatus.FAILED)
     size = len(text.encode("utf-8", errors="replace"))
     if size > MAX_BODY_BYTES:
-        raise FatalError(f"{what} is {size} bytes, over the {MAX_BODY_BYTES}-byte cap; nothing was changed", 1)
+        raise FatalError(f"{what} is {size} bytes, over the {MAX_BODY_BYTES}-byte cap; nothing was changed", ExitStatus.FAILED)
     return text if text.endswith("\n") else text + "\n"
 
 
@@ -85,10 +85,10 @@ def _run_shell(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Resu
         raise KeyboardInterrupt
     if ran.timed_out:
         raise FatalError(f"run_shell timed out after {timeout}s and was killed with its process group: "
-                         f"{_short(cmd)}", 1)
+                         f"{_short(cmd)}", ExitStatus.FAILED)
     if ran.exit_code != 0:
         last = next((ln for ln in reversed(ran.tail.splitlines()) if ln.strip()), "")
-        raise FatalError(f"run_shell exited {ran.exit_code}: {_short(cmd)}" + (f" ({_short(last)})" if last else ""), 1)
+        raise FatalError(f"run_shell exited {ran.exit_code}: {_short(cmd)}" + (f" ({_short(last)})" if last else ""), ExitStatus.FAILED)
     reason = " ".join(str(move.get("reason") or "").split())
     return f"run-shell: {_short(cmd)}" + (f" ({reason})" if reason else ""), shell.FOLLOW_UP_S if by == "decider" else None
 
@@ -102,7 +102,7 @@ def tripwire(paths: Paths, cmd: str, what: str) -> None:
         why = deny.check(cmd)
         if why:
             raise FatalError(f"{what} refused by the deny-list: {why} (nothing ran; "
-                             "LOOOP_SHELL_ALLOW_DANGEROUS=1 turns the tripwire off)", 1)
+                             "LOOOP_SHELL_ALLOW_DANGEROUS=1 turns the tripwire off)", ExitStatus.FAILED)
 
 
 def _own_dir(paths: Paths, directory: Path) -> None:
@@ -113,7 +113,7 @@ def _own_dir(paths: Paths, directory: Path) -> None:
     while here != paths.data and here != here.parent:
         if here.is_symlink() and not here.resolve().is_relative_to(data):
             raise FatalError(f"{here} is a symlink out of the data dir ({here.resolve()}); "
-                             "make it a plain directory: nothing was written", 1)
+                             "make it a plain directory: nothing was written", ExitStatus.FAILED)
         here = here.parent
 
 
@@ -134,7 +134,7 @@ def _archive_goal(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
     source = paths.goals / f"{gid}.md"
     if not source.is_file():
         names = ", ".join(sorted(p.stem for p in paths.goals.glob("*.md"))) or "(none)"
-        raise FatalError(f"no goal '{gid}' in {paths.goals} (goals: {names})", 1)
+        raise FatalError(f"no goal '{gid}' in {paths.goals} (goals: {names})", ExitStatus.FAILED)
     from looop.core.fsio import move_aside
 
     _own_dir(paths, paths.archive)
@@ -156,7 +156,7 @@ def _write_sensor(paths: Paths, move: dict[str, Any], by: str, force: bool) -> R
         problem = try_sensor(paths, name, script)
         if problem:
             raise FatalError(f"sensor {name} was not installed: its test run {problem}"
-                             + (" (--force installs it anyway)" if by == "human" else ""), 1)
+                             + (" (--force installs it anyway)" if by == "human" else ""), ExitStatus.FAILED)
     _own_dir(paths, paths.sensors)
     target = paths.sensors / f"{name}.sh"
     existed = target.exists()
@@ -212,7 +212,7 @@ def _propose_playbook(paths: Paths, move: dict[str, Any], by: str, force: bool) 
 
     text = body(move.get("body"), "PLAYBOOK proposal")
     if paths.proposed.exists():
-        raise FatalError("a PLAYBOOK proposal is already pending (looop playbook diff); not proposing another", 1)
+        raise FatalError("a PLAYBOOK proposal is already pending (looop playbook diff); not proposing another", ExitStatus.FAILED)
     atomic_write(paths.proposed, text)
     return "propose-playbook (parked for `looop playbook approve`)", None
 
@@ -223,7 +223,7 @@ def _write_playbook(paths: Paths, move: dict[str, Any], by: str, force: bool) ->
     from looop.records import history
 
     if by != "human":
-        raise FatalError("only the human writes the PLAYBOOK directly; the decider proposes (propose_playbook)", 1)
+        raise FatalError("only the human writes the PLAYBOOK directly; the decider proposes (propose_playbook)", ExitStatus.FAILED)
     text = body(move.get("body"), "PLAYBOOK text")
     try:
         live = paths.playbook.read_bytes()
@@ -272,7 +272,7 @@ def _drop_schedule(paths: Paths, move: dict[str, Any], by: str, force: bool) -> 
     name = plain(move.get("name"), "schedule name")
     if not schedules.drop(paths, name):
         names = ", ".join(sorted(p.stem for p in paths.schedules.glob("*.json"))) or "(none)"
-        raise FatalError(f"no schedule '{name}' in {paths.schedules} (schedules: {names})", 1)
+        raise FatalError(f"no schedule '{name}' in {paths.schedules} (schedules: {names})", ExitStatus.FAILED)
     return f"drop-schedule {name}", None
 
 
@@ -282,7 +282,7 @@ def _flag_human(paths: Paths, move: dict[str, Any], by: str, force: bool) -> Res
 
     text = " ".join(str(move.get("text") or "").split())
     if not text:
-        raise FatalError("flag_human text is empty", 1)
+        raise FatalError("flag_human text is empty", ExitStatus.FAILED)
     note = attention.add(paths, text)
     notify.raise_event(paths, *alerts.attention_event(paths, note))
     return f"flag-human: {_short(text)}", None

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths
 from looop.moves import MAX_BODY_BYTES
 
@@ -21,12 +21,12 @@ def text_arg(words: Sequence[str], what: str) -> str:
     if list(words) == ["-"]:
         raw = sys.stdin.buffer.read(MAX_BODY_BYTES + 1)
         if len(raw) > MAX_BODY_BYTES:
-            raise FatalError(f"{what} on stdin is over the {MAX_BODY_BYTES}-byte cap; nothing was changed", 1)
+            raise FatalError(f"{what} on stdin is over the {MAX_BODY_BYTES}-byte cap; nothing was changed", ExitStatus.FAILED)
         text = raw.decode("utf-8", errors="replace")
     else:
         text = " ".join(words)
     if not text.strip():
-        raise FatalError(f"{what} is empty: give it as arguments, or `-` to read stdin; nothing was changed", 1)
+        raise FatalError(f"{what} is empty: give it as arguments, or `-` to read stdin; nothing was changed", ExitStatus.FAILED)
     return text
 
 
@@ -38,7 +38,7 @@ def run(paths: Paths, move: dict[str, Any], journal: str | None = None, force: b
     seed.ensure(paths)
     if journal is not None:
         if not journal.strip():
-            raise FatalError("--journal is empty; give the line to journal", 1)
+            raise FatalError("--journal is empty; give the line to journal", ExitStatus.FAILED)
         move = dict(move, journal=journal)
     from looop.core.caller import marker
 

@@ -12,7 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.fsio import read_text
 from looop.core.paths import Paths
 
@@ -67,7 +67,7 @@ def done(paths: Paths, nid: str, by: str = "human") -> tuple[Note, str]:
     found = next(((i, n) for i, n in enumerate(map(_parse, lines)) if n is not None and n.id == nid), None)
     if found is None:
         known = ", ".join(n.id for n in notes(paths)) or "none"
-        raise FatalError(f"attention: no note '{one_line(nid)}' (notes: {known}; see `looop attention`)", 1)
+        raise FatalError(f"attention: no note '{one_line(nid)}' (notes: {known}; see `looop attention`)", ExitStatus.FAILED)
     index, note = found
     atomic_write(paths.attention, "".join(lines[:index] + lines[index + 1:]))
     short = " ".join(note.text.split())

@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterable, TextIO
 
+from looop.core.errors import ExitStatus
+
 _ARG_KEYS = ("command", "path", "file_path", "filePath", "pattern", "url", "query", "description")
 
 # US$ per million tokens (input, cached input, output): list prices, used only
@@ -319,5 +321,5 @@ def run(lines: Iterable[str], out: TextIO, env: dict[str, str] | os._Environ[str
     why = meter.problem()
     if why is not None:
         sys.stderr.write(f"looop _fmt: {why}\n")
-        return 1
+        return ExitStatus.FAILED
     return 0

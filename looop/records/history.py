@@ -71,13 +71,13 @@ def keep(hist_dir: Path, text: bytes | None, reason: str, keep_count: int = KEEP
 
 
 def pick(hist_dir: Path, n: int) -> Entry:
-    from looop.core.errors import FatalError
+    from looop.core.errors import ExitStatus, FatalError
 
     found = entries(hist_dir)
     if not found:
-        raise FatalError(f"no PLAYBOOK history yet ({hist_dir} is empty)", 1)
+        raise FatalError(f"no PLAYBOOK history yet ({hist_dir} is empty)", ExitStatus.FAILED)
     if not 1 <= n <= len(found):
-        raise FatalError(f"no PLAYBOOK history entry {n}: pick 1..{len(found)} (see `looop playbook history`)", 1)
+        raise FatalError(f"no PLAYBOOK history entry {n}: pick 1..{len(found)} (see `looop playbook history`)", ExitStatus.FAILED)
     return found[n - 1]
 
 

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 
 _SEQ = re.compile(r"-\d{8}-\d{6}-(\d{6,})$")  # <label>-<local stamp>-<sequence>
 _LEGACY = re.compile(r"(\d{8}-\d{6})")  # older names: <label>-<stamp>[-n]
@@ -39,7 +39,7 @@ def new_run_dir(runs: Path, label: str, prompt_text: str) -> Path:
         except OSError:
             continue
     shutil.rmtree(staging, ignore_errors=True)
-    raise FatalError(f"cannot create a run dir under {runs}", 1)
+    raise FatalError(f"cannot create a run dir under {runs}", ExitStatus.FAILED)
 
 
 def _newest_seq(runs: Path) -> int:

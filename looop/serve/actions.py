@@ -6,7 +6,7 @@ answer given already, a worker not running), and nothing changes.
 
 from __future__ import annotations
 
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths
 from looop.records import events
 
@@ -31,7 +31,7 @@ def tell(paths: Paths, worker: str, text: str) -> str:
     live = [store.worker_id(w.id) for w in fleet.workers(paths.fleet_root) if w.alive]
     if wid not in live:
         raise FatalError(f"tell: worker '{wid}' is not running (live workers: {', '.join(live) or 'none'}); "
-                         "nothing was queued", 1)
+                         "nothing was queued", ExitStatus.FAILED)
     record = store.new_tell(paths, wid, text)
     events.emit(paths.events, "tell_queued", tell=record["id"], worker=wid)
     return f"told {wid} ({record['id']})"
@@ -67,4 +67,4 @@ def playbook(paths: Paths, verdict: str) -> str:
     if verdict == "reject":
         review.reject(paths, by="web")
         return "rejected: the proposed PLAYBOOK change was discarded"
-    raise FatalError(f"playbook: no verdict {verdict!r} (approve, reject)", 2)
+    raise FatalError(f"playbook: no verdict {verdict!r} (approve, reject)", ExitStatus.BAD_INPUT)

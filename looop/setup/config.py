@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from looop.agents.presets import INSTALL_HINTS, PRESETS  # noqa: F401  (re-exported: the built-in runners, how to install each)
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 
 
 def default_config(default_runner: str = "pi") -> dict[str, Any]:
@@ -40,7 +40,7 @@ class Config:
         runners = self.data["runners"]
         if name not in runners:
             known = ", ".join(sorted(runners)) or "none"
-            raise FatalError(f"config {self.path}: runner '{name}' is not defined (runners: {known})", 2)
+            raise FatalError(f"config {self.path}: runner '{name}' is not defined (runners: {known})", ExitStatus.BAD_INPUT)
         return name, runners[name]
 
     def tick_command(self, name: str | None = None) -> tuple[str, str]:
@@ -50,7 +50,7 @@ class Config:
     def interactive_command(self, name: str | None = None) -> tuple[str, str]:
         name, spec = self.runner(name)
         if not spec.get("interactive"):
-            raise FatalError(f"config {self.path}: runners.{name}.interactive is not set; workers need it", 2)
+            raise FatalError(f"config {self.path}: runners.{name}.interactive is not set; workers need it", ExitStatus.BAD_INPUT)
         return name, spec["interactive"]
 
 
@@ -95,21 +95,21 @@ def _load(path: Path, valid_cache: Path | None = None) -> Config:
         data_bytes = read_bytes(path)  # a FIFO is refused, never waited on
         if data_bytes is None:
             kind = file_kind(path)
-            raise FatalError(f"config {path}: " + (f"it is {kind}, not a regular file" if kind else "not found"), 2)
+            raise FatalError(f"config {path}: " + (f"it is {kind}, not a regular file" if kind else "not found"), ExitStatus.BAD_INPUT)
         raw = data_bytes.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FatalError(f"config {path}: cannot read: {_why(exc)}", 2) from None
+        raise FatalError(f"config {path}: cannot read: {_why(exc)}", ExitStatus.BAD_INPUT) from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise FatalError(f"config {path}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", 2) from None
+        raise FatalError(f"config {path}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", ExitStatus.BAD_INPUT) from None
     digest = _digest(raw)
     if valid_cache is None or _read(valid_cache) != digest:
         from looop.core import schemas
 
         found = schemas.problems("config", data)
         if found:
-            raise FatalError(f"config {path}: {found[0]}", 2)
+            raise FatalError(f"config {path}: {found[0]}", ExitStatus.BAD_INPUT)
         if valid_cache is not None and valid_cache.parent.is_dir():
             from looop.core.fsio import atomic_write
 
@@ -120,7 +120,7 @@ def _load(path: Path, valid_cache: Path | None = None) -> Config:
     if data["default"] not in data["runners"]:
         raise FatalError(
             f"config {path}: default: runner '{data['default']}' is not among runners ({', '.join(sorted(data['runners']))})",
-            2,
+            ExitStatus.BAD_INPUT,
         )
     return Config(path=path, data=data)
 

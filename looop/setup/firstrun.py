@@ -22,12 +22,12 @@ def claude_onboarded(home: Path) -> bool:
 
 def complete_claude_onboarding(home: Path) -> Path:
     """Mark claude's first-run setup done in ~/.claude.json, keeping every other key."""
-    from looop.core.errors import FatalError
+    from looop.core.errors import ExitStatus, FatalError
     from looop.core.fsio import atomic_write, read_json_object
 
     path = home / ".claude.json"
     if path.exists() and read_json_object(path) is None:
-        raise FatalError(f"{path} is not a JSON object; not touching it (run `claude` once instead)", 1)
+        raise FatalError(f"{path} is not a JSON object; not touching it (run `claude` once instead)", ExitStatus.FAILED)
     data = read_json_object(path) or {}
     data["hasCompletedOnboarding"] = True
     data.setdefault("theme", "dark")

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from looop.agents import presets
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.fsio import atomic_write
 from looop.core.paths import Paths
 
@@ -21,7 +21,7 @@ from looop.core.paths import Paths
 def init(paths: Paths, runner: str | None = None, force: bool = False) -> int:
     target = paths.config
     if target.exists() and not force and not generated(target):
-        raise FatalError(f"config {target} already exists; not overwriting it (use `looop init --force`)", 1)
+        raise FatalError(f"config {target} already exists; not overwriting it (use `looop init --force`)", ExitStatus.FAILED)
     if runner is None:
         if _on_terminal():
             runner = _ask()
@@ -30,7 +30,7 @@ def init(paths: Paths, runner: str | None = None, force: bool = False) -> int:
             print(f"no terminal to ask on: picked {runner} ({_why(runner)}); "
                   "`looop init --runner NAME --force` picks another")
     if runner not in presets.PRESETS:
-        raise FatalError(f"--runner {runner!r}: not a built-in preset (presets: {', '.join(presets.ORDER)})", 2)
+        raise FatalError(f"--runner {runner!r}: not a built-in preset (presets: {', '.join(presets.ORDER)})", ExitStatus.BAD_INPUT)
     kept: dict = {}
     if target.exists():
         from looop.core.fsio import keep_copy, read_json_object
@@ -130,7 +130,7 @@ def _ask() -> str:
             answer = input(f"runner [{default}]: ").strip()
         except EOFError:
             print()
-            raise FatalError("init: aborted (end of input); nothing was written", 1) from None
+            raise FatalError("init: aborted (end of input); nothing was written", ExitStatus.FAILED) from None
         if not answer:
             return default
         if answer.isdigit() and 1 <= int(answer) <= len(presets.ORDER):

@@ -13,7 +13,7 @@ import shutil
 
 from looop.agents.presets import INSTALL_HINTS
 from looop.core import cmd
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths
 from looop.setup.config import Config
 
@@ -104,11 +104,11 @@ def check_runner(cfg: Config, name: str, template: str = "tick") -> None:
             hint = INSTALL_HINTS.get(os.path.basename(tool), "install it, or change the runner in the config")
             lines.append(f"  - {tool}: {hint}")
         lines.append(f"  (runners are set in {cfg.path}; `looop init --force` rewrites it for an installed one)")
-        raise FatalError("\n".join(lines), 1)
+        raise FatalError("\n".join(lines), ExitStatus.FAILED)
     if os.geteuid() == 0 and "--dangerously-skip-permissions" in command and os.environ.get("IS_SANDBOX") != "1":
         raise FatalError(
             f"runner '{name}': claude refuses --dangerously-skip-permissions as root; "
-            "set IS_SANDBOX=1 if this machine is a sandbox, or run looop as a normal user", 1)
+            "set IS_SANDBOX=1 if this machine is a sandbox, or run looop as a normal user", ExitStatus.FAILED)
 
 
 def needs_runner(paths: Paths) -> None:

@@ -88,13 +88,13 @@ def _one_line_paths(paths: Paths, looop_bin: str) -> None:
     lines of its own into it (an `ExecStartPre=`), so such a path is refused."""
     import re
 
-    from looop.core.errors import FatalError
+    from looop.core.errors import ExitStatus, FatalError
     from looop.core.untrusted import terminal
 
     for what, value in (("data dir", str(paths.data)), ("config", str(paths.config)), ("looop", looop_bin)):
         if re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029]", value):
             raise FatalError(f"service install: the {what} path '{terminal(value)}' holds a line break or a "
-                             "control character, which a unit file cannot carry; use a plain path", 1)
+                             "control character, which a unit file cannot carry; use a plain path", ExitStatus.FAILED)
 
 
 def _systemd_quote(word: str) -> str:

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from looop.core import durations
-from looop.core.errors import FatalError
+from looop.core.errors import ExitStatus, FatalError
 from looop.core.paths import Paths
 
 MIN_EVERY = 60  # seconds: the floor of a recurring schedule
@@ -48,7 +48,7 @@ def parse_duration(text: str, flag: str = "duration") -> int:
     """A duration (`90`, `30m`, `1d`, `PT5M`, … see looop.core.durations) → whole seconds, within the horizon."""
     seconds = durations.parse_whole(text, flag)
     if seconds > HORIZON:
-        raise FatalError(f"{flag} {text!r}: further than {HORIZON // 86400}d, the longest a schedule reaches", 2)
+        raise FatalError(f"{flag} {text!r}: further than {HORIZON // 86400}d, the longest a schedule reaches", ExitStatus.BAD_INPUT)
     return seconds
 
 
@@ -57,13 +57,13 @@ def parse_at(text: str) -> float:
     try:
         moment = datetime.fromisoformat(str(text).strip())
     except ValueError:
-        raise FatalError(f"--at {text!r}: not an ISO time (e.g. 2026-12-01T09:00, local time)", 2) from None
+        raise FatalError(f"--at {text!r}: not an ISO time (e.g. 2026-12-01T09:00, local time)", ExitStatus.BAD_INPUT) from None
     try:
         epoch = moment.timestamp()  # a naive time is local time
     except (ValueError, OverflowError, OSError):
         epoch = -1.0
     if not 0 <= epoch <= time.time() + HORIZON:
-        raise FatalError(f"--at {text!r}: outside 1970 to {HORIZON // 86400}d from now", 2)
+        raise FatalError(f"--at {text!r}: outside 1970 to {HORIZON // 86400}d from now", ExitStatus.BAD_INPUT)
     return epoch
 
 
@@ -71,7 +71,7 @@ def check_cron(expr: str) -> str:
     """A 5-field cron expression croniter accepts, normalised to single spaces."""
     fields = str(expr).split()
     if len(fields) != 5:
-        raise FatalError(f"--cron {expr!r}: needs 5 fields (minute hour day month weekday), got {len(fields)}", 2)
+        raise FatalError(f"--cron {expr!r}: needs 5 fields (minute hour day month weekday), got {len(fields)}", ExitStatus.BAD_INPUT)
     from croniter import croniter
 
     normal = " ".join(fields)
@@ -79,8 +79,8 @@ def check_cron(expr: str) -> str:
         croniter(normal, datetime.now()).get_next(datetime)
     except (ValueError, KeyError, TypeError, OverflowError) as exc:  # croniter's errors are ValueErrors
         if type(exc).__name__ == "CroniterBadDateError":
-            raise FatalError(f"--cron {expr!r}: never fires (no such date)", 2) from None
-        raise FatalError(f"--cron {expr!r}: not a valid cron expression ({exc})", 2) from None
+            raise FatalError(f"--cron {expr!r}: never fires (no such date)", ExitStatus.BAD_INPUT) from None
+        raise FatalError(f"--cron {expr!r}: not a valid cron expression ({exc})", ExitStatus.BAD_INPUT) from None
     return normal
 
 
@@ -107,7 +107,7 @@ def write(paths: Paths, name: str, spec: Mapping[str, Any], note: str = "", now:
     given = [k for k in KINDS if spec.get(k) is not None]
     if len(given) != 1:
         flags = ", ".join(f"--{k.removesuffix('_s')}" for k in given) or "none"
-        raise FatalError(f"schedule {name}: give exactly one of --in, --every, --at, --cron (got {flags})", 2)
+        raise FatalError(f"schedule {name}: give exactly one of --in, --every, --at, --cron (got {flags})", ExitStatus.BAD_INPUT)
     now = time.time() if now is None else now
     try:
         record = _record(given[0], spec[given[0]], now)
@@ -126,10 +126,10 @@ def _record(kind: str, value: Any, now: float) -> dict[str, Any]:
     if kind in ("in_s", "every_s"):
         seconds = parse_duration(value, f"--{kind[:-2]}") if isinstance(value, str) else value
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= HORIZON:
-            raise FatalError(f"--{kind[:-2]} {value!r}: must be a whole number of seconds from 0 to {HORIZON}", 2)
+            raise FatalError(f"--{kind[:-2]} {value!r}: must be a whole number of seconds from 0 to {HORIZON}", ExitStatus.BAD_INPUT)
         if kind == "every_s":
             if seconds < MIN_EVERY:
-                raise FatalError(f"--every {value!r}: under the {MIN_EVERY} s floor of a recurring schedule", 2)
+                raise FatalError(f"--every {value!r}: under the {MIN_EVERY} s floor of a recurring schedule", ExitStatus.BAD_INPUT)
             record.update(kind="every", every_s=int(seconds))
         else:
             record.update(kind="once", at=_stamp(now + seconds))
