@@ -245,8 +245,36 @@ def harness_dir(root: Path) -> Path:
     return root / "home" / ".cache" / "looop-test"
 
 
+AGENT_CLIS = ("claude", "pi", "codex", "gemini", "opencode")
+_HIDDEN: dict[str, str] = {}
+
+
+def without_agent_clis(path: str) -> str:
+    """`path` with every real agent CLI hidden, so a test sees only the stand-ins it puts
+    on PATH, on a machine with claude in /usr/bin as on a bare one. A dir holding one is
+    stood in for by a dir of links to the rest, made once per test process."""
+    if path not in _HIDDEN:
+        import atexit
+        import tempfile
+
+        parts = []
+        for n, part in enumerate(path.split(os.pathsep)):
+            if not part or not any(os.path.isfile(os.path.join(part, cli)) for cli in AGENT_CLIS):
+                parts.append(part)
+                continue
+            farm = Path(tempfile.mkdtemp(prefix=f"looop-test-path{n}-"))
+            atexit.register(shutil.rmtree, farm, True)
+            for entry in os.scandir(part):
+                if entry.name not in AGENT_CLIS:
+                    (farm / entry.name).symlink_to(entry.path)
+            parts.append(str(farm))
+        _HIDDEN[path] = os.pathsep.join(parts)
+    return _HIDDEN[path]
+
+
 def clean_env(root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOOOP_", "HYPOTHESIS"))}
+    env["PATH"] = without_agent_clis(env.get("PATH", os.defpath))
     env.update(
         HOME=str(root / "home"),
         XDG_CONFIG_HOME=str(root / "home" / ".config"),

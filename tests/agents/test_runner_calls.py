@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from tests.helpers import FAKE_RUNNER
+from tests.helpers import FAKE_RUNNER, without_agent_clis
 
 
 def _script_runner(loop, name, body):
@@ -24,11 +24,12 @@ def test_hung_runner_is_killed_after_the_tick_timeout(loop):
 
 
 def test_missing_runner_is_named_with_a_hint(loop):
-    loop.write_config("claude -p | definitely-not-installed-tool --x", name="claude")
+    # by a path where it is not: a developer's claude would be found on the login shell's PATH
+    loop.write_config("/nonexistent/claude -p | definitely-not-installed-tool --x", name="claude")
     loop.seed()
-    out = loop.run("tick", env={"PATH": "/usr/bin:/bin"})
+    out = loop.run("tick", env={"PATH": without_agent_clis("/usr/bin:/bin")})
     assert out.returncode == 1
-    assert "claude: npm install -g @anthropic-ai/claude-code" in out.stderr
+    assert "/nonexistent/claude: npm install -g @anthropic-ai/claude-code" in out.stderr
     assert "definitely-not-installed-tool" in out.stderr
     assert "Traceback" not in out.stderr
     assert not (loop.data / ".last-tick-hash").exists()

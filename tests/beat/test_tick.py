@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from looop.core import schemas
-from tests.helpers import answer_prompts
+from tests.helpers import answer_prompts, without_agent_clis
 
 
 def _git(loop, *args):
@@ -226,7 +226,7 @@ def test_bad_config_is_one_line_and_untouched(loop, text, field):
 
 
 def test_first_run_writes_a_valid_default_config(loop):
-    out = loop.run("tick", "--dry-run", env={"PATH": "/usr/bin:/bin"})  # no agent CLI installed
+    out = loop.run("tick", "--dry-run", env={"PATH": without_agent_clis("/usr/bin:/bin")})  # no agent CLI installed
     assert out.returncode == 0
     cfg = json.loads(loop.config.read_text())
     assert set(cfg["runners"]) >= {"claude", "pi"} and cfg["default"] == "pi"

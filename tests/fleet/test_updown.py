@@ -16,19 +16,19 @@ from tests.fleet.kit import (
     wait_for,
     wait_output,
 )
-from tests.helpers import looop_argv
+from tests.helpers import looop_argv, without_agent_clis
 
 
 def test_up_before_init_follows_the_one_rule_of_every_verb_that_needs_the_cli(loop):
     """No config: like tick, run and the pulse, `up` has `init` write one (the first installed preset, said in
     one line), then checks the CLI is there; with none installed nothing starts."""
-    out = loop.run("up", env={"PATH": "/usr/bin:/bin"})
+    out = loop.run("up", env={"PATH": without_agent_clis("/usr/bin:/bin")})
     first, _, rest = out.stderr.partition("\n")
     assert out.returncode == 1, out.stderr
     assert first.startswith("looop: no config yet: wrote") and "`looop init` on a terminal picks another" in first
     assert rest.startswith("looop: runner 'pi' needs tools that are not installed")
     loop.config.unlink()
-    tick = loop.run("tick", env={"PATH": "/usr/bin:/bin"})
+    tick = loop.run("tick", env={"PATH": without_agent_clis("/usr/bin:/bin")})
     assert tick.returncode == 1 and tick.stderr == out.stderr, "the same rule and the same words as tick"
     assert not (loop.data / "fleet" / "sessions" / "looop-pulse").exists()
 
