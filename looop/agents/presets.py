@@ -27,9 +27,13 @@ _CLAUDE_WORKER = (f"CLAUDE_CODE_SANDBOXED=1 BASH_DEFAULT_TIMEOUT_MS={_DAY_MS} BA
                   "claude --dangerously-skip-permissions --settings '{\"skipDangerousModePermissionPrompt\":true}'")
 # codex: --no-daemon keeps the turns in this process group (`kill` leaves nothing,
 # and a second worker's commands run in its own environment); the data dir is
-# trusted for this run only.
-_CODEX_WORKER = ('codex --no-daemon --sandbox workspace-write --ask-for-approval never '
-                 '-c "projects={\\"$PWD\\"={trust_level=\\"trusted\\"}}"')
+# trusted for this run only. Its sandbox's network filter would also refuse the
+# unix socket of looop's door (`looop ask` in the box), so its network stays on.
+_CODEX_WORKER = ('codex --no-daemon --sandbox workspace-write -c sandbox_workspace_write.network_access=true '
+                 '--ask-for-approval never -c "projects={\\"$PWD\\"={trust_level=\\"trusted\\"}}"')
+# codex's own sandbox is bubblewrap too: nested in looop's box it cannot make its mount
+# points (.agents, .codex) in the read-only data dir, so there looop's box is the boundary.
+_CODEX_SANDBOX = '"$([ "${LOOOP_BOXED:-}" = 1 ] && echo danger-full-access || echo workspace-write)"'
 
 PRESETS: dict[str, dict[str, str]] = {
     "claude": {
@@ -45,7 +49,7 @@ PRESETS: dict[str, dict[str, str]] = {
     "codex": {
         # `-` reads the prompt from stdin; the data dir need not be a trusted repo;
         # --json streams events whose token counts `_fmt` meters.
-        "tick": 'codex exec --json --sandbox workspace-write --skip-git-repo-check - | "$LOOOP_BIN" _fmt',
+        "tick": f'codex exec --json --sandbox {_CODEX_SANDBOX} --skip-git-repo-check - | "$LOOOP_BIN" _fmt',
         "interactive": _CODEX_WORKER + ' "$(cat {{prompt_file}})"',
         "resume": "codex resume",
     },
@@ -73,7 +77,7 @@ STATE: dict[str, list[str]] = {
     "pi": ["~/.pi", "~/.cache"],
     "codex": ["~/.codex", "~/.cache"],
     "gemini": ["~/.gemini", "~/.cache"],
-    "opencode": ["~/.local/share/opencode", "~/.config/opencode", "~/.cache"],
+    "opencode": ["~/.local/share/opencode", "~/.local/state/opencode", "~/.config/opencode", "~/.cache"],
 }
 
 

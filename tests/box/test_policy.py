@@ -67,7 +67,8 @@ def test_each_preset_names_its_cli_state_and_the_config_it_writes_is_valid():
     cfg = presets.config_for("claude")
     assert cfg["sandbox"] == "auto"
     assert cfg["runners"]["claude"]["state"] == ["~/.claude", "~/.claude.json", "~/.cache"]
-    assert cfg["runners"]["opencode"]["state"] == ["~/.local/share/opencode", "~/.config/opencode", "~/.cache"]
+    assert cfg["runners"]["opencode"]["state"] == ["~/.local/share/opencode", "~/.local/state/opencode",
+                                                  "~/.config/opencode", "~/.cache"]
     assert all("~/.cache" in presets.STATE[name] for name in presets.ORDER)
     assert schemas.problems("config", cfg) == []
     assert schemas.problems("config", {**cfg, "sandbox": "docker"})
