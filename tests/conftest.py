@@ -24,7 +24,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--soak", action="store_true", help="also run the soak tests (CI=true does too)")
 
 
+# The files whose tests take longest (soaks, builds, installs, real CLIs): they start first, so the
+# suite's four processes are not left waiting on one of them at the end.
+SLOW_FIRST = ("tests/test_crash.py", "tests/test_zipapp.py", "tests/test_install_sh.py", "tests/test_packaging.py",
+              "tests/test_concurrency.py", "tests/real/", "tests/serve/test_browser.py")
+
+
+def _slow_rank(item: pytest.Item) -> int:
+    where = item.nodeid.split("::", 1)[0]
+    return next((n for n, prefix in enumerate(SLOW_FIRST) if where.startswith(prefix)), len(SLOW_FIRST))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=_slow_rank)  # stable: the order within each group stays
     if config.getoption("--soak") or os.environ.get("CI") or "soak" in (config.getoption("markexpr") or ""):
         return
     skip = pytest.mark.skip(reason="soak test: runs in CI (CI=true) or with --soak")

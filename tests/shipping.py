@@ -102,10 +102,13 @@ def assert_beats(looop: list[str], home: Path) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that builds the shared artefacts first gets the time to build them (the build has its own limits)."""
+    """A test that builds the shared artefacts first gets the time to build them (the build has its own limits);
+    all of them run in one test process, so the wheel and the single file are built once, not once per process."""
     for item in items:
-        if {"wheelhouse", "zipapp"} & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("timeout"):
-            item.add_marker(pytest.mark.timeout(3 * BUILD_TIMEOUT))
+        if {"wheelhouse", "zipapp"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("shipping"))
+            if not item.get_closest_marker("timeout"):
+                item.add_marker(pytest.mark.timeout(3 * BUILD_TIMEOUT))
 
 
 @pytest.fixture(scope="session")
