@@ -2,8 +2,9 @@
 
 A decided beat (a typed noop) with `sandbox: bwrap` against the same beat with
 `sandbox: off`, the two taking turns in one run so a busy machine slows them
-alike; and an unchanged beat, boxed and not, which must cost the same: the
-box is never imported on that path. Target: <= 20 ms added at the median.
+alike; and an unchanged beat with one sensor, boxed and not: boxed, that
+beat pays only for its sensor's box (the probe once per process, one bwrap per
+sensor), never for a decider's. Target: <= 20 ms added at the median.
 Prints numbers; asserts nothing. Run: python bench/sandbox.py [--runs N]
 """
 
