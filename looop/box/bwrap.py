@@ -7,10 +7,11 @@ candidate is proved once with `bwrap --ro-bind / / true`.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
-from looop.box.policy import Spec
+from looop.box.policy import Spec, hidden
 
 PROBE_TIMEOUT = 10.0
 
@@ -63,6 +64,8 @@ def argv(exe: str, spec: Spec, command: list[str]) -> list[str]:
         out += ["--ro-bind-try", str(p), str(p)]
     for p in spec.write:
         out += ["--bind-try", str(p), str(p)]
+    for p in hidden():  # over everything else: an empty dir, or /dev/null for a socket
+        out += ["--tmpfs", str(p)] if os.path.isdir(p) else ["--ro-bind", "/dev/null", str(p)]
     for outside, inside in spec.binds:
         out += ["--bind", str(outside), inside]
     for key, value in sorted(spec.env.items()):

@@ -116,6 +116,25 @@ def visible(paths: Paths, extra: Iterable[Path] = ()) -> tuple[Path, ...]:
     return tuple(seen)
 
 
+def hidden() -> list[Path]:
+    """What no hand may read or connect to, though the rest of the filesystem is readable:
+    the web inbox's login tokens (with one a hand could answer its own ask over HTTP), and
+    the sockets through which a process can start another outside any box (the user's and
+    the system's D-Bus, systemd's private socket: `systemd-run`)."""
+    from looop.core.paths import serve_root
+
+    tokens = serve_root()
+    try:
+        tokens.mkdir(mode=0o700, parents=True, exist_ok=True)  # hidden from the start, before serve makes one
+    except OSError:
+        pass
+    out = [tokens, Path("/run/dbus/system_bus_socket"), Path("/run/systemd/private")]
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime:
+        out += [Path(runtime) / "bus", Path(runtime) / "systemd"]
+    return [p for p in out if os.path.lexists(p)]
+
+
 def allowed_cwd(cwd: Path, write: Iterable[Path]) -> bool:
     """A worker may start only where it may write (its work dir, or a sandbox_write path)."""
     cwd = Path(os.path.abspath(cwd))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 
-from looop.box.policy import Spec
+from looop.box.policy import Spec, hidden
 
 
 def find() -> tuple[str, str]:
@@ -26,6 +26,8 @@ def profile(spec: Spec) -> str:
     writable = [*(str(p) for p in spec.write), *(str(p) for p, _ in spec.binds)]
     for path in writable:
         lines.append(f"(allow file-write* (subpath {_quote(path)}))")
+    for gone in hidden():
+        lines.append(f"(deny file-read* file-write* network-outbound (subpath {_quote(str(gone))}))")
     return "\n".join(lines) + "\n"
 
 

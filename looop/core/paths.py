@@ -24,6 +24,11 @@ def default_data_dir() -> Path:
     return _xdg("user_state_dir") / "looop"
 
 
+def serve_root() -> Path:
+    """Where every data dir's `looop serve` token lives: hidden from every box."""
+    return _xdg("user_state_dir") / "looop-serve"
+
+
 def default_config_file() -> Path:
     return _xdg("user_config_dir") / "looop.json"
 
@@ -78,7 +83,7 @@ class Paths:
     @property
     def serve_token(self) -> Path:
         """`looop serve`'s login token (owner-only, beside the gate's dir, outside the data dir)."""
-        return self.gate_dir.parent.parent / "looop-serve" / self.gate_dir.name / "token"
+        return serve_root() / self.gate_dir.name / "token"
 
     @property
     def approved(self) -> Path:

@@ -114,6 +114,22 @@ def listen(path: Path) -> socket.socket:
     return sock
 
 
+def from_a_box(sock: socket.socket) -> bool:
+    """Whether the peer runs in another pid namespace than this process: every box has
+    its own, so a boxed hand that finds a worker's or the pulse's socket on the
+    (read-only, but connectable) filesystem is turned away. Linux: the kernel says who
+    connected (SO_PEERCRED); where it cannot, nobody is turned away."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return False
+    try:
+        pid = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
+        if pid <= 0:
+            return True  # a peer whose pid this namespace cannot name lives in another one
+        return os.readlink(f"/proc/{pid}/ns/pid") != os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return True  # gone already, or not ours to read: not let in
+
+
 def connect(path: Path, timeout: float | None = 5.0) -> socket.socket:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)

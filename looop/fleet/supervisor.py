@@ -280,6 +280,9 @@ class Supervisor:
             sock, _ = self.listener.accept()
         except OSError:
             return
+        if control.from_a_box(sock):  # attach and kill are the human's and the pulse's, never a boxed hand's
+            sock.close()
+            return
         sock.setblocking(False)
         client = Client(sock)
         self.clients[sock.fileno()] = client

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import socket
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,28 @@ def hostile(*attacks: str) -> str:
 
 
 def hostile_env(loop: Loop, sleep: str, other: Path | None = None) -> dict[str, str]:
+    """The targets a hostile hand is told of: a real serve token, a listening 'D-Bus' socket in a
+    runtime dir under HOME (which every box shows), another worker's session dir."""
+    token = Path(loop.env["XDG_STATE_HOME"]) / "looop-serve" / "k" / "token"
+    token.parent.mkdir(parents=True, exist_ok=True)
+    token.write_text("secret\n")
+    runtime = loop.root / "home" / "run"
+    if not (runtime / "bus").exists():
+        runtime.mkdir(parents=True, exist_ok=True)
+        bus = socket.socket(socket.AF_UNIX)
+        where = os.open(runtime, os.O_RDONLY)
+        try:
+            bus.bind(f"/proc/self/fd/{where}/bus")  # short, however deep the test's dir
+        finally:
+            os.close(where)
+        bus.listen(8)
+        _LISTENING.append(bus)  # listens until the test process ends
     return {"HOSTILE_SLEEP": sleep, "HOSTILE_BASELINE": str(loop.approved),
-            "HOSTILE_OTHER": str(other or loop.root / "nobody")}
+            "HOSTILE_OTHER": str(other or loop.root / "nobody"), "HOSTILE_SERVE_TOKEN": str(token),
+            "XDG_RUNTIME_DIR": str(runtime)}
+
+
+_LISTENING: list[socket.socket] = []
 
 
 def running(needle: str) -> list[int]:

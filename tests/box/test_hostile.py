@@ -13,7 +13,7 @@ from tests.fleet import kit as fleet
 from tests.helpers import wait_for
 from tests.mailbox import kit as mailbox
 
-ATTACKS = (*FILE_ATTACKS, "daemon", "signal", "ask-other", "answer", "kill-other")
+ATTACKS = (*FILE_ATTACKS, "daemon", "signal", "ask-other", "answer", "kill-other", "ctl-other", "serve-token", "bus")
 TRIED = tuple(a for a in ATTACKS if a != "daemon")  # the daemon is looked for in the process table
 
 

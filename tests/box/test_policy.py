@@ -152,3 +152,21 @@ def test_what_lives_under_tmp_is_shown_again_but_tmp_itself_stays_private(tmp_pa
     assert policy.Path("/tmp") not in shown and policy.Path("/usr/bin") not in shown
     assert tmp_path in shown  # the config's dir holds the data dir, HOME and the PATH entry: one bind
     assert not any(p.is_relative_to(tmp_path) and p != tmp_path for p in shown)
+
+
+def test_every_box_hides_the_serve_tokens_and_the_sockets_that_start_things_outside(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    runtime = tmp_path / "run"
+    (runtime / "systemd").mkdir(parents=True)
+    (runtime / "bus").write_text("")  # where the user's D-Bus socket would be
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    tokens = tmp_path / "state" / "looop-serve"
+    assert set(policy.hidden()) >= {tokens, runtime / "bus", runtime / "systemd"}
+    assert tokens.is_dir() and tokens.stat().st_mode & 0o777 == 0o700  # there before serve makes a token
+    argv = bwrap.argv("bwrap", Spec(hand="shell", write=(tmp_path / "state",)), ["true"])
+    pairs = list(zip(argv, argv[1:]))
+    assert ("--tmpfs", str(tokens)) in pairs and ("--tmpfs", str(runtime / "systemd")) in pairs
+    assert argv[argv.index(str(runtime / "bus")) - 2:argv.index(str(runtime / "bus"))] == ["--ro-bind", "/dev/null"]
+    assert pairs.index(("--tmpfs", str(tokens))) > pairs.index(("--bind-try", str(tmp_path / "state")))  # on top
+    text = seatbelt.profile(Spec(hand="shell", write=()))
+    assert f'(deny file-read* file-write* network-outbound (subpath "{tokens}"))' in text.splitlines()

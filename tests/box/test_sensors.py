@@ -10,7 +10,7 @@ import shlex
 
 from tests.box.kit import HOSTILE, hostile_env, needs_bwrap, results, running, unique_sleep
 
-ATTACKS = ("playbook", "config", "answers", "git", "baseline", "bashrc", "etc", "usr", "daemon")
+ATTACKS = ("playbook", "config", "answers", "git", "baseline", "bashrc", "etc", "usr", "serve-token", "bus", "daemon")
 
 
 def _hostile_sensor(loop, name: str) -> None:
