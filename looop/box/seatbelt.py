@@ -26,8 +26,8 @@ def profile(spec: Spec) -> str:
     writable = [*(str(p) for p in spec.write), *(str(p) for p, _ in spec.binds)]
     for path in writable:
         lines.append(f"(allow file-write* (subpath {_quote(path)}))")
-    for gone in hidden():
-        lines.append(f"(deny file-read* file-write* network-outbound (subpath {_quote(str(gone))}))")
+    for gone in hidden():  # what every box hides: unreadable here (a socket's connect is not a file read)
+        lines.append(f"(deny file-read* file-write* (subpath {_quote(str(gone))}))")
     return "\n".join(lines) + "\n"
 
 
