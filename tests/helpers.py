@@ -247,6 +247,7 @@ def harness_dir(root: Path) -> Path:
 
 AGENT_CLIS = ("claude", "pi", "codex", "gemini", "opencode")
 _HIDDEN: dict[str, str] = {}
+_FARMS: list[Path] = []  # where this test process keeps them: beside its tests' dirs, cleaned as they are
 
 
 def without_agent_clis(path: str) -> str:
@@ -254,7 +255,6 @@ def without_agent_clis(path: str) -> str:
     on PATH, on a machine with claude in /usr/bin as on a bare one. A dir holding one is
     stood in for by a dir of links to the rest, made once per test process."""
     if path not in _HIDDEN:
-        import atexit
         import tempfile
 
         parts = []
@@ -262,8 +262,7 @@ def without_agent_clis(path: str) -> str:
             if not part or not any(os.path.isfile(os.path.join(part, cli)) for cli in AGENT_CLIS):
                 parts.append(part)
                 continue
-            farm = Path(tempfile.mkdtemp(prefix=f"looop-test-path{n}-"))
-            atexit.register(shutil.rmtree, farm, True)
+            farm = Path(tempfile.mkdtemp(prefix=f"path-without-agents-{n}-", dir=_FARMS[0] if _FARMS else None))
             for entry in os.scandir(part):
                 if entry.name not in AGENT_CLIS:
                     (farm / entry.name).symlink_to(entry.path)
@@ -274,6 +273,8 @@ def without_agent_clis(path: str) -> str:
 
 def clean_env(root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOOOP_", "HYPOTHESIS"))}
+    if not _FARMS:
+        _FARMS.append(root.parent)  # pytest's own dir for this process's tests
     env["PATH"] = without_agent_clis(env.get("PATH", os.defpath))
     env.update(
         HOME=str(root / "home"),

@@ -123,12 +123,7 @@ def hidden() -> list[Path]:
     the system's D-Bus, systemd's private socket: `systemd-run`)."""
     from looop.core.paths import serve_root
 
-    tokens = serve_root()
-    try:
-        tokens.mkdir(mode=0o700, parents=True, exist_ok=True)  # hidden from the start, before serve makes one
-    except OSError:
-        pass
-    out = [tokens, Path("/run/dbus/system_bus_socket"), Path("/run/systemd/private")]
+    out = [serve_root(), Path("/run/dbus/system_bus_socket"), Path("/run/systemd/private")]
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime:
         out += [Path(runtime) / "bus", Path(runtime) / "systemd"]
@@ -146,7 +141,14 @@ def home_dir() -> Path:
 
 
 def prepare(write: Iterable[Path]) -> None:
-    """Writable dirs exist before the box binds them (a missing file stays missing)."""
+    """Writable dirs exist before the box binds them (a missing file stays missing), and so
+    does the serve tokens' dir: hidden from the start, before `looop serve` makes a token."""
+    from looop.core.paths import serve_root
+
+    try:
+        serve_root().mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        pass
     for p in write:
         if not p.exists() and not p.suffix:
             try:

@@ -161,6 +161,7 @@ def test_every_box_hides_the_serve_tokens_and_the_sockets_that_start_things_outs
     (runtime / "bus").write_text("")  # where the user's D-Bus socket would be
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     tokens = tmp_path / "state" / "looop-serve"
+    policy.prepare([])  # as every box is prepared
     assert set(policy.hidden()) >= {tokens, runtime / "bus", runtime / "systemd"}
     assert tokens.is_dir() and tokens.stat().st_mode & 0o777 == 0o700  # there before serve makes a token
     argv = bwrap.argv("bwrap", Spec(hand="shell", write=(tmp_path / "state",)), ["true"])
