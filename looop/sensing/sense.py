@@ -16,7 +16,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from looop.sensing.readings import Reading, ReadingCache, check_reading, error_reading, reading_name, validate
@@ -171,6 +171,16 @@ def run_one(script: Path, out_dir: Path, env: dict[str, str], timeout: float, ma
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 
 
+def _awake_until_done(futures: list[Future[Reading]]) -> list[Future[Reading]]:
+    """Wait for every sensor, waking four times a second: a SIGTERM the kernel hands to a
+    sensor's thread is run by the main thread only when it wakes, and a wait with no end
+    would sleep through it until the slowest sensor ended."""
+    pending = set(futures)
+    while pending:
+        _, pending = wait(pending, timeout=0.25)
+    return futures
+
+
 def _pool(jobs: int) -> ThreadPoolExecutor:
     """One pool per process: the pulse pays for its threads once, not per beat."""
     if jobs not in _POOLS:
@@ -231,7 +241,7 @@ def sense(sensors_dir: Path, out_dir: Path, env: dict[str, str], cwd: Path,
         else:
             futures = [_pool(jobs).submit(reported, s) for s in scripts]
             try:
-                readings = [f.result() for f in futures]
+                readings = [f.result() for f in _awake_until_done(futures)]
             except BaseException:
                 for f in futures:
                     f.cancel()

@@ -233,3 +233,44 @@ def test_sigterm_while_sensing_stops_the_sensors_at_once(loop):
         except (ProcessLookupError, FileNotFoundError):
             alive = False
         assert not alive, f"sensor {pid} outlived the interrupted beat"
+
+
+SIGNAL_IN_A_SENSOR_THREAD = r'''
+import os, signal, sys, threading, time
+from pathlib import Path
+from looop.sensing.sense import sense
+
+def stop(signum, frame):
+    raise SystemExit(143)
+
+signal.signal(signal.SIGTERM, stop)
+sensors, out, pids = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+
+def kick():  # once both sensors run, SIGTERM to a sensor's thread, as the kernel may choose
+    while not (pids.exists() and len(pids.read_text().split()) == 2):
+        time.sleep(0.01)
+    thread = next(t for t in threading.enumerate() if t.name.startswith("sensor"))
+    signal.pthread_kill(thread.ident, signal.SIGTERM)
+
+threading.Thread(target=kick, daemon=True).start()
+sense(sensors, out, dict(os.environ, LOOOP_SENSOR_TIMEOUT="300"), sensors)
+'''
+
+
+def test_a_sigterm_that_lands_in_a_sensors_thread_still_stops_the_beat_at_once(tmp_path):
+    """The kernel may hand a process's SIGTERM to any thread; the beat still stops, and its sensors with it."""
+    import os
+    import subprocess
+    import sys
+
+    sensors, pids = tmp_path / "sensors", tmp_path / "pids"
+    sensors.mkdir()
+    for name in ("slow1", "slow2"):
+        script = sensors / f"{name}.sh"
+        script.write_text(f"#!/usr/bin/env bash\necho $$ >> {pids}; sleep 300; echo '{{}}'\n")
+        script.chmod(0o755)
+    done = subprocess.run([sys.executable, "-c", SIGNAL_IN_A_SENSOR_THREAD, str(sensors), str(tmp_path / "out"),
+                           str(pids)], capture_output=True, text=True, timeout=20)
+    assert done.returncode == 143, done.stderr
+    for pid in map(int, pids.read_text().split()):
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split(")")[-1].split()[0] == "Z"
